@@ -1,0 +1,73 @@
+#pragma once
+// The launch plan: everything cpy2py-run needs to run an application, fully resolved and
+// checked before anything is spawned (parse -> plan -> execute).
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cpy2py {
+
+/// How a twin is brought up.
+enum class StartMode { eager, lazy };
+
+/// What happens when a twin exits without being asked to.
+enum class RestartPolicy { never, on_failure, always };
+
+/// Where twin stdout/stderr go.
+enum class OutputMode { prefixed, inherit, silent };
+
+/// An interpreter resolved to an absolute, executable path.
+struct Interpreter {
+    std::string requested;  ///< what the user wrote ("pypy3", "./venv27", "python2.7:./venv")
+    std::string path;       ///< absolute path of the executable to run
+    std::string venv;       ///< absolute venv directory, empty when none
+};
+
+/// Restart tuning (documented in README and man page).
+struct RestartSettings {
+    std::chrono::milliseconds backoff_base{100};   ///< first delay
+    std::chrono::milliseconds backoff_cap{10000};  ///< delays double up to this
+    std::chrono::milliseconds healthy_after{10000};///< a run this long resets the backoff
+    int max_restarts = 5;                          ///< give up after this many restarts ...
+    std::chrono::milliseconds window{60000};       ///< ... within this window
+};
+
+struct TwinSpec {
+    std::string id;                              ///< twin id, [A-Za-z0-9_.+-]{1,64}
+    Interpreter interpreter;
+    std::vector<std::string> args;               ///< extra interpreter arguments, before the bootstrap script
+    std::map<std::string, std::string> env;      ///< extra environment
+    StartMode start = StartMode::lazy;
+    RestartPolicy restart = RestartPolicy::never;
+};
+
+/// How the main program is named on its command line.
+enum class MainKind { script, module, code };
+
+struct MainSpec {
+    std::string id = "main";                     ///< kernel_state.MASTER_ID of the application
+    Interpreter interpreter;
+    MainKind kind = MainKind::script;
+    std::string target;                          ///< script path, module name or code
+    std::vector<std::string> args;               ///< arguments for the script, untouched
+    std::map<std::string, std::string> env;      ///< extra environment
+};
+
+struct SupervisorSettings {
+    std::chrono::milliseconds shutdown_grace{2000}; ///< wait after SHUTDOWN and after SIGTERM
+    std::chrono::milliseconds ready_timeout{30000}; ///< a twin not READY by then failed to start
+    OutputMode output = OutputMode::prefixed;
+    RestartSettings restart;
+};
+
+struct LaunchPlan {
+    MainSpec main;
+    std::vector<TwinSpec> twins;                 ///< unique ids, in declaration order
+    SupervisorSettings supervisor;
+    std::string bootstrap_dir;                   ///< absolute; holds cpy2py/ and cpy2py_twin.py
+    std::string manifest_path;                   ///< empty when no manifest was used
+};
+
+}  // namespace cpy2py
