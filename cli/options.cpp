@@ -1,0 +1,94 @@
+#include "cli/options.hpp"
+
+#include "core/error.hpp"
+
+#include <memory>
+
+namespace cpy2py::cli {
+namespace {
+
+/// CLI11's usage line cannot express "everything after SCRIPT is the script's".
+class Formatter : public CLI::Formatter {
+public:
+    std::string make_usage(const CLI::App*, std::string name) const override {
+        return "Usage: " + name + " [OPTIONS] SCRIPT [ARGS...]\n" +
+               "       " + name + " [OPTIONS] -m MODULE [ARGS...]\n" +
+               "       " + name + " [OPTIONS] -c CODE [ARGS...]\n" +
+               "       " + name + " --check [OPTIONS] [SCRIPT [ARGS...]]\n";
+    }
+};
+
+}  // namespace
+
+void declare_options(CLI::App& app, Options& options) {
+    CommandLine& cl = options.command_line;
+    app.formatter(std::make_shared<Formatter>());
+    app.prefix_command();  // stop at SCRIPT (or MODULE/CODE): the rest belongs to the program
+    app.footer(
+        "Everything after SCRIPT, MODULE or CODE is passed to the program untouched.\n"
+        "A ./cpy2py.toml is read when present (see --manifest). Exit status: the main's own,\n"
+        "128+N if it died of signal N, 2 usage error, 78 bad manifest, 127 interpreter,\n"
+        "venv or bootstrap files not found. See cpy2py-run(1).");
+    app.set_version_flag("--version", std::string("cpy2py-run ") + CPY2PY_VERSION, "Print the version and exit");
+
+    app.add_option("--twin", cl.twins,
+                   "Declare a twin: ID=INTERPRETER[:VENV]; INTERPRETER is a name on PATH or a path, VENV a "
+                   "virtualenv directory (its bin/INTERPRETER, or bin/python for ID=:VENV). Repeatable; "
+                   "replaces a manifest twin with the same ID")
+        ->type_name("ID=INTERPRETER[:VENV]")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    auto* manifest = app.add_option("--manifest", cl.manifest, "Read this manifest (default: ./cpy2py.toml when present)")
+                         ->type_name("FILE");
+    app.add_flag("--no-manifest", cl.no_manifest, "Do not read ./cpy2py.toml")->excludes(manifest);
+    app.add_option("--main-interpreter", cl.main_interpreter,
+                   "Interpreter of the main program (default: python3, or [main] of the manifest)")
+        ->type_name("INTERPRETER[:VENV]");
+    app.add_option("--twin-output", options.twin_output,
+                   "Twin stdout/stderr: prefixed (default: each line marked with the twin id), inherit or silent")
+        ->type_name("MODE")
+        ->check(CLI::IsMember({"prefixed", "inherit", "silent"}));
+    app.add_option("--shutdown-grace", cl.shutdown_grace,
+                   "Seconds to wait after asking twins to stop, and again after SIGTERM (default 2)")
+        ->type_name("SECONDS")
+        ->check(CLI::Validator(CLI::NonNegativeNumber).description(""));
+    app.add_option("--log-level", options.log_level,
+                   "trace, debug, info, warn (default; CPY2PY_DEBUG set means debug), error or off")
+        ->type_name("LEVEL")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+    app.add_flag("--check", cl.check,
+                 "Resolve and run every interpreter once, print the plan as a table and exit without running "
+                 "the program");
+    auto* module = app.add_flag("-m", options.module, "Run library module MODULE as the main (like python -m)")
+                       ->option_text("MODULE [ARGS...]");
+    app.add_flag("-c", options.code, "Run CODE as the main (like python -c)")
+        ->option_text("CODE [ARGS...]")
+        ->excludes(module);
+}
+
+void finish_command_line(const CLI::App& app, Options& options) {
+    CommandLine& cl = options.command_line;
+    std::vector<std::string> rest = app.remaining();
+    auto first = rest.begin();
+    if (first != rest.end() && *first == "--") {
+        ++first;  // after "--" the next word is the program, even if it starts with '-'
+    } else if (first != rest.end() && first->size() > 1 && first->front() == '-') {
+        throw UsageError("unknown option '" + *first + "' (see --help)");
+    }
+
+    if (options.twin_output) {
+        const std::string& mode = *options.twin_output;
+        cl.output = mode == "inherit" ? OutputMode::inherit : mode == "silent" ? OutputMode::silent : OutputMode::prefixed;
+    }
+    cl.kind = options.module ? MainKind::module : options.code ? MainKind::code : MainKind::script;
+    if (first == rest.end()) {
+        if (options.module) throw UsageError("-m needs a MODULE");
+        if (options.code) throw UsageError("-c needs CODE");
+        return;
+    }
+    cl.target = *first;
+    cl.args.assign(first + 1, rest.end());
+}
+
+}  // namespace cpy2py::cli

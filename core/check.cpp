@@ -1,0 +1,127 @@
+#include "core/check.hpp"
+
+#include "core/error.hpp"
+#include "core/probe.hpp"
+
+#include <filesystem>
+#include <iomanip>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace cpy2py {
+namespace {
+
+const char* name(StartMode m) { return m == StartMode::eager ? "eager" : "lazy"; }
+
+const char* name(RestartPolicy p) {
+    switch (p) {
+        case RestartPolicy::never: return "never";
+        case RestartPolicy::on_failure: return "on-failure";
+        case RestartPolicy::always: return "always";
+    }
+    return "?";
+}
+
+const char* name(OutputMode m) {
+    switch (m) {
+        case OutputMode::prefixed: return "prefixed";
+        case OutputMode::inherit: return "inherit";
+        case OutputMode::silent: return "silent";
+    }
+    return "?";
+}
+
+std::string seconds(std::chrono::milliseconds ms) {
+    std::ostringstream out;
+    out << static_cast<double>(ms.count()) / 1000.0 << "s";
+    return out.str();
+}
+
+std::string program(const MainSpec& main) {
+    switch (main.kind) {
+        case MainKind::script: return main.target.empty() ? "(none)" : main.target;
+        case MainKind::module: return "-m " + main.target;
+        case MainKind::code: return "-c " + main.target;
+    }
+    return "";
+}
+
+using Row = std::vector<std::string>;
+
+void print_table(const std::vector<Row>& rows, std::ostream& out) {
+    std::vector<std::size_t> width;
+    for (const auto& row : rows)
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            if (width.size() <= i) width.push_back(0);
+            width[i] = std::max(width[i], row[i].size());
+        }
+    for (const auto& row : rows) {
+        std::string line;
+        for (std::size_t i = 0; i < row.size(); ++i)
+            line += i + 1 == row.size() ? row[i] : row[i] + std::string(width[i] - row[i].size() + 2, ' ');
+        out << line << "\n";
+    }
+}
+
+/// One table row for a process; records a failure in `problems`.
+Row probe_row(const std::string& role, const std::string& id, const Interpreter& interp,
+              const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+              const std::string& start, const std::string& restart, std::vector<std::string>& problems) {
+    const ProbeResult r = probe_interpreter(interp.path, args, env);
+    if (!r.ok) problems.push_back(role + " '" + id + "' (" + interp.path + "): " + r.error);
+    return {role,
+            id,
+            interp.requested,
+            interp.path,
+            interp.venv.empty() ? "-" : interp.venv,
+            r.ok ? r.implementation + " " + r.version : "FAILED",
+            r.ok ? std::to_string(r.pickle_protocol) : "-",
+            start,
+            restart};
+}
+
+}  // namespace
+
+int check_plan(const LaunchPlan& plan, std::ostream& out) {
+    std::vector<std::string> problems;
+    int status = 0;
+
+    out << "manifest:   " << (plan.manifest_path.empty() ? "(none)" : plan.manifest_path) << "\n";
+    out << "bootstrap:  " << plan.bootstrap_dir << "\n";
+    out << "program:    " << program(plan.main) << "\n";
+    if (plan.main.kind == MainKind::script && !plan.main.target.empty() && plan.main.target != "-") {
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(plan.main.target, ec)) {
+            problems.push_back("script '" + plan.main.target + "' not found");
+            status = exit_status::usage;
+        }
+    }
+    out << "supervisor: output=" << name(plan.supervisor.output)
+        << " shutdown_grace=" << seconds(plan.supervisor.shutdown_grace)
+        << " ready_timeout=" << seconds(plan.supervisor.ready_timeout)
+        << " restart_backoff=" << seconds(plan.supervisor.restart.backoff_base) << ".."
+        << seconds(plan.supervisor.restart.backoff_cap) << " restart_max=" << plan.supervisor.restart.max_restarts
+        << " restart_window=" << seconds(plan.supervisor.restart.window)
+        << " healthy_after=" << seconds(plan.supervisor.restart.healthy_after) << "\n\n";
+
+    std::vector<Row> rows{{"ROLE", "ID", "REQUESTED", "PATH", "VENV", "PYTHON", "PICKLE", "START", "RESTART"}};
+    const size_t before = problems.size();
+    rows.push_back(probe_row("main", plan.main.id, plan.main.interpreter, {}, plan.main.env, "-", "-", problems));
+    for (const auto& twin : plan.twins)
+        rows.push_back(probe_row("twin", twin.id, twin.interpreter, twin.args, twin.env, name(twin.start),
+                                 name(twin.restart), problems));
+    print_table(rows, out);
+    if (problems.size() > before) status = exit_status::not_found;
+
+    out << "\n";
+    if (problems.empty()) {
+        out << "ok: " << 1 + plan.twins.size() << " interpreter(s) checked\n";
+    } else {
+        for (const auto& p : problems) out << "problem: " << p << "\n";
+    }
+    out.flush();
+    return status;
+}
+
+}  // namespace cpy2py

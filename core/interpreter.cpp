@@ -1,0 +1,121 @@
+#include "core/interpreter.hpp"
+
+#include "core/error.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace cpy2py {
+namespace fs = std::filesystem;
+
+namespace {
+
+/// The search path execvp uses when PATH is unset.
+constexpr std::string_view default_path_env = "/usr/local/bin:/usr/bin:/bin";
+
+bool is_executable_file(const fs::path& p) {
+    struct stat st {};
+    return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
+}
+
+bool is_dir(const fs::path& p) {
+    struct stat st {};
+    return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+fs::path absolute_from(const std::string& base_dir, std::string_view p) {
+    fs::path path{std::string(p)};
+    if (path.is_relative()) path = fs::path(base_dir) / path;
+    return path.lexically_normal();
+}
+
+/// Why `p` is not an executable file, for messages ("does not exist", "is a directory", ...).
+std::string why_not_executable(const fs::path& p) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0) return "does not exist";
+    if (S_ISDIR(st.st_mode)) return "is a directory";
+    if (!S_ISREG(st.st_mode)) return "is not a regular file";
+    return "is not executable";
+}
+
+Interpreter resolve_in_venv(const InterpreterRequest& request) {
+    const std::string name = request.interpreter.empty() ? "python" : request.interpreter;
+    if (name.find('/') != std::string::npos)
+        throw NotFoundError("interpreter '" + name + "' must be a plain name when a venv is given (it is looked up in VENV/bin)");
+    const fs::path venv = absolute_from(request.base_dir, request.venv);
+    if (!is_dir(venv))
+        throw NotFoundError("venv '" + request.venv + "' not found (no directory " + venv.string() + ")");
+    const fs::path candidate = venv / "bin" / name;
+    if (!is_executable_file(candidate)) {
+        std::string hint = is_dir(venv / "bin") ? "" : "; is it a virtualenv?";
+        throw NotFoundError(name + " not found in venv '" + request.venv + "' (looked for " + candidate.string() + ": " +
+                            why_not_executable(candidate) + hint + ")");
+    }
+    return Interpreter{describe(request), candidate.string(), venv.string()};
+}
+
+}  // namespace
+
+std::string describe(const InterpreterRequest& request) {
+    return request.venv.empty() ? request.interpreter : request.interpreter + ":" + request.venv;
+}
+
+InterpreterRequest split_interpreter_spec(std::string_view spec, std::string base_dir) {
+    InterpreterRequest request;
+    request.base_dir = std::move(base_dir);
+    const auto colon = spec.find(':');
+    request.interpreter = std::string(spec.substr(0, colon));
+    if (colon != std::string_view::npos) request.venv = std::string(spec.substr(colon + 1));
+    return request;
+}
+
+std::optional<std::string> find_on_path(std::string_view name, std::string_view path_env) {
+    std::size_t start = 0;
+    while (start <= path_env.size()) {
+        auto end = path_env.find(':', start);
+        if (end == std::string_view::npos) end = path_env.size();
+        std::string dir(path_env.substr(start, end - start));
+        if (dir.empty()) dir = ".";  // POSIX: an empty PATH entry is the current directory
+        const fs::path candidate = fs::path(dir) / std::string(name);
+        if (is_executable_file(candidate)) {
+            std::error_code ec;
+            const fs::path abs = fs::absolute(candidate, ec);
+            return (ec ? candidate : abs).lexically_normal().string();
+        }
+        start = end + 1;
+    }
+    return std::nullopt;
+}
+
+Interpreter resolve_interpreter(const InterpreterRequest& request, std::string_view path_env) {
+    if (!request.venv.empty()) return resolve_in_venv(request);
+    if (request.interpreter.empty()) throw NotFoundError("no interpreter given (expected INTERPRETER[:VENV])");
+
+    if (request.interpreter.find('/') == std::string::npos) {
+        if (auto found = find_on_path(request.interpreter, path_env))
+            return Interpreter{describe(request), *found, ""};
+        throw NotFoundError(request.interpreter + " not found on PATH (searched: " + std::string(path_env) + ")");
+    }
+
+    const fs::path path = absolute_from(request.base_dir, request.interpreter);
+    if (is_dir(path)) {
+        InterpreterRequest as_venv{"", request.interpreter, request.base_dir};
+        Interpreter venv = resolve_in_venv(as_venv);
+        venv.requested = request.interpreter;
+        return venv;
+    }
+    if (!is_executable_file(path))
+        throw NotFoundError("interpreter '" + request.interpreter + "' not usable (" + path.string() + " " +
+                            why_not_executable(path) + ")");
+    return Interpreter{describe(request), path.string(), ""};
+}
+
+std::string current_path_env() {
+    const char* path = std::getenv("PATH");
+    return path ? std::string(path) : std::string(default_path_env);
+}
+
+}  // namespace cpy2py

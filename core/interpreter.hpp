@@ -1,0 +1,37 @@
+#pragma once
+// Interpreter resolution: a name on PATH, a path, or a virtualenv directory -> an absolute
+// executable path. Nothing is run here (see core/probe.hpp for that).
+#include "core/plan.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cpy2py {
+
+/// An interpreter as the user wrote it, before resolution.
+struct InterpreterRequest {
+    std::string interpreter;  ///< name on PATH, or a path when it contains '/'; empty: "python" in `venv`
+    std::string venv;         ///< virtualenv directory; empty when none
+    std::string base_dir;     ///< absolute directory that relative paths are taken from
+};
+
+/// The request as one string, `INTERPRETER[:VENV]` ("pypy3", "python2.7:./venv27", ":./venv").
+std::string describe(const InterpreterRequest& request);
+
+/// Splits `INTERPRETER[:VENV]` at the first ':' (no ':' means no venv).
+InterpreterRequest split_interpreter_spec(std::string_view spec, std::string base_dir);
+
+/// The first executable regular file `name` in the ':'-separated `path_env`, made absolute.
+std::optional<std::string> find_on_path(std::string_view name, std::string_view path_env);
+
+/// Resolves `request` without following symlinks (a venv's bin/python must stay a venv's).
+/// A path naming a directory is taken as a venv. `path_env` is the PATH to search; an unset
+/// PATH is passed as the system default. Throws NotFoundError saying what was looked for and
+/// where, e.g. "pypy3 not found on PATH (searched: /usr/bin:/bin)".
+Interpreter resolve_interpreter(const InterpreterRequest& request, std::string_view path_env);
+
+/// PATH of this process, or the system default search path when PATH is unset.
+std::string current_path_env();
+
+}  // namespace cpy2py

@@ -1,0 +1,285 @@
+#include "core/manifest.hpp"
+
+#include "core/error.hpp"
+#include "core/twin_id.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <sstream>
+
+namespace cpy2py {
+namespace {
+
+using Keys = std::vector<std::string_view>;
+
+const Keys top_keys{"main", "twins", "supervisor"};
+const Keys main_keys{"id", "interpreter", "venv", "env"};
+const Keys twin_keys{"interpreter", "venv", "env", "args", "restart", "start"};
+const Keys supervisor_keys{"shutdown_grace",      "ready_timeout", "output",        "restart_backoff_base",
+                               "restart_backoff_cap", "restart_max",   "restart_window", "healthy_after"};
+
+/// Longest accepted duration (one year), so milliseconds never overflow.
+constexpr double max_seconds = 365.0 * 24 * 3600;
+
+std::string join(const Keys& keys) {
+    std::string out;
+    for (auto k : keys) out += (out.empty() ? "" : ", ") + std::string(k);
+    return out;
+}
+
+std::string type_name(const toml::node& node) {
+    switch (node.type()) {
+        case toml::node_type::table: return "a table";
+        case toml::node_type::array: return "an array";
+        case toml::node_type::string: return "a string";
+        case toml::node_type::integer: return "an integer";
+        case toml::node_type::floating_point: return "a float";
+        case toml::node_type::boolean: return "a boolean";
+        case toml::node_type::date: return "a date";
+        case toml::node_type::time: return "a time";
+        case toml::node_type::date_time: return "a date-time";
+        default: return "nothing";
+    }
+}
+
+/// Turns toml nodes into checked values; every failure names file, line and column.
+class Reader {
+public:
+    explicit Reader(std::string path) : path_(std::move(path)) {}
+
+    std::string where(const toml::source_region& region) const {
+        return path_ + ":" + std::to_string(region.begin.line) + ":" + std::to_string(region.begin.column);
+    }
+
+    [[noreturn]] void fail(const toml::source_region& region, const std::string& message) const {
+        throw ConfigError(where(region) + ": " + message);
+    }
+
+    const toml::table& table(const toml::node& node, const std::string& name) const {
+        if (!node.is_table()) fail(node.source(), name + " must be a table, not " + type_name(node));
+        return *node.as_table();
+    }
+
+    void only_keys(const toml::table& table, const Keys& allowed, const std::string& section) const {
+        for (auto&& [key, value] : table) {
+            if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end())
+                fail(key.source(), "unknown key '" + std::string(key.str()) + "' in " + section +
+                                       "; allowed keys: " + join(allowed));
+        }
+    }
+
+    std::string string(const toml::node& node, std::string_view key) const {
+        if (!node.is_string()) fail(node.source(), std::string(key) + " must be a string, not " + type_name(node));
+        std::string value = node.as_string()->get();
+        if (value.empty()) fail(node.source(), std::string(key) + " must not be empty");
+        return value;
+    }
+
+    template <typename Enum>
+    Enum choice(const toml::node& node, std::string_view key,
+                std::initializer_list<std::pair<std::string_view, Enum>> choices) const {
+        std::string allowed;
+        for (auto& c : choices) allowed += (allowed.empty() ? "" : ", ") + std::string(c.first);
+        if (!node.is_string())
+            fail(node.source(), std::string(key) + " must be a string, one of " + allowed + ", not " + type_name(node));
+        const std::string& value = node.as_string()->get();
+        for (auto& c : choices)
+            if (c.first == value) return c.second;
+        fail(node.source(), std::string(key) + " must be one of " + allowed + ", not '" + value + "'");
+    }
+
+    /// Seconds (integer or float) as milliseconds; `positive` forbids 0.
+    std::chrono::milliseconds seconds(const toml::node& node, std::string_view key, bool positive) const {
+        double value = 0;
+        if (auto i = node.as_integer()) value = static_cast<double>(i->get());
+        else if (auto f = node.as_floating_point()) value = f->get();
+        else fail(node.source(), std::string(key) + " must be a number of seconds, not " + type_name(node));
+        const bool ok = std::isfinite(value) && value <= max_seconds && (positive ? value > 0 : value >= 0);
+        if (!ok) {
+            std::ostringstream msg;
+            msg << key << " must be " << (positive ? "more than 0" : "0 or more") << " and at most " << static_cast<long long>(max_seconds)
+                << " seconds, not " << value;
+            fail(node.source(), msg.str());
+        }
+        return std::chrono::milliseconds(std::llround(value * 1000.0));
+    }
+
+    int count(const toml::node& node, std::string_view key) const {
+        auto i = node.as_integer();
+        if (!i) fail(node.source(), std::string(key) + " must be an integer, not " + type_name(node));
+        if (i->get() < 0 || i->get() > 1000000)
+            fail(node.source(), std::string(key) + " must be between 0 and 1000000, not " + std::to_string(i->get()));
+        return static_cast<int>(i->get());
+    }
+
+    std::vector<std::string> strings(const toml::node& node, std::string_view key) const {
+        auto array = node.as_array();
+        if (!array) fail(node.source(), std::string(key) + " must be an array of strings, not " + type_name(node));
+        std::vector<std::string> out;
+        for (auto&& item : *array) {
+            if (!item.is_string())
+                fail(item.source(), std::string(key) + " must hold only strings, not " + type_name(item));
+            out.push_back(item.as_string()->get());
+        }
+        return out;
+    }
+
+    std::map<std::string, std::string> env(const toml::node& node, std::string_view key) const {
+        if (!node.is_table())
+            fail(node.source(), std::string(key) + " must be a table of strings (NAME = \"value\"), not " + type_name(node));
+        std::map<std::string, std::string> out;
+        for (auto&& [name, value] : *node.as_table()) {
+            if (name.str().empty() || name.str().find('=') != std::string_view::npos)
+                fail(name.source(), "environment variable name '" + std::string(name.str()) +
+                                        "' must be non-empty and without '='");
+            if (!value.is_string())
+                fail(value.source(), std::string(key) + "." + std::string(name.str()) + " must be a string, not " +
+                                         type_name(value));
+            out.emplace(name.str(), value.as_string()->get());
+        }
+        return out;
+    }
+
+    /// interpreter/venv keys of `table` as a request; nullopt when neither is set.
+    std::optional<InterpreterRequest> interpreter(const toml::table& table, const std::string& base_dir) const {
+        const toml::node* interp = table.get("interpreter");
+        const toml::node* venv = table.get("venv");
+        if (!interp && !venv) return std::nullopt;
+        InterpreterRequest request;
+        request.base_dir = base_dir;
+        if (interp) request.interpreter = string(*interp, "interpreter");
+        if (venv) request.venv = string(*venv, "venv");
+        if (venv && request.interpreter.find('/') != std::string::npos)
+            fail(interp->source(), "interpreter must be a plain name (looked up in VENV/bin) when venv is set, not '" +
+                                       request.interpreter + "'");
+        return request;
+    }
+
+private:
+    std::string path_;  ///< manifest path as the user gave it
+};
+
+void read_main(const Reader& r, const toml::node& node, const std::string& base_dir, ManifestMain& main) {
+    const toml::table& table = r.table(node, "[main]");
+    r.only_keys(table, main_keys, "[main]");
+    main.where = r.where(table.source());
+    if (auto id = table.get("id")) {
+        main.id = r.string(*id, "id");
+        if (!is_valid_twin_id(main.id))
+            r.fail(id->source(), "id '" + main.id + "' is not a valid id: use " + std::string(twin_id_rule));
+    }
+    main.interpreter = r.interpreter(table, base_dir);
+    if (auto env = table.get("env")) main.env = r.env(*env, "env");
+}
+
+ManifestTwin read_twin(const Reader& r, const toml::key& key, const toml::node& node, const std::string& base_dir) {
+    ManifestTwin twin;
+    twin.id = std::string(key.str());
+    const std::string section = "[twins." + twin.id + "]";
+    if (!is_valid_twin_id(twin.id))
+        r.fail(key.source(), "twin id '" + twin.id + "' is not valid: use " + std::string(twin_id_rule));
+    const toml::table& table = r.table(node, section);
+    r.only_keys(table, twin_keys, section);
+    twin.where = r.where(table.source());
+    auto request = r.interpreter(table, base_dir);
+    if (!request) r.fail(table.source(), section + " needs interpreter (a name on PATH or a path) or venv (a directory)");
+    twin.interpreter = *request;
+    if (auto args = table.get("args")) twin.args = r.strings(*args, "args");
+    if (auto env = table.get("env")) twin.env = r.env(*env, "env");
+    if (auto start = table.get("start"))
+        twin.start = r.choice<StartMode>(*start, "start", {{"eager", StartMode::eager}, {"lazy", StartMode::lazy}});
+    if (auto restart = table.get("restart"))
+        twin.restart = r.choice<RestartPolicy>(*restart, "restart",
+                                               {{"never", RestartPolicy::never},
+                                                {"on-failure", RestartPolicy::on_failure},
+                                                {"always", RestartPolicy::always}});
+    return twin;
+}
+
+std::vector<ManifestTwin> read_twins(const Reader& r, const toml::node& node, const std::string& base_dir,
+                                     const std::string& main_id) {
+    const toml::table& table = r.table(node, "[twins]");
+    std::vector<std::pair<toml::source_position, ManifestTwin>> found;
+    for (auto&& [key, value] : table) {
+        ManifestTwin twin = read_twin(r, key, value, base_dir);
+        if (twin.id == main_id)
+            r.fail(key.source(), "twin id '" + twin.id + "' is already the id of the main; choose another id");
+        found.emplace_back(key.source().begin, std::move(twin));
+    }
+    // toml++ keeps keys sorted; the plan wants declaration order.
+    std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<ManifestTwin> twins;
+    for (auto& f : found) twins.push_back(std::move(f.second));
+    return twins;
+}
+
+void read_supervisor(const Reader& r, const toml::node& node, SupervisorSettings& s) {
+    const toml::table& table = r.table(node, "[supervisor]");
+    r.only_keys(table, supervisor_keys, "[supervisor]");
+    if (auto v = table.get("shutdown_grace")) s.shutdown_grace = r.seconds(*v, "shutdown_grace", false);
+    if (auto v = table.get("ready_timeout")) s.ready_timeout = r.seconds(*v, "ready_timeout", true);
+    if (auto v = table.get("output"))
+        s.output = r.choice<OutputMode>(*v, "output", {{"prefixed", OutputMode::prefixed},
+                                                       {"inherit", OutputMode::inherit},
+                                                       {"silent", OutputMode::silent}});
+    if (auto v = table.get("restart_backoff_base")) s.restart.backoff_base = r.seconds(*v, "restart_backoff_base", true);
+    if (auto v = table.get("restart_backoff_cap")) s.restart.backoff_cap = r.seconds(*v, "restart_backoff_cap", true);
+    if (auto v = table.get("restart_max")) s.restart.max_restarts = r.count(*v, "restart_max");
+    if (auto v = table.get("restart_window")) s.restart.window = r.seconds(*v, "restart_window", true);
+    if (auto v = table.get("healthy_after")) s.restart.healthy_after = r.seconds(*v, "healthy_after", false);
+    if (s.restart.backoff_cap < s.restart.backoff_base) {
+        const toml::node* at = table.get("restart_backoff_cap");
+        if (!at) at = table.get("restart_backoff_base");
+        r.fail(at->source(), "restart_backoff_cap must not be less than restart_backoff_base (" +
+                                 std::to_string(s.restart.backoff_cap.count()) + " ms < " +
+                                 std::to_string(s.restart.backoff_base.count()) + " ms)");
+    }
+}
+
+}  // namespace
+
+Manifest parse_manifest(std::string_view text, const std::string& path, const std::string& base_dir) {
+    const Reader r(path);
+    toml::table doc;
+    try {
+        doc = toml::parse(text, path);
+    } catch (const toml::parse_error& e) {
+        r.fail(e.source(), "invalid TOML: " + std::string(e.description()));
+    }
+    r.only_keys(doc, top_keys, "the manifest");
+
+    Manifest manifest;
+    manifest.path = path;
+    if (auto main = doc.get("main")) read_main(r, *main, base_dir, manifest.main);
+    if (auto twins = doc.get("twins")) manifest.twins = read_twins(r, *twins, base_dir, manifest.main.id);
+    if (auto supervisor = doc.get("supervisor")) read_supervisor(r, *supervisor, manifest.supervisor);
+    return manifest;
+}
+
+Manifest load_manifest(const std::string& path, const std::string& cwd) {
+    namespace fs = std::filesystem;
+    fs::path file{path};
+    if (file.is_relative()) file = fs::path(cwd) / file;
+    file = file.lexically_normal();
+
+    std::error_code ec;
+    if (fs::is_directory(file, ec)) throw ConfigError("cannot read manifest '" + path + "': it is a directory");
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        const int err = errno;
+        throw ConfigError("cannot read manifest '" + path + "': " + std::strerror(err));
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) throw ConfigError("cannot read manifest '" + path + "': read error");
+    return parse_manifest(text.str(), path, file.parent_path().string());
+}
+
+}  // namespace cpy2py

@@ -1,0 +1,48 @@
+#pragma once
+// The cpy2py.toml manifest: [main], [twins.ID] and [supervisor], checked key by key.
+// Every problem is a ConfigError "FILE:LINE:COLUMN: what is wrong and what is allowed".
+// (toml++ stays inside manifest.cpp.)
+#include "core/interpreter.hpp"
+#include "core/plan.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cpy2py {
+
+struct ManifestMain {
+    std::string id = "main";                        ///< valid twin id
+    std::optional<InterpreterRequest> interpreter;  ///< set when [main] names interpreter or venv
+    std::map<std::string, std::string> env;         ///< extra environment for the main
+    std::string where;                              ///< "FILE:LINE:COLUMN" of [main], empty without one
+};
+
+struct ManifestTwin {
+    std::string id;                                 ///< valid twin id, unique in the manifest
+    InterpreterRequest interpreter;                 ///< interpreter or venv is set; paths relative to the manifest
+    std::vector<std::string> args;                  ///< extra interpreter arguments
+    std::map<std::string, std::string> env;         ///< extra environment
+    StartMode start = StartMode::eager;             ///< twins start with the main unless start = "lazy"
+    RestartPolicy restart = RestartPolicy::never;
+    std::string where;                              ///< "FILE:LINE:COLUMN" of [twins.ID]
+};
+
+struct Manifest {
+    std::string path;                               ///< as given by the user; prefixes every message
+    ManifestMain main;
+    std::vector<ManifestTwin> twins;                ///< in declaration order
+    SupervisorSettings supervisor;                  ///< defaults for every key not set
+};
+
+/// Parses manifest text. `path` names it in messages; relative interpreter and venv paths are
+/// taken from `base_dir` (absolute). Throws ConfigError.
+Manifest parse_manifest(std::string_view text, const std::string& path, const std::string& base_dir);
+
+/// Reads and parses the manifest file `path` (relative to `cwd`); relative paths inside it are
+/// taken from the manifest's own directory. Throws ConfigError, also when it cannot be read.
+Manifest load_manifest(const std::string& path, const std::string& cwd);
+
+}  // namespace cpy2py
