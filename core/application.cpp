@@ -1,0 +1,235 @@
+#include "core/application.hpp"
+
+#include "core/control_channel.hpp"
+#include "core/process.hpp"
+#include "core/signal_source.hpp"
+#include "core/twin.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+namespace cpy2py {
+namespace {
+
+RunDir make_run_dir() {
+    ensure_standard_fds_open();
+    // An inherited SIG_IGN would make the kernel reap our children behind our back.
+    ::signal(SIGCHLD, SIG_DFL);
+    return RunDir::create();
+}
+
+/// The twin entry point; CPY2PY_TWIN_SCRIPT replaces it (tests use fake twins).
+std::string twin_script(const LaunchPlan& plan) {
+    const char* custom = std::getenv("CPY2PY_TWIN_SCRIPT");
+    if (custom != nullptr && *custom != '\0') {
+        std::error_code ec;
+        const auto abs = std::filesystem::absolute(custom, ec);
+        return ec ? std::string(custom) : abs.string();
+    }
+    return plan.bootstrap_dir + "/cpy2py_twin.py";
+}
+
+std::string signal_name(int sig) {
+    const char* abbrev = ::sigabbrev_np(sig);
+    return abbrev != nullptr ? std::string("SIG") + abbrev : std::to_string(sig);
+}
+
+}  // namespace
+
+Application::Application(const LaunchPlan& plan)
+    : plan_(plan),
+      run_dir_(make_run_dir()),
+      token_(random_token()),
+      watchdog_(Watchdog::start(run_dir_.path())),
+      io_(std::make_unique<boost::asio::io_context>(1)),
+      signals_(std::make_unique<SignalSource>(*io_,
+                                              std::initializer_list<int>{SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+                                                                         SIGCHLD, SIGPIPE},
+                                              [this](const signalfd_siginfo& info) { on_signal(info); })),
+      environment_(plan, run_dir_.path(), token_, ChildEnvironment::current()) {
+    twin_context_ = std::make_unique<TwinContext>(TwinContext{
+        *io_, plan.supervisor, environment_, reaper_, watchdog_, signals_->original_mask(), twin_script(plan),
+        [this](ControlChannel& channel, const ControlRequest& request) { on_request(channel, request); }});
+    for (const auto& spec : plan.twins) {
+        twins_.emplace(spec.id, std::make_unique<Twin>(*twin_context_, spec));
+    }
+    spdlog::debug("run directory {}", run_dir_.path());
+}
+
+Application::~Application() {
+    // Normally the main is long gone; we get here with it running only after an internal error.
+    if (main_pid_ > 0) ::kill(main_pid_, SIGKILL);
+    if (main_control_) main_control_->close();
+    twins_.clear();  // kills any twin group still alive
+}
+
+int Application::run() {
+    // Twins first: they are the ones the main will wait for.
+    for (const auto& [id, twin] : twins_) {
+        if (twin->spec().start == StartMode::eager) twin->launch();
+    }
+    spawn_main();
+    for (;;) {
+        try {
+            io_->run();
+            break;
+        } catch (const std::exception& e) {
+            // Keep supervising: dying here would orphan every child.
+            spdlog::error("internal error in the supervisor: {}", e.what());
+        }
+    }
+    if (main_control_) main_control_->close();
+    run_dir_.remove();
+    watchdog_.release();
+    return status_;
+}
+
+void Application::spawn_main() {
+    const MainSpec& main = plan_.main;
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+        spdlog::error("cannot start the main program: socketpair: {}", std::strerror(errno));
+        status_ = 126;
+        begin_shutdown();
+        return;
+    }
+    ProcessSpec ps;
+    ps.program = main.interpreter.path;
+    ps.argv.push_back(main.interpreter.path);
+    if (main.kind == MainKind::module) ps.argv.emplace_back("-m");
+    if (main.kind == MainKind::code) ps.argv.emplace_back("-c");
+    ps.argv.push_back(main.target);
+    ps.argv.insert(ps.argv.end(), main.args.begin(), main.args.end());
+    ps.env = environment_.for_main();
+    ps.extra_fds.emplace_back(pair[1], kControlFd);
+    ps.death_signal = SIGKILL;  // stays in our process group, so the terminal reaches it
+    ps.signal_mask = signals_->original_mask();
+
+    const SpawnResult spawned = spawn_process(ps);
+    ::close(pair[1]);
+    if (!spawned) {
+        ::close(pair[0]);
+        spdlog::error("cannot start the main program {}: {}: {}", main.interpreter.path, spawned.what,
+                      std::strerror(spawned.error));
+        status_ = spawned.error == ENOENT ? 127 : 126;
+        begin_shutdown();
+        return;
+    }
+    main_pid_ = spawned.pid;
+    watchdog_.set_main(main_pid_);
+    reaper_.watch(main_pid_, false, [this](ExitStatus status) { on_main_exit(status); });
+    main_control_ = ControlChannel::open(*io_, pair[0], "main",
+                                         [this](ControlChannel& channel, std::string_view line) {
+                                             on_main_line(channel, line);
+                                         });
+    spdlog::info("started main '{}' (pid {}): {} {}", main.id, main_pid_, main.interpreter.path, main.target);
+}
+
+void Application::on_main_exit(ExitStatus status) {
+    spdlog::info("main (pid {}) exited with {}", main_pid_, status.describe());
+    status_ = status.shell_status();
+    main_pid_ = -1;
+    watchdog_.clear_main();
+    main_control_->close();
+    begin_shutdown();
+}
+
+void Application::begin_shutdown() {
+    if (shutting_down_) return;
+    shutting_down_ = true;
+    twins_running_ = twins_.size();
+    if (twins_running_ == 0) {
+        io_->stop();
+        return;
+    }
+    for (const auto& [id, twin] : twins_) {
+        twin->shutdown([this] {
+            if (--twins_running_ == 0) io_->stop();
+        });
+    }
+}
+
+void Application::on_signal(const signalfd_siginfo& info) {
+    const int sig = static_cast<int>(info.ssi_signo);
+    if (sig == SIGCHLD) {
+        reaper_.reap();
+        return;
+    }
+    if (sig == SIGPIPE) return;  // blocked only so writes to a vanished reader fail with EPIPE
+    if (info.ssi_code == SI_KERNEL) {
+        // Generated by the terminal for its whole foreground process group: the main,
+        // which shares our group, got it already. Twins have their own groups.
+        spdlog::debug("{} from the terminal, not forwarded", signal_name(sig));
+        return;
+    }
+    if (main_pid_ <= 0) {
+        spdlog::debug("{} from pid {} ignored: the main has ended", signal_name(sig), info.ssi_pid);
+        return;
+    }
+    spdlog::info("forwarding {} from pid {} to the main (pid {})", signal_name(sig), info.ssi_pid, main_pid_);
+    ::kill(main_pid_, sig);
+}
+
+void Application::on_main_line(ControlChannel& channel, std::string_view line) {
+    const auto request = parse_control_line(line);
+    if (!request || request->kind == ControlRequest::Kind::ready) {
+        spdlog::warn("the main sent an unexpected control line: {:.200}", line);
+        return;
+    }
+    on_request(channel, *request);
+}
+
+void Application::on_request(ControlChannel& channel, const ControlRequest& request) {
+    const auto requester = channel.shared_from_this();
+    const bool start = request.kind == ControlRequest::Kind::start;
+    spdlog::debug("{} asks to {} twin '{}'", channel.peer(), start ? "start" : "stop", request.id);
+    if (shutting_down_) {
+        requester->send(start ? format_error(request.id, "the application is shutting down")
+                              : format_down(request.id));
+        return;
+    }
+    auto found = twins_.find(request.id);
+    if (found == twins_.end()) {
+        if (!start) {
+            requester->send(format_down(request.id));
+            return;
+        }
+        if (request.executable.empty()) {
+            requester->send(format_error(
+                request.id, fmt::format("unknown twin '{}': not declared, and START named no executable",
+                                        request.id)));
+            return;
+        }
+        const auto path = find_executable(request.executable);
+        if (!path) {
+            requester->send(format_error(
+                request.id, fmt::format("cannot start twin '{}': {} not found or not executable (PATH={})",
+                                        request.id, request.executable,
+                                        std::getenv("PATH") ? std::getenv("PATH") : "")));
+            return;
+        }
+        TwinSpec spec;
+        spec.id = request.id;
+        spec.interpreter.requested = request.executable;
+        spec.interpreter.path = *path;
+        spdlog::info("{} adds twin '{}' running {}", channel.peer(), spec.id, spec.interpreter.path);
+        auto twin = std::make_unique<Twin>(*twin_context_, std::move(spec));
+        found = twins_.emplace(request.id, std::move(twin)).first;
+    }
+    if (start) {
+        found->second->start(requester);
+    } else {
+        found->second->stop(requester);
+    }
+}
+
+}  // namespace cpy2py

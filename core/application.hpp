@@ -1,0 +1,66 @@
+#pragma once
+// One supervised application: run directory, watchdog, signals, the main and its twins,
+// from launch to the end of the shutdown cascade. run_application() wraps it.
+#include "core/child_env.hpp"
+#include "core/control_protocol.hpp"
+#include "core/exit_status.hpp"
+#include "core/plan.hpp"
+#include "core/reaper.hpp"
+#include "core/run_dir.hpp"
+#include "core/watchdog.hpp"
+
+#include <sys/signalfd.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace cpy2py {
+
+class ControlChannel;
+class SignalSource;
+class Twin;
+struct TwinContext;
+
+class Application {
+public:
+    /// Creates the run directory, forks the watchdog and blocks the signals we handle.
+    /// Call before any thread exists. Throws std::system_error when one of them fails.
+    explicit Application(const LaunchPlan& plan);
+    ~Application();
+    Application(const Application&) = delete;
+    Application& operator=(const Application&) = delete;
+
+    /// Runs the application to its end; returns the main's status (128+N for signal N).
+    int run();
+
+private:
+    void spawn_main();
+    void on_main_exit(ExitStatus status);
+    void on_signal(const signalfd_siginfo& info);
+    void on_main_line(ControlChannel& channel, std::string_view line);
+    void on_request(ControlChannel& channel, const ControlRequest& request);
+    void begin_shutdown();
+
+    const LaunchPlan& plan_;
+    RunDir run_dir_;                                  ///< removed before run() returns (and by its destructor)
+    std::string token_;                               ///< CPY2PY_TOKEN
+    Watchdog watchdog_;                               ///< knows every live twin group and the main
+    std::unique_ptr<boost::asio::io_context> io_;     ///< the only event loop; outlives everything below
+    std::unique_ptr<SignalSource> signals_;           ///< INT TERM HUP QUIT CHLD PIPE, blocked and read here
+    Reaper reaper_;                                   ///< every child we spawned and have not reaped
+    ChildEnvironment environment_;                    ///< what children get in their environment
+    std::unique_ptr<TwinContext> twin_context_;       ///< shared by all twins
+    std::map<std::string, std::unique_ptr<Twin>> twins_;  ///< declared twins plus ones added by START
+    pid_t main_pid_ = -1;                             ///< the running main; -1 before it starts and once reaped
+    std::shared_ptr<ControlChannel> main_control_;    ///< the main's control channel
+    int status_ = 0;                                  ///< what run() returns: valid once the main ended
+    bool shutting_down_ = false;                      ///< the main ended: stopping twins, refusing STARTs
+    std::size_t twins_running_ = 0;                   ///< twins not yet finished during shutdown
+};
+
+}  // namespace cpy2py

@@ -1,0 +1,28 @@
+#pragma once
+// The text lines of the control channel (docs/DESIGN.md, "Control channel"): parsing what
+// Python processes send, formatting what the supervisor answers. Pure logic.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+
+namespace cpy2py {
+
+struct ControlRequest {
+    enum class Kind { ready, start, stop };
+    Kind kind = Kind::ready;
+    pid_t pid = 0;           ///< READY: the sender's pid
+    std::string id;          ///< START/STOP: the twin id
+    std::string executable;  ///< START: interpreter for a twin not known yet; may contain spaces
+};
+
+/// Parses one line (without its '\n'); nullopt for anything malformed or unknown.
+std::optional<ControlRequest> parse_control_line(std::string_view line);
+
+std::string format_up(std::string_view id, pid_t pid);
+std::string format_down(std::string_view id);
+/// The message is escaped so that it stays on one line: '\' -> "\\", newline -> "\n".
+std::string format_error(std::string_view id, std::string_view message);
+std::string format_shutdown();
+
+}  // namespace cpy2py

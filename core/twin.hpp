@@ -1,0 +1,100 @@
+#pragma once
+// One twin: its spec, the process currently running it (if any) and its life cycle:
+// start (eager or on START), readiness, restart by policy with backoff, STOP, shutdown.
+#include "core/control_protocol.hpp"
+#include "core/exit_status.hpp"
+#include "core/plan.hpp"
+#include "core/restart_policy.hpp"
+#include "core/timer.hpp"
+
+#include <signal.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace cpy2py {
+
+class ChildEnvironment;
+class ControlChannel;
+class Reaper;
+class Watchdog;
+
+/// What every twin needs from the supervisor; outlives all twins.
+struct TwinContext {
+    boost::asio::io_context& io;
+    const SupervisorSettings& settings;
+    const ChildEnvironment& environment;
+    Reaper& reaper;
+    Watchdog& watchdog;
+    sigset_t child_signal_mask;   ///< installed in children before exec
+    std::string twin_script;      ///< <bootstrap>/cpy2py_twin.py, or $CPY2PY_TWIN_SCRIPT
+    /// START/STOP lines a twin sends about any twin.
+    std::function<void(ControlChannel&, const ControlRequest&)> on_request;
+};
+
+class Twin {
+public:
+    Twin(TwinContext& context, TwinSpec spec);
+    ~Twin();
+    Twin(const Twin&) = delete;
+    Twin& operator=(const Twin&) = delete;
+
+    const TwinSpec& spec() const noexcept { return spec_; }
+
+    /// Spawns an eager twin at launch.
+    void launch();
+    /// START: answers UP once the twin is ready (at once when it is), ERROR when it cannot be.
+    void start(const std::shared_ptr<ControlChannel>& requester);
+    /// STOP: SHUTDOWN, SIGTERM, SIGKILL as needed; answers DOWN once it is gone. No restart.
+    void stop(const std::shared_ptr<ControlChannel>& requester);
+    /// The application ends: stop for good; `finished` runs once no process is left.
+    void shutdown(std::function<void()> finished);
+
+private:
+    enum class State {
+        down,       ///< no process; START spawns one
+        starting,   ///< spawned, READY not seen yet
+        up,         ///< READY seen
+        backoff,    ///< exited; restart_timer_ will spawn a new process
+        stopping,   ///< stop sequence running on the current process
+        given_up,   ///< too many restarts: every START gets ERROR
+        finished,   ///< shut down with the application: every START gets ERROR
+    };
+    struct Process;
+
+    void spawn();
+    void on_line(ControlChannel& channel, std::string_view line);
+    void on_ready(pid_t reported_pid);
+    void on_exit(pid_t pid, ExitStatus status);
+    void on_ready_timeout();
+    void apply_restart_policy(bool failed, RestartTracker::Clock::time_point started, const std::string& reason);
+    void begin_stop();
+    void stop_step(int step);
+    void finish_stop();
+    void answer_up(pid_t pid);
+    void answer_error(const std::string& message);
+    std::string describe_failure(const std::string& what, const Process& process) const;
+    std::string command_line() const;
+
+    TwinContext& context_;
+    TwinSpec spec_;
+    State state_ = State::down;
+    std::unique_ptr<Process> process_;   ///< set exactly in starting, up and stopping
+    RestartTracker restarts_;
+    Timer ready_timer_;                  ///< pending while starting: ready_timeout
+    Timer restart_timer_;                ///< pending exactly in backoff
+    Timer stop_timer_;                   ///< pending while stopping: the grace before the next step
+    std::vector<std::weak_ptr<ControlChannel>> start_waiters_;  ///< want UP/ERROR
+    std::vector<std::weak_ptr<ControlChannel>> stop_waiters_;   ///< want DOWN
+    bool shutting_down_ = false;         ///< shutdown() was called: never spawn again
+    std::function<void()> on_finished_;  ///< shutdown()'s callback, until it ran
+    std::string last_error_;             ///< why the twin was given up; sent with ERROR
+};
+
+}  // namespace cpy2py
