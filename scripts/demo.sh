@@ -3,20 +3,21 @@
 # examples/demo.py in python3, calling into a PyPy twin ('pypy') and a CPython twin ('cpython').
 set -euo pipefail
 cd "$(dirname "$0")/.."
+build="${CPY2PY_BUILD_DIR:-build}"  # build directory (default build/)
 
 ./scripts/setup-debian.sh
 
 generator=()
-if [ ! -f build/CMakeCache.txt ] && command -v ninja >/dev/null 2>&1; then
+if [ ! -f "$build/CMakeCache.txt" ] && command -v ninja >/dev/null 2>&1; then
   generator=(-G Ninja)
 fi
-cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=Release
-cmake --build build -j"$(nproc)"
+cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release
+cmake --build "$build" -j"$(nproc)"
 
 twins=(--twin pypy=pypy3 --twin cpython=python3)
 echo
 echo "== cpy2py-run --check ${twins[*]} examples/demo.py"
-build/cpy2py-run --no-manifest --check "${twins[@]}" examples/demo.py
+"$build/cpy2py-run" --no-manifest --check "${twins[@]}" examples/demo.py
 echo
 echo "== cpy2py-run ${twins[*]} examples/demo.py"
-exec build/cpy2py-run --no-manifest "${twins[@]}" examples/demo.py "$@"
+exec "$build/cpy2py-run" --no-manifest "${twins[@]}" examples/demo.py "$@"

@@ -3,22 +3,23 @@
 # checks that an installed copy finds its bootstrap files. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+build="${CPY2PY_BUILD_DIR:-build}"  # build directory (default build/)
 
 ./scripts/setup-debian.sh
 
 generator=()
-if [ ! -f build/CMakeCache.txt ] && command -v ninja >/dev/null 2>&1; then
+if [ ! -f "$build/CMakeCache.txt" ] && command -v ninja >/dev/null 2>&1; then
   generator=(-G Ninja)
 fi
-cmake -S . -B build "${generator[@]}" -DCPY2PY_WERROR=ON
-cmake --build build -j"$(nproc)"
-ctest --test-dir build --output-on-failure -j2
+cmake -S . -B "$build" "${generator[@]}" -DCPY2PY_WERROR=ON
+cmake --build "$build" -j"$(nproc)"
+ctest --test-dir "$build" --output-on-failure -j2
 
 # Install smoke test: binary, bootstrap files and man page land in the prefix, and the
 # installed binary finds its bootstrap files relative to itself.
 prefix="$(mktemp -d)"
 trap 'rm -rf "$prefix"' EXIT
-cmake --install build --prefix "$prefix" >/dev/null
+cmake --install "$build" --prefix "$prefix" >/dev/null
 test -f "$prefix/share/man/man1/cpy2py-run.1"
 test -f "$prefix/share/cpy2py/bootstrap/cpy2py_twin.py"
 check_output="$(cd "$prefix" && "$prefix/bin/cpy2py-run" --no-manifest --check)"
