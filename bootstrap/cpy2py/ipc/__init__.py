@@ -1,0 +1,1 @@
+"""Inter-process communication: framing over sockets and the connection handshake."""

@@ -1,0 +1,113 @@
+"""
+Serializer: pickle at the highest protocol both ends speak
+
+Rules for text across Python 2 and 3 (documented in README, "Values across versions"):
+
+* Python 3 ``str`` arrives in Python 2 as ``unicode``, Python 3 ``bytes`` as ``str``.
+* Python 2 ``unicode`` arrives in Python 3 as ``str``.
+* Python 2 ``str`` arrives in Python 3 as ``str`` when it is pure ASCII (names, keys,
+  identifiers), and as ``bytes`` otherwise.
+
+Between Python 3.8+ peers (pickle protocol 5), large ``bytes``/``bytearray``/``memoryview``
+values travel as out-of-band buffers: they are written to the socket straight from their
+memory and received straight into their final buffer.
+
+TwinObjects and proxies pickle themselves as references (see ``cpy2py.proxy.reference``).
+"""
+import io
+import sys
+
+from cpy2py.utility.compat import PY3, pickle
+
+#: bytes-like values at least this large are sent out-of-band (protocol 5)
+LARGE_BUFFER = 64 * 1024
+
+HIGHEST_PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+
+def _rebuild_bytes(buffer):
+    return bytes(buffer)
+
+
+def _rebuild_bytearray(buffer):
+    return buffer if type(buffer) is bytearray else bytearray(buffer)
+
+
+def _rebuild_memoryview(buffer):
+    return memoryview(buffer)
+
+
+if PY3 and sys.version_info >= (3, 8):
+    _PickleBuffer = pickle.PickleBuffer
+
+    class _OutOfBandPickler(pickle.Pickler):
+        """Sends large bytes-like objects as out-of-band buffers"""
+
+        def reducer_override(self, obj):
+            kind = type(obj)
+            if kind is bytes and len(obj) >= LARGE_BUFFER:
+                return _rebuild_bytes, (_PickleBuffer(obj),)
+            if kind is bytearray and len(obj) >= LARGE_BUFFER:
+                return _rebuild_bytearray, (_PickleBuffer(obj),)
+            if kind is memoryview and obj.nbytes >= LARGE_BUFFER and obj.contiguous:
+                return _rebuild_memoryview, (_PickleBuffer(obj),)
+            return NotImplemented
+else:
+    _OutOfBandPickler = None
+
+
+def has_large_buffer(values):
+    """Whether any of ``values`` (not recursing) is a large bytes-like object"""
+    for value in values:
+        kind = type(value)
+        if (kind is bytes or kind is bytearray) and len(value) >= LARGE_BUFFER:
+            return True
+        if kind is memoryview and value.nbytes >= LARGE_BUFFER:
+            return True
+    return False
+
+
+if not PY3:  # pragma: no cover - Python 2 only
+    import pickle as _pure_pickle
+
+    class _Py3CompatiblePickler(_pure_pickle.Pickler):
+        """Python 2 pickler whose non-ASCII ``str`` values arrive in Python 3 as ``bytes``"""
+        dispatch = dict(_pure_pickle.Pickler.dispatch)
+
+        def save_str_for_py3(self, obj, pack=None):
+            try:
+                obj.decode('ascii')
+            except UnicodeDecodeError:
+                import _codecs
+                self.save_reduce(_codecs.encode, (obj.decode('latin1'), 'latin1'), obj=obj)
+            else:
+                _pure_pickle.Pickler.save_string(self, obj)
+        dispatch[str] = save_str_for_py3
+
+
+class Serializer(object):
+    """Pickles messages for one connection"""
+
+    def __init__(self, protocol, peer_is_py2):
+        self.protocol = protocol
+        self.peer_is_py2 = peer_is_py2
+        self.out_of_band = protocol >= 5 and _OutOfBandPickler is not None
+        self.py2_to_py3 = not PY3 and not peer_is_py2
+
+    def dumps(self, message, large_values=()):
+        """Returns ``(payload, buffers)``; ``large_values`` may hold big bytes-like objects"""
+        if self.py2_to_py3:
+            stream = io.BytesIO()
+            _Py3CompatiblePickler(stream, self.protocol).dump(message)
+            return stream.getvalue(), None
+        if self.out_of_band and large_values and has_large_buffer(large_values):
+            buffers = []
+            stream = io.BytesIO()
+            _OutOfBandPickler(stream, self.protocol, buffer_callback=buffers.append).dump(message)
+            return stream.getvalue(), [buffer.raw() for buffer in buffers]
+        return pickle.dumps(message, self.protocol), None
+
+    def loads(self, payload, buffers=None):
+        if buffers:
+            return pickle.loads(payload, buffers=buffers)
+        return pickle.loads(payload)

@@ -1,0 +1,171 @@
+"""
+Framing: length-prefixed frames over a stream socket
+
+A frame is ``header | buffer lengths | payload | buffers``:
+
+* header: two little-endian uint32, the payload length and the number of out-of-band
+  buffers (pickle protocol 5 ``PickleBuffer`` objects, sent without copying them into
+  the payload);
+* one uint64 length per buffer;
+* the payload (a pickle) and then each buffer's raw bytes.
+
+Reading is resumable: bytes already received stay in the channel if the reading thread
+is interrupted (e.g. by KeyboardInterrupt), so the stream never loses its framing.
+"""
+import errno
+import socket
+import struct
+import threading
+
+_HEADER = struct.Struct('<II')
+_BUFLEN = struct.Struct('<Q')
+_RECV_SIZE = 256 * 1024
+#: payloads above this size are received straight into a preallocated buffer
+_LARGE = 1024 * 1024
+
+
+class ChannelClosed(EOFError):
+    """The peer closed the connection (or it broke)"""
+
+
+class FrameChannel(object):
+    """
+    A socket carrying frames in both directions
+
+    Writers serialise on :py:attr:`send_lock`; a single thread reads at a time (the kernel
+    hands the reader role around).
+    """
+
+    def __init__(self, sock, pending=b''):
+        self.sock = sock
+        #: bytes received but not yet consumed as a frame
+        self._buffer = pending
+        self.send_lock = threading.Lock()
+        self.closed = False
+
+    def fileno(self):
+        return self.sock.fileno()
+
+    # -- writing -----------------------------------------------------------
+    def send_frame(self, payload, buffers=None):
+        """Send one frame; ``buffers`` are objects supporting the buffer protocol"""
+        if not buffers:
+            data = _HEADER.pack(len(payload), 0) + payload
+            with self.send_lock:
+                self._sendall(data)
+            return
+        views = [memoryview(buf).cast('B') if hasattr(memoryview(buf), 'cast') else memoryview(buf)
+                 for buf in buffers]
+        head = _HEADER.pack(len(payload), len(views)) + b''.join(
+            _BUFLEN.pack(view.nbytes) for view in views)
+        with self.send_lock:
+            self._sendall(head + payload)
+            for view in views:
+                self._sendall(view)
+
+    def _sendall(self, data):
+        try:
+            self.sock.sendall(data)
+        except (OSError, socket.error) as err:
+            self.closed = True
+            raise ChannelClosed('connection lost while sending: %s' % err)
+
+    # -- reading -----------------------------------------------------------
+    def has_buffered_frame(self):
+        """Whether a complete frame is already buffered (no I/O needed to read it)"""
+        buf = self._buffer
+        if len(buf) < _HEADER.size:
+            return False
+        size, count = _HEADER.unpack_from(buf, 0)
+        return len(buf) >= _HEADER.size + count * _BUFLEN.size + size and count == 0
+
+    def read_frame(self):
+        """
+        Read one frame, blocking
+
+        :returns: ``(payload, buffers)`` with ``buffers`` a list of bytearrays
+        :raises ChannelClosed: on EOF or a broken connection
+        """
+        buf = self._buffer
+        head = _HEADER.size
+        while len(buf) < head:
+            buf = self._fill(buf)
+        size, count = _HEADER.unpack_from(buf, 0)
+        if count == 0:
+            end = head + size
+            if len(buf) >= end:
+                # the common case: a small frame already complete in the buffer
+                self._buffer = buf[end:]
+                return buf[head:end], None
+            if size > _LARGE:
+                payload = self._read_exact_large(buf[head:], size)
+                return payload, None
+            while len(buf) < end:
+                buf = self._fill(buf)
+            self._buffer = buf[end:]
+            return buf[head:end], None
+        table_end = head + count * _BUFLEN.size
+        while len(buf) < table_end:
+            buf = self._fill(buf)
+        lengths = [_BUFLEN.unpack_from(buf, head + i * _BUFLEN.size)[0] for i in range(count)]
+        self._buffer = buf[table_end:]
+        payload = self._read_exact_large(self._buffer, size)
+        buffers = [self._read_exact_large(self._buffer, length, as_bytes=False) for length in lengths]
+        return payload, buffers
+
+    def _fill(self, buf):
+        """Receive more data onto ``buf``; keeps it in the channel before returning"""
+        while True:
+            try:
+                chunk = self.sock.recv(_RECV_SIZE)
+            except (OSError, socket.error) as err:
+                if getattr(err, 'errno', None) == errno.EINTR:
+                    continue
+                self.closed = True
+                raise ChannelClosed('connection lost while receiving: %s' % err)
+            break
+        if not chunk:
+            self.closed = True
+            raise ChannelClosed('connection closed by peer')
+        buf = buf + chunk if buf else chunk
+        self._buffer = buf
+        return buf
+
+    def _read_exact_large(self, already, size, as_bytes=True):
+        """Read ``size`` bytes of which ``already`` (a prefix of the buffer) are present"""
+        if len(already) >= size:
+            self._buffer = already[size:]
+            data = already[:size]
+            return data if as_bytes else bytearray(data)
+        target = bytearray(size)
+        view = memoryview(target)
+        have = len(already)
+        view[:have] = already
+        self._buffer = b''
+        try:
+            while have < size:
+                try:
+                    got = self.sock.recv_into(view[have:], size - have)
+                except (OSError, socket.error) as err:
+                    if getattr(err, 'errno', None) == errno.EINTR:
+                        continue
+                    raise ChannelClosed('connection lost while receiving: %s' % err)
+                if not got:
+                    raise ChannelClosed('connection closed by peer')
+                have += got
+        except BaseException:
+            # a large frame cannot be resumed half-way: the stream is unusable now
+            self.closed = True
+            raise
+        return bytes(target) if as_bytes else target
+
+    def close(self):
+        self.closed = True
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except (OSError, socket.error):
+            pass
+        try:
+            self.sock.close()
+        except (OSError, socket.error):
+            pass

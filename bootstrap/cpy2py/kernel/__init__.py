@@ -1,0 +1,1 @@
+"""The per-process kernel: connections, dispatch of requests, object lifetime."""

@@ -1,0 +1,56 @@
+"""Creating this process's kernel: supervised (cpy2py-run, or a twin) or standalone master"""
+import binascii
+import os
+import socket
+import stat
+import tempfile
+
+from cpy2py.kernel import kernel_state
+
+
+def _control_fd():
+    """The inherited control socket, if there is a valid one"""
+    value = os.environ.get('CPY2PY_CONTROL_FD')
+    if not value:
+        return None
+    try:
+        fd = int(value)
+        if stat.S_ISSOCK(os.fstat(fd).st_mode):
+            return fd
+    except (ValueError, OSError):
+        pass
+    return None
+
+
+def create_kernel():
+    kernel = _create_kernel()
+    from cpy2py.twinterpreter import group_state
+    from cpy2py.kernel import main_module
+    group_state.install(kernel)
+    if kernel.is_master:
+        main_module.install_in_master()
+    return kernel
+
+
+def _create_kernel():
+    from cpy2py.kernel.kernel import Kernel
+    fd = _control_fd()
+    if fd is not None and os.environ.get('CPY2PY_RUN_DIR') and os.environ.get('CPY2PY_TOKEN'):
+        from cpy2py.kernel.control import SupervisorControl
+        # our children must not believe they are part of this group
+        for name in ('CPY2PY_CONTROL_FD', 'CPY2PY_TWIN_ID'):
+            os.environ.pop(name, None)
+        control = SupervisorControl(fd)
+        kernel = Kernel(kernel_state.TWIN_ID, kernel_state.MASTER_ID,
+                        os.environ['CPY2PY_RUN_DIR'], os.environ['CPY2PY_TOKEN'], control)
+        if kernel.is_master:
+            control.serve_in_thread()
+        return kernel
+    from cpy2py.kernel.standalone import StandaloneSupervisor
+    run_dir = tempfile.mkdtemp(prefix='cpy2py-')
+    os.chmod(run_dir, 0o700)
+    token = binascii.hexlify(os.urandom(16)).decode('ascii')
+    supervisor = StandaloneSupervisor(kernel_state.MASTER_ID, run_dir, token)
+    kernel = Kernel(kernel_state.TWIN_ID, kernel_state.MASTER_ID, run_dir, token, supervisor)
+    supervisor.kernel = kernel
+    return kernel

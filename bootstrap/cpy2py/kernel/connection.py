@@ -1,0 +1,144 @@
+"""
+A connection to one peer, and the per-thread waiter that receives replies
+
+Messages are frames whose payload starts with a fixed 9-byte prefix (kind, request id)
+followed by a pickle, so a request whose pickle cannot be loaded can still be answered.
+
+Reading follows the leader/follower idea: whichever thread needs a reply takes the
+*reader role* of the connection and reads it itself, so a reply normally reaches the
+waiting thread without any hand-off. Frames it reads for other threads are delivered to
+their :py:class:`Waiter`. While no caller reads, the kernel's poller watches the socket.
+"""
+import collections
+import struct
+import threading
+
+from cpy2py.ipc.transport import ChannelClosed
+
+PREFIX = struct.Struct('<BQ')
+REQUEST, REPLY_OK, REPLY_ERROR = 0, 1, 2
+
+
+class Waiter(object):
+    """
+    A thread that waits for replies (one per thread, reused)
+
+    Other threads append replies and requests of this thread's call chain to ``inbox``.
+    """
+
+    def __init__(self):
+        self.cond = threading.Condition(threading.Lock())
+        self.inbox = collections.deque()
+        #: set when a connection this thread waits on may have a free reader role
+        self.role_hint = False
+        #: how deep this thread is in nested waits (callbacks inside calls)
+        self.depth = 0
+
+    def deliver(self, item):
+        with self.cond:
+            self.inbox.append(item)
+            self.cond.notify()
+
+    def hint_role(self):
+        with self.cond:
+            self.role_hint = True
+            self.cond.notify()
+
+    def wait(self):
+        """Block until something was delivered or a reader role may be free"""
+        with self.cond:
+            while not self.inbox and not self.role_hint:
+                self.cond.wait()
+            self.role_hint = False
+
+
+class Connection(object):
+    """
+    One authenticated socket to a peer
+
+    :ivar peer_id: twin id of the other end
+    :ivar peer_boot: boot id of the other end's process (changes when it restarts)
+    """
+
+    def __init__(self, channel, peer, serializer, poller):
+        self.channel = channel
+        self.peer_id = peer.twin_id
+        self.peer_boot = peer.boot_id
+        self.serializer = serializer
+        self.peer_is_py2 = serializer.peer_is_py2
+        self._poller = poller
+        self.lock = threading.Lock()
+        #: request id -> Waiter of the thread that waits for its reply
+        self.pending = {}
+        #: the Waiter (or the poller marker) that currently reads the socket, or None
+        self.reader = None
+        #: waiters that want the reader role
+        self.role_waiters = set()
+        self.dead = False
+        self.death_reason = None
+
+    def fileno(self):
+        return self.channel.fileno()
+
+    def send(self, kind, request_id, body, buffers=None):
+        self.channel.send_frame(PREFIX.pack(kind, request_id) + body, buffers)
+
+    # -- reader role ------------------------------------------------------
+    def take_role(self, who):
+        """Try to become the reader; returns True on success"""
+        with self.lock:
+            if self.reader is None and not self.dead:
+                self.reader = who
+                took = True
+            elif self.reader is who:
+                return True
+            else:
+                took = False
+                if isinstance(who, Waiter):
+                    self.role_waiters.add(who)
+        if took and who is not self._poller.MARKER:
+            self._poller.disarm(self)
+        return took
+
+    def release_role(self, who):
+        """Give up the reader role; the poller watches again and one waiting thread may take over"""
+        with self.lock:
+            if self.reader is not who:
+                return
+            self.reader = None
+            self.role_waiters.discard(who)
+            successor = self.role_waiters.pop() if self.role_waiters else None
+            if self.dead:
+                return
+        # arming even when a successor exists: it may find its reply delivered and never read
+        self._poller.arm(self)
+        if successor is not None:
+            successor.hint_role()
+
+    def forget_waiter(self, waiter):
+        with self.lock:
+            self.role_waiters.discard(waiter)
+
+    def read_frames(self):
+        """Read one frame, plus any complete frames already buffered; the reader calls this"""
+        frames = [self.channel.read_frame()]
+        while self.channel.has_buffered_frame():
+            frames.append(self.channel.read_frame())
+        return frames
+
+    def mark_dead(self, reason):
+        """Returns the pending waiters if this call killed the connection, else None"""
+        with self.lock:
+            if self.dead:
+                return None
+            self.dead = True
+            self.death_reason = reason
+            pending = list(self.pending.items())
+            self.pending.clear()
+            waiters = list(self.role_waiters)
+            self.role_waiters.clear()
+        self._poller.unregister(self)
+        self.channel.close()
+        for waiter in waiters:
+            waiter.hint_role()
+        return pending

@@ -1,0 +1,78 @@
+"""Exceptions raised by the cpy2py runtime."""
+
+
+class CPy2PyException(Exception):
+    """Base of every exception cpy2py raises itself"""
+
+
+class TwinterpreterException(CPy2PyException):
+    """A problem with a twinterpreter"""
+
+
+class TwinterpreterUnavailable(TwinterpreterException):
+    """A twinterpreter cannot be reached or started"""
+
+    def __init__(self, twin_id, reason):
+        TwinterpreterException.__init__(self, "twin %r is unavailable: %s" % (twin_id, reason))
+        self.twin_id = twin_id
+        self.reason = reason
+
+    def __reduce__(self):
+        return (self.__class__, (self.twin_id, self.reason))
+
+
+class TwinterpreterTerminated(TwinterpreterException):
+    """A twinterpreter has stopped or died; calls into it cannot complete"""
+
+    def __init__(self, twin_id, reason='it is not running'):
+        TwinterpreterException.__init__(self, "twin %r terminated: %s" % (twin_id, reason))
+        self.twin_id = twin_id
+        self.reason = reason
+
+    def __reduce__(self):
+        return (self.__class__, (self.twin_id, self.reason))
+
+
+class StaleProxy(TwinterpreterTerminated):
+    """A proxy refers to an object of a twinterpreter process that no longer exists"""
+
+
+class StopTwinterpreter(CPy2PyException):
+    """Raised inside a twinterpreter to shut it down cleanly"""
+
+    def __init__(self, message='stop twinterpreter', exit_code=0):
+        CPy2PyException.__init__(self, message)
+        self.exit_code = exit_code
+
+
+class RemoteException(CPy2PyException):
+    """
+    An exception raised in another twinterpreter whose type cannot be used here
+
+    :ivar remote_type: dotted name of the original exception type
+    :ivar remote_traceback: the traceback text as printed in the twin
+    """
+
+    def __init__(self, remote_type, message, remote_traceback=''):
+        CPy2PyException.__init__(self, '%s: %s' % (remote_type, message))
+        self.remote_type = remote_type
+        self.remote_message = message
+        self.remote_traceback = remote_traceback
+
+    def __reduce__(self):
+        return (self.__class__, (self.remote_type, self.remote_message, self.remote_traceback))
+
+
+class RemoteTraceback(Exception):
+    """Carries the remote traceback as the ``__cause__`` of a re-raised exception"""
+
+    def __init__(self, text):
+        Exception.__init__(self, text)
+        self.text = text
+
+    def __str__(self):
+        return self.text
+
+
+class AuthenticationError(CPy2PyException):
+    """A peer failed to prove the run's secret"""

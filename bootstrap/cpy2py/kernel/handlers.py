@@ -1,0 +1,121 @@
+"""
+The request kinds a kernel serves: a table from op name to handler
+
+Each handler takes ``(kernel, connection, data)`` and returns the reply value.
+"""
+from cpy2py.kernel.exceptions import StaleProxy
+
+
+def _native(kernel, boot, iid):
+    if boot != kernel.boot_id:
+        raise StaleProxy(kernel.twin_id, 'the object belonged to an earlier process of this twin')
+    try:
+        return kernel.exports.get(iid)
+    except KeyError:
+        raise StaleProxy(kernel.twin_id, 'object #%s was already released' % iid)
+
+
+def call(kernel, conn, data):
+    func, args, kwargs = data
+    return func(*args, **kwargs)
+
+
+def _class(ref):
+    from cpy2py.proxy.reference import import_class
+    from cpy2py.proxy.proxy_meta import real_class
+    cls = import_class(ref)
+    if cls is None:
+        raise ImportError('cannot import class %s.%s' % tuple(ref))
+    return real_class(cls)
+
+
+def new(kernel, conn, data):
+    ref, args, kwargs = data
+    return _class(ref)(*args, **kwargs)
+
+
+def method(kernel, conn, data):
+    boot, iid, name, args, kwargs = data
+    return getattr(_native(kernel, boot, iid), name)(*args, **kwargs)
+
+
+def class_method(kernel, conn, data):
+    ref, name, args, kwargs = data
+    return getattr(_class(ref), name)(*args, **kwargs)
+
+
+def get_attribute(kernel, conn, data):
+    boot, iid, name = data
+    return getattr(_native(kernel, boot, iid), name)
+
+
+def set_attribute(kernel, conn, data):
+    boot, iid, name, value = data
+    setattr(_native(kernel, boot, iid), name, value)
+
+
+def del_attribute(kernel, conn, data):
+    boot, iid, name = data
+    delattr(_native(kernel, boot, iid), name)
+
+
+def class_get(kernel, conn, data):
+    ref, name = data
+    return getattr(_class(ref), name)
+
+
+def class_set(kernel, conn, data):
+    ref, name, value = data
+    type.__setattr__(_class(ref), name, value)
+
+
+def class_del(kernel, conn, data):
+    ref, name = data
+    type.__delattr__(_class(ref), name)
+
+
+def next_item(kernel, conn, data):
+    boot, iid = data
+    return next(_native(kernel, boot, iid))
+
+
+def release(kernel, conn, data):
+    for boot, iid, units in data:
+        if boot == kernel.boot_id:
+            kernel.exports.release(iid, units)
+
+
+def incref(kernel, conn, data):
+    boot, iid = data
+    _native(kernel, boot, iid)
+    kernel.exports.incref(iid)
+
+
+def ping(kernel, conn, data):
+    return data
+
+
+def stats(kernel, conn, data):
+    """Counts for tests and benchmarks: exported objects, proxies, threads"""
+    import threading
+    return {'exports': len(kernel.exports), 'proxies': len(kernel.proxies),
+            'threads': threading.active_count(), 'pool_threads': kernel.pool.threads}
+
+
+HANDLERS = {
+    'call': call,
+    'new': new,
+    'method': method,
+    'class_method': class_method,
+    'getattr': get_attribute,
+    'setattr': set_attribute,
+    'delattr': del_attribute,
+    'class_get': class_get,
+    'class_set': class_set,
+    'class_del': class_del,
+    'next': next_item,
+    'release': release,
+    'incref': incref,
+    'ping': ping,
+    'stats': stats,
+}

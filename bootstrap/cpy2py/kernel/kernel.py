@@ -1,0 +1,448 @@
+"""
+The kernel: one per process, re-entrant and thread-safe
+
+It owns the connections to peers (one authenticated AF_UNIX socket per peer, opened
+lazily, usable in both directions), the listening socket, the poller and its workers,
+the table of exported objects and the table of proxies.
+
+A call (:py:meth:`Kernel.request`) pickles ``(chain, op, data)``, writes it, and then the
+calling thread reads the reply itself when nobody else is reading that connection. Every
+request carries the *chain* of the thread that made it: a request that comes back in the
+same chain (a callback, A -> B -> A, to any depth) is run by the thread that waits in that
+chain, so thread-locals and RLocks behave as in one process. Requests of other chains run
+on pool threads.
+"""
+import binascii
+import errno
+import itertools
+import logging
+import os
+import socket
+import threading
+
+from cpy2py.kernel import kernel_state
+from cpy2py.kernel.connection import Connection, Waiter, PREFIX, REQUEST, REPLY_OK, REPLY_ERROR
+from cpy2py.kernel.exceptions import (
+    TwinterpreterTerminated, TwinterpreterUnavailable, AuthenticationError)
+from cpy2py.kernel.objects import ExportTable, ProxyTable
+from cpy2py.kernel.poller import Poller, WorkerPool
+from cpy2py.kernel import remote_errors
+from cpy2py.ipc import handshake
+from cpy2py.ipc.serializer import Serializer, HIGHEST_PROTOCOL
+from cpy2py.ipc.transport import FrameChannel, ChannelClosed
+from cpy2py.utility.compat import thread_ident, set_cloexec
+
+_logger = logging.getLogger('__cpy2py__.kernel')
+_DEBUG = bool(os.environ.get('CPY2PY_DEBUG'))
+
+_tls = threading.local()
+
+
+def socket_path(run_dir, twin_id):
+    """Where the process of ``twin_id`` listens"""
+    safe = all(c.isalnum() or c in '_.+-' for c in twin_id) and 0 < len(twin_id) <= 64
+    name = twin_id if safe else 'x' + binascii.hexlify(twin_id.encode('utf-8')).decode('ascii')[:60]
+    return os.path.join(run_dir, name + '.sock')
+
+
+def current_destination():
+    """The connection whose message is being pickled by this thread, or None"""
+    return getattr(_tls, 'destination', None)
+
+
+class Kernel(object):
+    """The runtime of one interpreter process in a twin group"""
+
+    def __init__(self, twin_id, master_id, run_dir, token, supervisor):
+        self.twin_id = twin_id
+        self.master_id = master_id
+        self.is_master = twin_id == master_id
+        self.run_dir = run_dir
+        self.token = token
+        #: changes with every process, so references to a dead process are recognised
+        self.boot_id = binascii.hexlify(os.urandom(6)).decode('ascii')
+        self.supervisor = supervisor
+        self.exports = ExportTable()
+        self.proxies = ProxyTable(self._send_releases)
+        self.poller = Poller()
+        self.pool = WorkerPool(self.poller, self._run_task)
+        self._ids = itertools.count(1)
+        self._lock = threading.RLock()
+        #: peer id -> the Connection used for calls to it
+        self._peers = {}
+        #: peer id -> lock serialising connection attempts
+        self._connect_locks = {}
+        #: chain id -> stack of Waiters of threads waiting in that chain
+        self._chains = {}
+        #: boot ids of peer processes known to have terminated
+        self.dead_boots = set()
+        #: twin ids stopped on purpose (TwinMaster.stop); calls fail until started again
+        self.stopped = set()
+        #: executables to use when a twin id has to be started on demand
+        self.executables = {}
+        #: callbacks(conn) run once for every new peer process this kernel connects to
+        self.on_new_peer = []
+        #: callbacks(peer_id, boot) run when a connection to a peer is lost
+        self.on_peer_lost = []
+        self._listener = None
+        self._started = False
+
+    # -- lifecycle ---------------------------------------------------------
+    def start(self):
+        """Listen on our socket and start the pool (idempotent)"""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+            path = socket_path(self.run_dir, self.twin_id)
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            set_cloexec(listener.fileno())
+            listener.bind(path)
+            listener.listen(64)
+            self._listener = listener
+            self._socket_path = path
+            self.poller.register(listener.fileno(), self._on_accept, oneshot=False)
+            self.pool.start()
+
+    def close_listener(self):
+        try:
+            os.unlink(self._socket_path)
+        except (OSError, AttributeError):
+            pass
+
+    # -- connections -------------------------------------------------------
+    def connection(self, peer_id):
+        """A live connection to ``peer_id``, connecting (and starting it) if needed"""
+        conn = self._peers.get(peer_id)
+        if conn is not None and not conn.dead:
+            return conn
+        if peer_id == self.twin_id:
+            raise ValueError('twin %r cannot call itself through the kernel' % peer_id)
+        with self._lock:
+            lock = self._connect_locks.setdefault(peer_id, threading.Lock())
+        with lock:
+            conn = self._peers.get(peer_id)
+            if conn is not None and not conn.dead:
+                return conn
+            if peer_id in self.stopped:
+                raise TwinterpreterTerminated(peer_id, 'it was stopped')
+            self.start()
+            try:
+                conn = self._connect(peer_id)
+            except (OSError, socket.error) as err:
+                if getattr(err, 'errno', None) not in (errno.ENOENT, errno.ECONNREFUSED):
+                    raise TwinterpreterUnavailable(peer_id, str(err))
+                self.supervisor.start_twin(peer_id, self.executables.get(peer_id))
+                try:
+                    conn = self._connect(peer_id)
+                except (OSError, socket.error) as err:
+                    raise TwinterpreterUnavailable(peer_id, 'started, but cannot connect: %s' % err)
+            new_peer = self._register(conn)
+        if new_peer:
+            for callback in list(self.on_new_peer):
+                callback(conn)
+        return conn
+
+    def _connect(self, peer_id):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        set_cloexec(sock.fileno())
+        try:
+            sock.connect(socket_path(self.run_dir, peer_id))
+            info, rest = handshake.client_handshake(
+                sock, self.token, self.twin_id, self.boot_id, HIGHEST_PROTOCOL)
+        except BaseException:
+            sock.close()
+            raise
+        return self._make_connection(sock, info, rest)
+
+    def _make_connection(self, sock, info, rest):
+        # the handshake carries each side's highest pickle protocol: only Python 2 stops at 2
+        serializer = Serializer(info.pickle_protocol, info.peer_max_protocol <= 2)
+        return Connection(FrameChannel(sock, rest), info, serializer, self.poller)
+
+    def _register(self, conn):
+        """Use ``conn`` for its peer; returns whether the peer process is new to us"""
+        with self._lock:
+            current = self._peers.get(conn.peer_id)
+            if current is None or current.dead:
+                self._peers[conn.peer_id] = conn
+            known = getattr(self, '_seen_boots', None)
+            if known is None:
+                known = self._seen_boots = set()
+            new_peer = conn.peer_boot not in known
+            known.add(conn.peer_boot)
+        self.poller.register(conn.fileno(), lambda mask, conn=conn: self._on_readable(conn))
+        if _DEBUG:
+            _logger.debug('connected to %r (boot %s)', conn.peer_id, conn.peer_boot)
+        return new_peer
+
+    def _on_accept(self, mask):
+        try:
+            sock, _ = self._listener.accept()
+        except (OSError, socket.error):
+            return None
+        set_cloexec(sock.fileno())
+        self.pool.submit(lambda: self._accept_handshake(sock))
+        return None
+
+    def _accept_handshake(self, sock):
+        try:
+            sock.settimeout(10)
+            info, rest = handshake.server_handshake(
+                sock, self.token, self.twin_id, self.boot_id, HIGHEST_PROTOCOL)
+            sock.settimeout(None)
+        except (AuthenticationError, OSError, socket.error, ValueError) as err:
+            _logger.warning('refused a connection: %s', err)
+            sock.close()
+            return
+        conn = self._make_connection(sock, info, rest)
+        self._register(conn)
+
+    def connection_lost(self, conn, reason):
+        pending = conn.mark_dead(reason)
+        if pending is None:
+            return
+        self.dead_boots.add(conn.peer_boot)
+        with self._lock:
+            if self._peers.get(conn.peer_id) is conn:
+                del self._peers[conn.peer_id]
+        error = TwinterpreterTerminated(conn.peer_id, 'connection lost (%s)' % reason)
+        for request_id, waiter in pending:
+            waiter.deliver(('reply', request_id, REPLY_ERROR, error))
+        if _DEBUG:
+            _logger.debug('lost connection to %r: %s', conn.peer_id, reason)
+        for callback in list(self.on_peer_lost):
+            callback(conn.peer_id, conn.peer_boot)
+
+    def live_peers(self):
+        """Connections to peers that are currently up"""
+        with self._lock:
+            return [conn for conn in self._peers.values() if not conn.dead]
+
+    def peer_died(self, peer_id, boot=None):
+        """The supervisor says ``peer_id`` died: fail every call into it"""
+        with self._lock:
+            conn = self._peers.get(peer_id)
+        if conn is not None and (boot is None or conn.peer_boot == boot):
+            self.dead_boots.add(conn.peer_boot)
+            self.connection_lost(conn, 'twin process died')
+
+    # -- making calls ------------------------------------------------------
+    def _waiter(self):
+        waiter = getattr(_tls, 'waiter', None)
+        if waiter is None:
+            waiter = _tls.waiter = Waiter()
+        return waiter
+
+    def _chain(self):
+        chain = getattr(_tls, 'chain', None)
+        if chain is None:
+            chain = _tls.chain = '%s:%x' % (self.boot_id, thread_ident())
+        return chain
+
+    def dumps(self, conn, message, large_values=()):
+        previous = getattr(_tls, 'destination', None)
+        _tls.destination = conn
+        try:
+            return conn.serializer.dumps(message, large_values)
+        finally:
+            _tls.destination = previous
+
+    def request(self, peer_id, op, data, large_values=()):
+        """Run ``op`` with ``data`` in ``peer_id`` and return its result (or raise its error)"""
+        return self.call(self.connection(peer_id), op, data, large_values)
+
+    def call(self, conn, op, data, large_values=()):
+        waiter = self._waiter()
+        chain = self._chain()
+        request_id = next(self._ids)
+        body, buffers = self.dumps(conn, (chain, op, data), large_values)
+        stack = self._chains.setdefault(chain, [])
+        stack.append(waiter)
+        conn.pending[request_id] = waiter
+        reading = False
+        try:
+            if conn.dead:
+                raise TwinterpreterTerminated(conn.peer_id, conn.death_reason or 'connection lost')
+            reading = conn.take_role(waiter)
+            try:
+                conn.send(REQUEST, request_id, body, buffers)
+            except ChannelClosed as err:
+                self.connection_lost(conn, str(err))
+                raise TwinterpreterTerminated(conn.peer_id, str(err))
+            return self._await(conn, waiter, request_id, reading)
+        finally:
+            stack.pop()
+            if not stack:
+                self._chains.pop(chain, None)
+            conn.pending.pop(request_id, None)
+            conn.forget_waiter(waiter)
+
+    def send_oneway(self, conn, op, data):
+        body, buffers = self.dumps(conn, (None, op, data))
+        conn.send(REQUEST, 0, body, buffers)
+
+    def _await(self, conn, waiter, request_id, reading):
+        inbox = waiter.inbox
+        try:
+            while True:
+                while inbox:
+                    item = inbox.popleft()
+                    if item[0] == 'reply':
+                        if item[1] != request_id:
+                            continue  # the late reply of a call abandoned by an interrupt
+                        if reading:
+                            reading = False
+                            conn.release_role(waiter)
+                        if item[2] == REPLY_OK:
+                            return item[3]
+                        raise remote_errors.to_exception(item[3])
+                    # a request of our own chain: a callback, run it here
+                    if reading:
+                        reading = False
+                        conn.release_role(waiter)
+                    self._execute(item[1])
+                if conn.dead:
+                    raise TwinterpreterTerminated(conn.peer_id, conn.death_reason or 'connection lost')
+                if not reading:
+                    reading = conn.take_role(waiter)
+                    if not reading:
+                        waiter.wait()
+                        continue
+                try:
+                    frames = conn.read_frames()
+                except ChannelClosed as err:
+                    reading = False
+                    self.connection_lost(conn, str(err))
+                    continue
+                for task in self._dispatch(conn, frames):
+                    self.pool.submit(task)
+        finally:
+            if reading:
+                conn.release_role(waiter)
+
+    # -- receiving ---------------------------------------------------------
+    def _on_readable(self, conn):
+        """Poller handler: read what arrived on an idle connection"""
+        if not conn.take_role(Poller.MARKER):
+            return None
+        try:
+            frames = conn.read_frames()
+        except ChannelClosed as err:
+            self.connection_lost(conn, str(err))
+            return None
+        except BaseException:
+            conn.release_role(Poller.MARKER)
+            raise
+        try:
+            return self._dispatch(conn, frames)
+        finally:
+            conn.release_role(Poller.MARKER)
+
+    def _dispatch(self, conn, frames):
+        """Deliver replies and chain requests to their threads; return the other requests"""
+        tasks = []
+        for payload, buffers in frames:
+            kind, request_id = PREFIX.unpack_from(payload, 0)
+            body = payload[PREFIX.size:]
+            if kind == REQUEST:
+                try:
+                    chain, op, data = conn.serializer.loads(body, buffers)
+                except BaseException as exc:
+                    self._reply(conn, request_id, REPLY_ERROR, remote_errors.capture(exc, self))
+                    continue
+                task = (conn, request_id, chain, op, data)
+                stack = self._chains.get(chain) if chain is not None else None
+                if stack:
+                    stack[-1].deliver(('request', task))
+                else:
+                    tasks.append(task)
+                continue
+            waiter = conn.pending.pop(request_id, None)
+            if waiter is None:
+                continue
+            try:
+                value = conn.serializer.loads(body, buffers)
+            except BaseException as exc:
+                kind, value = REPLY_ERROR, remote_errors.capture(exc, self, local=True)
+            waiter.deliver(('reply', request_id, kind, value))
+        return tasks
+
+    def _run_task(self, task):
+        if callable(task):
+            task()
+        else:
+            self._execute(task)
+
+    def _execute(self, task):
+        conn, request_id, chain, op, data = task
+        previous = getattr(_tls, 'chain', None)
+        _tls.chain = chain
+        stack = None
+        if chain is not None:
+            stack = self._chains.setdefault(chain, [])
+            stack.append(self._waiter())
+        try:
+            from cpy2py.kernel.handlers import HANDLERS
+            result = HANDLERS[op](self, conn, data)
+            kind = REPLY_OK
+        except BaseException as exc:
+            result, kind = remote_errors.capture(exc, self), REPLY_ERROR
+        finally:
+            _tls.chain = previous
+            if stack is not None:
+                stack.pop()
+                if not stack:
+                    self._chains.pop(chain, None)
+        if request_id:
+            self._reply(conn, request_id, kind, result)
+
+    def _reply(self, conn, request_id, kind, value):
+        try:
+            body, buffers = self.dumps(conn, value, (value,) if kind == REPLY_OK else ())
+        except Exception as exc:
+            if kind == REPLY_OK:
+                # not picklable: hand out a reference to it instead of a copy
+                from cpy2py.proxy.handle import RemoteHandle
+                try:
+                    body, buffers = self.dumps(conn, RemoteHandle(value))
+                except Exception as exc2:
+                    kind = REPLY_ERROR
+                    body, buffers = self.dumps(conn, remote_errors.capture(exc2, self))
+            else:
+                body, buffers = self.dumps(conn, remote_errors.capture(exc, self))
+        try:
+            conn.send(kind, request_id, body, buffers)
+        except ChannelClosed:
+            pass
+
+    # -- object lifetime ---------------------------------------------------
+    def _send_releases(self, owner, releases):
+        conn = self._peers.get(owner)
+        if conn is None or conn.dead:
+            return
+        self.send_oneway(conn, 'release', releases)
+
+
+_kernel = None
+_kernel_lock = threading.Lock()
+
+
+def get_kernel():
+    """The kernel of this process, created on first use"""
+    global _kernel
+    if _kernel is not None:
+        return _kernel
+    with _kernel_lock:
+        if _kernel is None:
+            from cpy2py.kernel.bootstrap import create_kernel
+            _kernel = create_kernel()
+    return _kernel
+
+
+def kernel_if_started():
+    return _kernel

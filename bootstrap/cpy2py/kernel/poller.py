@@ -1,0 +1,149 @@
+"""
+The poller and its worker threads (leader/follower)
+
+One pool thread at a time (the *leader*) waits in ``epoll`` for sockets that no caller is
+reading. When a request arrives it hands leadership to an idle thread and runs the request
+itself, so no thread hand-off sits between reading a request and running it. Sockets are
+registered one-shot: a caller that takes a connection's reader role disarms it, and
+re-arms it when it gives the role back, so the poller never races a caller for a frame.
+"""
+import collections
+import errno
+import select
+import threading
+
+from cpy2py.ipc.transport import ChannelClosed
+
+_IN = select.EPOLLIN
+_ONESHOT = getattr(select, 'EPOLLONESHOT', 1 << 30)
+
+
+class Poller(object):
+    #: reader identity used by pool threads when they read a connection
+    MARKER = object()
+
+    def __init__(self):
+        self.epoll = select.epoll()
+        #: fd -> callable(event mask) run by the leader
+        self._handlers = {}
+        self._lock = threading.Lock()
+
+    def register(self, fd, handler, oneshot=True):
+        with self._lock:
+            self._handlers[fd] = handler
+        self.epoll.register(fd, _IN | _ONESHOT if oneshot else _IN)
+
+    def arm(self, conn):
+        self._modify(conn, _IN | _ONESHOT)
+
+    def disarm(self, conn):
+        self._modify(conn, _ONESHOT)
+
+    def _modify(self, conn, mask):
+        try:
+            self.epoll.modify(conn.fileno(), mask)
+        except (IOError, OSError, ValueError):
+            pass  # closed or not registered (yet): nothing to watch
+
+    def unregister(self, conn):
+        try:
+            fd = conn.fileno()
+        except (IOError, OSError, ValueError):
+            return
+        with self._lock:
+            self._handlers.pop(fd, None)
+        try:
+            self.epoll.unregister(fd)
+        except (IOError, OSError, ValueError, KeyError):
+            pass
+
+    def wait(self):
+        """Block until some registered socket is ready; returns the handlers to run"""
+        while True:
+            try:
+                events = self.epoll.poll()
+            except (IOError, OSError) as err:
+                if err.errno == errno.EINTR:
+                    continue
+                raise
+            handlers = self._handlers
+            return [(handlers[fd], mask) for fd, mask in events if fd in handlers]
+
+
+class WorkerPool(object):
+    """Threads that take turns leading the poller and run requests of new call chains"""
+
+    def __init__(self, poller, run_task):
+        self._poller = poller
+        self._run_task = run_task
+        self._cond = threading.Condition(threading.Lock())
+        self._tasks = collections.deque()
+        self._idle = 0
+        self._leading = False
+        self.threads = 0
+
+    def start(self):
+        self._spawn()
+
+    def submit(self, task):
+        with self._cond:
+            self._tasks.append(task)
+            if self._idle:
+                self._cond.notify()
+                return
+        self._spawn()
+
+    def _spawn(self):
+        with self._cond:
+            self.threads += 1
+        thread = threading.Thread(target=self._work, name='cpy2py-worker')
+        thread.daemon = True
+        thread.start()
+
+    def _promote(self):
+        """Make sure some thread leads the poller while this one runs a task"""
+        with self._cond:
+            if self._leading:
+                return
+            if self._idle:
+                self._cond.notify()
+                return
+        self._spawn()
+
+    def _work(self):
+        cond = self._cond
+        while True:
+            with cond:
+                while True:
+                    if self._tasks:
+                        task = self._tasks.popleft()
+                        break
+                    if not self._leading:
+                        self._leading = True
+                        task = None
+                        break
+                    self._idle += 1
+                    cond.wait()
+                    self._idle -= 1
+            if task is not None:
+                self._run_task(task)
+                continue
+            try:
+                ready = self._poller.wait()
+            finally:
+                with cond:
+                    self._leading = False
+            tasks = []
+            for handler, mask in ready:
+                try:
+                    found = handler(mask)
+                except Exception:  # a handler must never kill the pool
+                    found = None
+                if found:
+                    tasks.extend(found)
+            if not tasks:
+                continue
+            for task in tasks[1:]:
+                self.submit(task)
+            self._promote()
+            self._run_task(tasks[0])

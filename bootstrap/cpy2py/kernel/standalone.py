@@ -1,0 +1,196 @@
+"""
+Standalone mode: the main interpreter supervises its own twins
+
+Used when the application runs as plain ``python3 app.py`` (no ``cpy2py-run``): like the
+original library, ``TwinMaster.start()`` or the first use of a twin id spawns it. The
+twins get the same environment and control channel as under ``cpy2py-run``; each runs
+in its own process group and exits when this process goes away.
+"""
+import atexit
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+from cpy2py.kernel.control import LineReader, encode_line
+from cpy2py.kernel.exceptions import TwinterpreterUnavailable
+from cpy2py.kernel import launch_env
+from cpy2py.utility.compat import PY3, set_inheritable, set_cloexec
+
+#: seconds a twin gets to stop after SHUTDOWN, and again after SIGTERM
+SHUTDOWN_GRACE = 2.0
+
+
+class _Twin(object):
+    def __init__(self, twin_id, executable, process, control):
+        self.twin_id = twin_id
+        self.executable = executable
+        self.process = process
+        self.control = control
+        self.reader = LineReader(control)
+        self.send_lock = threading.Lock()
+
+    def send(self, line):
+        with self.send_lock:
+            try:
+                self.control.sendall(encode_line(line))
+            except (OSError, socket.error):
+                pass
+
+    def alive(self):
+        return self.process.poll() is None
+
+
+class StandaloneSupervisor(object):
+    """Spawns and stops twins for a master that runs without cpy2py-run"""
+
+    def __init__(self, master_id, run_dir, token):
+        self.master_id = master_id
+        self.run_dir = run_dir
+        self.token = token
+        self._twins = {}
+        self._lock = threading.Lock()
+        self._start_locks = {}
+        #: twin id -> dict of TwinMaster settings (main_module, run_main, restore_argv)
+        self.settings = {}
+        self.kernel = None
+        atexit.register(self.shutdown)
+
+    def _start_lock(self, twin_id):
+        with self._lock:
+            return self._start_locks.setdefault(twin_id, threading.Lock())
+
+    def start_twin(self, twin_id, executable=None):
+        with self._start_lock(twin_id):
+            twin = self._twins.get(twin_id)
+            if twin is not None and twin.alive():
+                return
+            self._twins[twin_id] = self._spawn(twin_id, executable or twin_id)
+
+    def _spawn(self, twin_id, executable):
+        try:
+            path = launch_env.resolve_interpreter(executable)
+        except OSError as err:
+            raise TwinterpreterUnavailable(twin_id, str(err))
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        set_cloexec(ours.fileno())
+        set_inheritable(theirs.fileno())
+        env = dict(os.environ)
+        for name in ('CPY2PY_MAIN_FILE', 'CPY2PY_MAIN_MODULE', 'CPY2PY_RUN_MAIN', 'CPY2PY_ARGV'):
+            env.pop(name, None)
+        env.update(launch_env.main_module_env(**self.settings.get(twin_id, {})))
+        env.update({
+            'CPY2PY_TWIN_ID': twin_id,
+            'CPY2PY_MAIN_ID': self.master_id,
+            'CPY2PY_RUN_DIR': self.run_dir,
+            'CPY2PY_TOKEN': self.token,
+            'CPY2PY_CONTROL_FD': str(theirs.fileno()),
+            'CPY2PY_BOOTSTRAP': launch_env.BOOTSTRAP_DIR,
+            'PYTHONPATH': launch_env.pythonpath_with_bootstrap(),
+        })
+        command = [path] + (['-O'] if not __debug__ else []) + [launch_env.TWIN_SCRIPT]
+        kwargs = {'env': env, 'preexec_fn': os.setpgrp}
+        if PY3:
+            kwargs['pass_fds'] = (theirs.fileno(),)
+        else:
+            kwargs['close_fds'] = False
+        try:
+            process = subprocess.Popen(command, **kwargs)
+        except OSError as err:
+            ours.close()
+            theirs.close()
+            raise TwinterpreterUnavailable(twin_id, 'cannot run %s: %s' % (path, err))
+        theirs.close()
+        twin = _Twin(twin_id, path, process, ours)
+        line = twin.reader.read_line()
+        if line is None or not line.startswith('READY'):
+            status = process.wait()
+            ours.close()
+            raise TwinterpreterUnavailable(
+                twin_id, '%s exited with status %s before it was ready' % (path, status))
+        thread = threading.Thread(target=self._serve_twin, args=(twin,), name='cpy2py-control-%s' % twin_id)
+        thread.daemon = True
+        thread.start()
+        return twin
+
+    def _serve_twin(self, twin):
+        """Answer START/STOP requests a twin sends us; notice its death"""
+        while True:
+            line = twin.reader.read_line()
+            if line is None:
+                break
+            verb, _, rest = line.partition(' ')
+            target, _, executable = rest.partition(' ')
+            if verb == 'START':
+                threading.Thread(target=self._answer_start, args=(twin, target, executable or None)).start()
+            elif verb == 'STOP':
+                self.stop_twin(target)
+                twin.send('DOWN %s' % target)
+        if self.kernel is not None:
+            twin.process.wait()
+            self.kernel.peer_died(twin.twin_id)
+
+    def _answer_start(self, twin, target, executable):
+        try:
+            if target == self.master_id:
+                twin.send('UP %s %d' % (target, os.getpid()))
+                return
+            self.start_twin(target, executable)
+            twin.send('UP %s %d' % (target, self._twins[target].process.pid))
+        except TwinterpreterUnavailable as err:
+            twin.send('ERROR %s %s' % (target, err.reason))
+
+    def stop_twin(self, twin_id):
+        with self._start_lock(twin_id):
+            twin = self._twins.pop(twin_id, None)
+        if twin is not None:
+            self._stop(twin)
+
+    def _stop(self, twin):
+        """SHUTDOWN, then SIGTERM, then SIGKILL, each after the grace period"""
+        if twin.alive():
+            twin.send('SHUTDOWN')
+            steps = [(SHUTDOWN_GRACE, signal.SIGTERM), (SHUTDOWN_GRACE, signal.SIGKILL)]
+            for grace, signum in steps:
+                if self._wait(twin.process, grace):
+                    break
+                try:
+                    os.killpg(twin.process.pid, signum)
+                except OSError:
+                    pass
+            twin.process.wait()
+        try:
+            twin.control.close()
+        except (OSError, socket.error):
+            pass
+
+    @staticmethod
+    def _wait(process, timeout):
+        deadline = time.time() + timeout
+        delay = 0.001
+        while process.poll() is None:
+            if time.time() > deadline:
+                return False
+            time.sleep(delay)
+            delay = min(delay * 2, 0.05)
+        return True
+
+    def pid_of(self, twin_id):
+        twin = self._twins.get(twin_id)
+        return twin.process.pid if twin is not None and twin.alive() else None
+
+    def shutdown(self):
+        """Stop every twin (in parallel) and remove the run directory"""
+        with self._lock:
+            twins = list(self._twins.values())
+            self._twins.clear()
+        threads = [threading.Thread(target=self._stop, args=(twin,)) for twin in twins]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        shutil.rmtree(self.run_dir, ignore_errors=True)

@@ -1,0 +1,50 @@
+"""
+The body of a twin process (started as ``<interpreter> cpy2py_twin.py``)
+
+It listens on its socket, tells the supervisor READY and then serves requests on pool
+threads; the main thread follows the control channel and ends the process on SHUTDOWN or
+when the supervisor disappears.
+"""
+import os
+import signal
+import sys
+
+
+def _flush():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+
+
+def main():
+    # terminal signals belong to the main; a twin stops through SHUTDOWN or SIGTERM
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from cpy2py.kernel import main_module
+    main_module.install_in_twin()
+    import cpy2py  # noqa: F401  (sets up logging, the group state, ...)
+    from cpy2py.kernel.kernel import get_kernel
+    kernel = get_kernel()
+    control = kernel.supervisor
+    kernel.start()
+
+    def shutdown():
+        kernel.close_listener()
+        _flush()
+        os._exit(0)
+
+    def supervisor_gone():
+        kernel.close_listener()
+        _flush()
+        try:
+            if os.getpgrp() == os.getpid():
+                os.killpg(os.getpid(), signal.SIGKILL)  # takes our own children along
+        finally:
+            os._exit(1)
+
+    control.on_shutdown = shutdown
+    control.on_eof = supervisor_gone
+    control.ready()
+    control.serve()
+    supervisor_gone()

@@ -1,0 +1,1 @@
+"""Proxies: local stand-ins for objects that live in another twinterpreter."""

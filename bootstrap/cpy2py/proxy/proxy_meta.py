@@ -1,0 +1,196 @@
+"""
+TwinMeta: the metaclass that gives each TwinObject class a real and a proxy version
+
+For every class statement it builds the *real* class (the user's class, with real
+bases) and, on demand, a *proxy* class (same name and module, deriving from the proxies
+of the TwinObject bases and from ``TwinProxy``). The class statement binds the real class
+in the twin the class belongs to (``__twin_id__``) and the proxy class everywhere else,
+so ``Cls()`` and ``Cls.some_classmethod()`` run in the right interpreter. ``isinstance``
+and ``issubclass`` compare real classes, so proxies and real objects pass the same checks.
+"""
+from cpy2py.kernel import kernel_state
+from cpy2py.proxy.reference import class_ref, import_class, export_reference
+from cpy2py.utility.compat import qualname
+
+#: attributes of a real class that never become remote descriptors on its proxy class
+_NOT_FORWARDED = frozenset((
+    '__module__', '__qualname__', '__doc__', '__dict__', '__weakref__', '__slots__', '__twin_id__',
+    '__new__', '__init__', '__getattribute__', '__getattr__', '__setattr__', '__delattr__',
+    '__reduce__', '__reduce_ex__', '__getstate__', '__setstate__', '__getnewargs__',
+    '__getnewargs_ex__', '__class__', '__init_subclass__', '__subclasshook__', '__class_getitem__',
+    '__del__', '__classcell__', '__abstractmethods__', '_abc_impl', '__annotations__',
+    '__orig_bases__', '__parameters__', '__instancecheck__', '__subclasscheck__', '__prepare__',
+    '__set_name__', '__sizeof__', '__copy__', '__deepcopy__', '__metaclass__', '__local_member__',
+    '__firstlineno__', '__static_attributes__', '__type_params__',
+))
+
+
+def is_local_member(raw):
+    function = getattr(raw, '__func__', raw)
+    return bool(getattr(raw, '__local_member__', False) or getattr(function, '__local_member__', False))
+
+
+def real_class(cls):
+    """The real class behind ``cls`` (``cls`` itself if it is real)"""
+    return cls.__dict__.get('__cpy2py_real__', cls) if isinstance(cls, TwinMeta) else cls
+
+
+def is_proxy_class(cls):
+    return '__cpy2py_real__' in cls.__dict__
+
+
+def proxy_class(cls):
+    """The proxy class of the TwinObject class ``cls`` (built on first use)"""
+    real = real_class(cls)
+    if real.__dict__.get('__cpy2py_base__'):
+        from cpy2py.proxy.proxy_twin import TwinProxy
+        return TwinProxy
+    proxy = real.__dict__.get('__cpy2py_proxy__')
+    if proxy is None:
+        proxy = _build_proxy_class(real)
+    return proxy
+
+
+def _build_proxy_class(real, classcell=None):
+    from cpy2py.proxy.proxy_twin import ProxyMethod, RemoteAttribute, PROXY_CORE, TwinProxy
+    bases = []
+    for base in real.__bases__:
+        if isinstance(base, TwinMeta):
+            base = proxy_class(base)
+        if base not in bases:
+            bases.append(base)
+    if not any(issubclass(base, TwinProxy) for base in bases):
+        bases.insert(0, TwinProxy)
+    namespace = dict(PROXY_CORE)
+    seen = set(namespace)
+    for klass in real.__mro__:
+        if klass is object or klass.__dict__.get('__cpy2py_base__'):
+            continue
+        for name, raw in klass.__dict__.items():
+            if name in seen or name in _NOT_FORWARDED or name.startswith('__cpy2py'):
+                continue
+            seen.add(name)
+            if is_local_member(raw):
+                namespace[name] = raw
+            elif raw is None:
+                namespace[name] = None  # e.g. __hash__ = None: unhashable stays unhashable
+            elif isinstance(raw, (classmethod, staticmethod)) or _is_function(raw):
+                namespace[name] = ProxyMethod(name, raw)
+            else:
+                namespace[name] = RemoteAttribute(name)
+    namespace.update({
+        '__module__': real.__module__,
+        '__doc__': real.__doc__,
+        '__twin_id__': real.__dict__['__twin_id__'],
+        '__cpy2py_real__': real,
+        '__cpy2py_class_ref__': class_ref(real),
+    })
+    if hasattr(real, '__qualname__'):
+        namespace['__qualname__'] = real.__qualname__
+    if classcell is not None:
+        namespace['__classcell__'] = classcell
+    proxy = type.__new__(TwinMeta, real.__name__, tuple(bases), namespace)
+    type.__setattr__(real, '__cpy2py_proxy__', proxy)
+    return proxy
+
+
+def _is_function(raw):
+    import types
+    return isinstance(raw, (types.FunctionType, types.BuiltinFunctionType)) or (
+        callable(raw) and not isinstance(raw, type) and hasattr(raw, '__get__')
+        and not hasattr(raw, '__set__'))
+
+
+def proxy_class_for_ref(cls_ref):
+    """Proxy class for a reference's class, or the generic proxy if it is unknown here"""
+    cls = import_class(cls_ref)
+    if isinstance(cls, TwinMeta):
+        return proxy_class(cls)
+    from cpy2py.proxy.handle import RemoteObject
+    return RemoteObject
+
+
+def class_call(cls, op, tail, large_values=()):
+    """Run a class-level ``op`` in the twin that owns ``cls``"""
+    from cpy2py.kernel.kernel import get_kernel
+    real = real_class(cls)
+    return get_kernel().request(real.__dict__.get('__twin_id__', real.__twin_id__), op,
+                                (class_ref(real),) + tail, large_values)
+
+
+class TwinMeta(type):
+    """Metaclass of :py:class:`TwinObject`"""
+
+    def __new__(mcs, name, bases, namespace):
+        if namespace.get('__cpy2py_base__'):
+            return type.__new__(mcs, name, bases, namespace)
+        namespace = dict(namespace)
+        twin_id = namespace.get('__twin_id__')
+        if twin_id is None:
+            for base in bases:
+                if hasattr(base, '__twin_id__'):
+                    twin_id = base.__twin_id__
+                    break
+        if twin_id is None:
+            twin_id = kernel_state.MASTER_ID
+        namespace['__twin_id__'] = twin_id
+        real_bases = tuple(real_class(base) for base in bases)
+        if twin_id == kernel_state.TWIN_ID:
+            return type.__new__(mcs, name, real_bases, namespace)
+        # elsewhere the name is bound to the proxy class: it must own the __class__ cell
+        classcell = namespace.pop('__classcell__', None)
+        real = type.__new__(mcs, name, real_bases, namespace)
+        return _build_proxy_class(real, classcell)
+
+    def __call__(cls, *args, **kwargs):
+        twin_id = cls.__twin_id__
+        if twin_id is None or twin_id == kernel_state.TWIN_ID or cls.__dict__.get('__cpy2py_base__'):
+            return type.__call__(real_class(cls), *args, **kwargs)
+        return class_call(cls, 'new', (args, kwargs), args)
+
+    def __instancecheck__(cls, instance):
+        return cls.__subclasscheck__(type(instance))
+
+    def __subclasscheck__(cls, subclass):
+        if cls.__dict__.get('__cpy2py_base__'):
+            return type.__subclasscheck__(cls, subclass)
+        return type.__subclasscheck__(real_class(cls), real_class(subclass))
+
+    def __getattr__(cls, name):
+        # only reached for names the proxy class does not define: ask the real class
+        if is_proxy_class(cls) and not name.startswith('__'):
+            return class_call(cls, 'class_get', (name,))
+        raise AttributeError("type object %r has no attribute %r" % (cls.__name__, name))
+
+    def __setattr__(cls, name, value):
+        if is_proxy_class(cls) and not name.startswith('__cpy2py'):
+            return class_call(cls, 'class_set', (name, value), (value,))
+        type.__setattr__(cls, name, value)
+
+    def __delattr__(cls, name):
+        if is_proxy_class(cls) and not name.startswith('__cpy2py'):
+            return class_call(cls, 'class_del', (name,))
+        type.__delattr__(cls, name)
+
+
+def _twin_reduce_ex(self, protocol):
+    from cpy2py.kernel.kernel import current_destination
+    if current_destination() is None:
+        return object.__reduce_ex__(self, protocol)
+    return export_reference(self, class_ref(type(self)))
+
+
+TwinObject = TwinMeta('TwinObject', (object,), {
+    '__cpy2py_base__': True,
+    '__twin_id__': None,
+    '__module__': 'cpy2py.proxy.proxy_object',
+    '__doc__': """
+    Base class for objects that live in one twinterpreter
+
+    Set ``__twin_id__`` in a subclass to the id of the twin where instances must live;
+    everywhere else, instantiating the class creates the object there and returns a proxy.
+    Without ``__twin_id__`` (or with ``None``), the id is inherited from the bases, and
+    defaults to the main interpreter (:py:data:`~cpy2py.kernel.kernel_state.MASTER_ID`).
+    """,
+    '__reduce_ex__': _twin_reduce_ex,
+})

@@ -1,0 +1,131 @@
+"""
+TwinProxy: the local stand-in for an object living in another twinterpreter
+
+Every proxy class derives from :py:class:`TwinProxy`. Its class body holds a descriptor
+for every attribute of the real class: :py:class:`ProxyMethod` for methods (called
+remotely in one round trip), :py:class:`RemoteAttribute` for class attributes and
+properties (read remotely); local methods stay as they are. Instance attributes that the
+class does not know are looked up remotely by ``__getattr__``.
+"""
+from cpy2py.kernel.exceptions import TwinterpreterTerminated, StaleProxy
+from cpy2py.proxy.proxy_meta import TwinMeta, TwinObject, class_call
+from cpy2py.proxy.reference import REF_ATTRIBUTE, proxy_reference
+from cpy2py.kernel.kernel import get_kernel, current_destination
+
+
+def remote_call(proxy, op, payload_tail, large_values=()):
+    """Send ``op`` about ``proxy`` to the twin that owns the object"""
+    owner, boot, iid = object.__getattribute__(proxy, REF_ATTRIBUTE)
+    kernel = get_kernel()
+    if boot in kernel.dead_boots:
+        raise StaleProxy(owner, 'the object lived in a process of twin %r that has terminated' % owner)
+    return kernel.request(owner, op, (boot, iid) + payload_tail, large_values)
+
+
+class RemoteBoundMethod(object):
+    """``proxy.name`` for a method: calling it runs the method remotely"""
+    __slots__ = ('_proxy', '__name__')
+
+    def __init__(self, proxy, name):
+        self._proxy = proxy
+        self.__name__ = name
+
+    def __call__(self, *args, **kwargs):
+        return remote_call(self._proxy, 'method', (self.__name__, args, kwargs), args)
+
+    def __repr__(self):
+        return '<remote method %s of %r>' % (self.__name__, self._proxy)
+
+
+class ProxyMethod(object):
+    """Class-body descriptor of a remote method, classmethod or staticmethod"""
+
+    def __init__(self, name, raw):
+        self.name = name
+        self.is_plain_function = not isinstance(raw, (classmethod, staticmethod))
+        function = getattr(raw, '__func__', raw)
+        self.__doc__ = getattr(function, '__doc__', None)
+        self.__wrapped__ = function
+
+    def __get__(self, instance, owner):
+        if instance is not None:
+            return RemoteBoundMethod(instance, self.name)
+        name = self.name
+        if self.is_plain_function:
+            def unbound(self_, *args, **kwargs):
+                return getattr(self_, name)(*args, **kwargs)
+            unbound.__name__ = name
+            return unbound
+
+        def class_level(*args, **kwargs):
+            return class_call(owner, 'class_method', (name, args, kwargs), args)
+        class_level.__name__ = name
+        return class_level
+
+
+class RemoteAttribute(object):
+    """Class-body descriptor of a class attribute, property or other descriptor"""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __get__(self, instance, owner):
+        if instance is None:
+            return class_call(owner, 'class_get', (self.name,))
+        return remote_call(instance, 'getattr', (self.name,))
+
+
+def _proxy_getattr(self, name):
+    if name.startswith('__cpy2py') or name in ('__getstate__', '__length_hint__'):
+        raise AttributeError(name)
+    return remote_call(self, 'getattr', (name,))
+
+
+def _proxy_setattr(self, name, value):
+    if name.startswith('__cpy2py'):
+        object.__setattr__(self, name, value)
+    else:
+        remote_call(self, 'setattr', (name, value), (value,))
+
+
+def _proxy_delattr(self, name):
+    remote_call(self, 'delattr', (name,))
+
+
+def _proxy_reduce_ex(self, protocol):
+    return proxy_reference(self, current_destination())
+
+
+def _proxy_reduce(self):
+    return proxy_reference(self, current_destination())
+
+
+def _proxy_repr(self):
+    try:
+        owner, boot, iid = object.__getattribute__(self, REF_ATTRIBUTE)
+    except AttributeError:
+        owner, iid = '?', '?'
+    cls = type(self)
+    return '<%s.%s twin proxy object #%s in twin %r>' % (cls.__module__, cls.__name__, iid, owner)
+
+
+def _proxy_init(self, *args, **kwargs):
+    pass
+
+
+#: the attributes every proxy class defines itself (never forwarded)
+PROXY_CORE = {
+    '__getattr__': _proxy_getattr,
+    '__setattr__': _proxy_setattr,
+    '__delattr__': _proxy_delattr,
+    '__reduce_ex__': _proxy_reduce_ex,
+    '__reduce__': _proxy_reduce,
+    '__init__': _proxy_init,
+}
+
+TwinProxy = TwinMeta('TwinProxy', (TwinObject,), dict(
+    PROXY_CORE, __cpy2py_base__=True, __repr__=_proxy_repr, __module__=__name__,
+    __doc__='Base class of all proxies of objects that live in another twinterpreter'))
+
+__all__ = ['TwinProxy', 'ProxyMethod', 'RemoteAttribute', 'RemoteBoundMethod',
+           'TwinterpreterTerminated']

@@ -1,0 +1,1 @@
+"""Twinterpreters: starting, stopping and talking to the other interpreters of a group."""

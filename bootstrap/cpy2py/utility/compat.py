@@ -1,0 +1,81 @@
+"""
+Differences between Python 2.7 and 3.x, in one place
+
+Everything else in the runtime imports these names instead of checking versions itself.
+"""
+import sys
+import logging
+
+PY3 = sys.version_info[0] >= 3
+PY2 = not PY3
+IS_PYPY = hasattr(sys, 'pypy_version_info')
+
+if PY3:
+    import builtins
+    import pickle
+    import queue
+    stringabc = str
+    unicode_str = str
+    bytes_str = bytes
+    intern_str = sys.intern
+    range = range
+    long_int = int
+    inf = float('inf')
+    from _thread import get_ident as thread_ident
+else:  # pragma: no cover - exercised under 2.7
+    import __builtin__ as builtins
+    import cPickle as pickle
+    import Queue as queue
+    stringabc = basestring  # noqa: F821
+    unicode_str = unicode  # noqa: F821
+    bytes_str = str
+    intern_str = intern  # noqa: F821
+    range = xrange  # noqa: F821
+    long_int = long  # noqa: F821
+    inf = float('inf')
+    from thread import get_ident as thread_ident
+
+try:
+    from logging import NullHandler
+except ImportError:  # pragma: no cover
+    class NullHandler(logging.Handler):
+        def emit(self, record):
+            pass
+
+try:
+    from hmac import compare_digest
+except ImportError:  # pragma: no cover - very old 2.7
+    def compare_digest(a, b):
+        if len(a) != len(b):
+            return False
+        result = 0
+        for x, y in zip(bytearray(a), bytearray(b)):
+            result |= x ^ y
+        return result == 0
+
+
+def set_cloexec(fd):
+    """Keep ``fd`` out of child processes (Python 2 inherits by default)."""
+    import fcntl
+    flags = fcntl.fcntl(fd, fcntl.F_GETFD)
+    fcntl.fcntl(fd, fcntl.F_SETFD, flags | fcntl.FD_CLOEXEC)
+
+
+def set_inheritable(fd):
+    """Let ``fd`` survive exec into a child process."""
+    import fcntl
+    flags = fcntl.fcntl(fd, fcntl.F_GETFD)
+    fcntl.fcntl(fd, fcntl.F_SETFD, flags & ~fcntl.FD_CLOEXEC)
+
+
+def qualname(obj):
+    """Dotted name of a class or function inside its module."""
+    return getattr(obj, '__qualname__', obj.__name__)
+
+
+def resolve_qualname(module, name):
+    """Look up a dotted ``name`` inside ``module``."""
+    obj = module
+    for part in name.split('.'):
+        obj = getattr(obj, part)
+    return obj
