@@ -1,0 +1,123 @@
+// Line splitting, the stderr tail and the relay itself over real pipes.
+#include "core/line_splitter.hpp"
+#include "core/output_relay.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+using namespace cpy2py;
+
+namespace {
+
+std::vector<std::string> split(const std::vector<std::string>& chunks, bool finish = true,
+                               std::size_t max_line = 1 << 20) {
+    LineSplitter splitter(max_line);
+    std::vector<std::string> lines;
+    const LineSplitter::Sink sink = [&](std::string_view line) { lines.emplace_back(line); };
+    for (const auto& chunk : chunks) splitter.feed(chunk, sink);
+    if (finish) splitter.finish(sink);
+    return lines;
+}
+
+/// Everything readable from `fd` until EOF.
+std::string read_all(int fd) {
+    std::string out;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("complete lines come out without their newline") {
+    CHECK(split({"a\nbb\n"}) == std::vector<std::string>{"a", "bb"});
+    CHECK(split({"\n\n"}) == std::vector<std::string>{"", ""});
+}
+
+TEST_CASE("a line split across chunks comes out whole") {
+    CHECK(split({"he", "llo", " world\nnext", "\n"}) == std::vector<std::string>{"hello world", "next"});
+}
+
+TEST_CASE("the unterminated last line comes out at finish, and only then") {
+    CHECK(split({"one\ntw", "o"}, false) == std::vector<std::string>{"one"});
+    CHECK(split({"one\ntw", "o"}) == std::vector<std::string>{"one", "two"});
+    CHECK(split({"x\n"}) == std::vector<std::string>{"x"});  // nothing extra at finish
+}
+
+TEST_CASE("over-long lines are handed out in max_line pieces") {
+    CHECK(split({"abcdefg"}, false, 3) == std::vector<std::string>{"abc", "def"});
+    CHECK(split({"abcdefg"}, true, 3) == std::vector<std::string>{"abc", "def", "g"});
+    LineSplitter splitter(3);
+    splitter.feed("ab", [](std::string_view) { FAIL("no line yet"); });
+    CHECK(splitter.pending() == 2);
+}
+
+TEST_CASE("the tail keeps the last lines, cut to length") {
+    LineTail tail(2, 5);
+    tail.add("first");
+    tail.add("second line");
+    tail.add("3");
+    REQUIRE(tail.lines().size() == 2);
+    CHECK(tail.lines()[0] == "secon...");
+    CHECK(tail.joined(" | ") == "secon... | 3");
+}
+
+TEST_CASE("the relay prefixes every line and flushes the partial last one at EOF") {
+    int in[2], out[2];
+    REQUIRE(::pipe(in) == 0);
+    REQUIRE(::pipe(out) == 0);
+    boost::asio::io_context io;
+    auto tail = std::make_shared<LineTail>();
+    OutputRelay relay(io, in[0], {"[tw] ", out[1], tail});
+    const std::string text = "alpha\nbe";
+    REQUIRE(::write(in[1], text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+    io.poll();
+    REQUIRE(::write(in[1], "ta\ngam", 6) == 6);
+    ::close(in[1]);
+    io.run();  // reads until EOF, then nothing is left to wait for
+    CHECK(relay.finished());
+    ::close(out[1]);
+    CHECK(read_all(out[0]) == "[tw] alpha\n[tw] beta\n[tw] gam\n");
+    CHECK(tail->joined("|") == "alpha|beta|gam");
+    ::close(out[0]);
+}
+
+TEST_CASE("drain relays what is still in the pipe although writers remain") {
+    int in[2], out[2];
+    REQUIRE(::pipe(in) == 0);
+    REQUIRE(::pipe(out) == 0);
+    boost::asio::io_context io;
+    OutputRelay relay(io, in[0], {"[x] ", out[1], nullptr});
+    std::string big;
+    for (int i = 0; i < 1000; ++i) big += "line " + std::to_string(i) + "\n";
+    big += "last";
+    REQUIRE(big.size() < 65536);  // fits in the pipe
+    REQUIRE(::write(in[1], big.data(), big.size()) == static_cast<ssize_t>(big.size()));
+    relay.drain();  // the event loop never ran: drain alone must get everything
+    CHECK(relay.finished());
+    ::close(out[1]);
+    const std::string got = read_all(out[0]);
+    CHECK(got.rfind("[x] line 0\n", 0) == 0);
+    CHECK(got.find("[x] line 999\n[x] last\n") != std::string::npos);
+    CHECK(got.size() == big.size() + 1 + 1001 * 4);
+    ::close(in[1]);
+    ::close(out[0]);
+}
+
+TEST_CASE("a relay without destination still fills the tail") {
+    int in[2];
+    REQUIRE(::pipe(in) == 0);
+    boost::asio::io_context io;
+    auto tail = std::make_shared<LineTail>(2);
+    OutputRelay relay(io, in[0], {"", -1, tail});
+    REQUIRE(::write(in[1], "1\n2\n3", 5) == 5);
+    ::close(in[1]);
+    io.run();
+    CHECK(tail->joined(",") == "2,3");
+}
