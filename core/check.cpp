@@ -3,9 +3,10 @@
 #include "core/error.hpp"
 #include "core/probe.hpp"
 
+#include <algorithm>
 #include <filesystem>
-#include <iomanip>
 #include <ostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
