@@ -14,6 +14,10 @@ fi
 cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release
 cmake --build "$build" -j"$(nproc)"
 
+if [ ! -f examples/demo.py ]; then
+  echo "demo: examples/demo.py is missing" >&2
+  exit 1
+fi
 twins=(--twin pypy=pypy3 --twin cpython=python3)
 echo
 echo "== cpy2py-run --check ${twins[*]} examples/demo.py"
