@@ -8,6 +8,7 @@ prints what happens on stdout, one line per event, flushed.
   wait-files DIR PREFIX N   wait (up to 30 s) until DIR holds N files starting with PREFIX
   handle SIG N        on signal SIG (e.g. TERM) print "GOT SIG" and exit with N
   pause               wait for a signal
+  count SIG S         count deliveries of SIG for S seconds, then print "COUNT SIG n"
   mark TEXT           print "MARK TEXT"
   exit N              exit with N
   kill-self SIG       kill ourselves with SIG (default action)
@@ -64,7 +65,7 @@ while args:
         twin_id = args.pop(0)
         rest = []
         if args and args[0] not in ("start", "stop", "sleep", "exit", "mark", "info", "pause",
-                                    "handle", "wait-files", "kill-self"):
+                                    "handle", "wait-files", "kill-self", "count"):
             rest = [args.pop(0)]
         request("START", twin_id, rest)
     elif cmd == "stop":
@@ -81,6 +82,15 @@ while args:
     elif cmd == "handle":
         signame = args.pop(0)
         handle(signame, int(args.pop(0)))
+    elif cmd == "count":
+        signame, seconds = args.pop(0), float(args.pop(0))
+        received = []
+        signal.signal(getattr(signal, "SIG" + signame), lambda signum, frame: received.append(signum))
+        say("MARK counting")
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            time.sleep(0.01)
+        say("COUNT", signame, len(received))
     elif cmd == "pause":
         signal.pause()
     elif cmd == "mark":
@@ -89,7 +99,8 @@ while args:
         sys.exit(int(args.pop(0)))
     elif cmd == "kill-self":
         sig = getattr(signal, "SIG" + args.pop(0))
-        signal.signal(sig, signal.SIG_DFL)
+        if sig != signal.SIGKILL:
+            signal.signal(sig, signal.SIG_DFL)
         os.kill(os.getpid(), sig)
         time.sleep(5)
     else:
