@@ -62,6 +62,11 @@ Application::Application(const LaunchPlan& plan)
     for (const auto& spec : plan.twins) {
         twins_.emplace(spec.id, std::make_unique<Twin>(*twin_context_, spec));
     }
+    reaper_.watch(watchdog_.pid(), false, [this](ExitStatus status) {
+        spdlog::error("the watchdog (pid {}) ended with {}: if cpy2py-run is killed now, its children survive",
+                      watchdog_.pid(), status.describe());
+        watchdog_.lost();
+    });
     spdlog::debug("run directory {}", run_dir_.path());
 }
 

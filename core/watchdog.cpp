@@ -118,6 +118,12 @@ void Watchdog::remove_group(pid_t group) noexcept { send('g', group); }
 void Watchdog::set_main(pid_t pid) noexcept { send('M', pid); }
 void Watchdog::clear_main() noexcept { send('m', 0); }
 
+void Watchdog::lost() noexcept {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    pid_ = -1;
+}
+
 void Watchdog::release() noexcept {
     if (fd_ >= 0) {
         send('X', 0);

@@ -27,6 +27,9 @@ public:
 
     /// Orderly end: tells the watchdog to exit without killing anything, and waits for it.
     void release() noexcept;
+    /// The watchdog process died and was reaped by someone else: stop talking to it, and
+    /// never wait for its pid (it may belong to another process by now).
+    void lost() noexcept;
 
     pid_t pid() const noexcept { return pid_; }
 
