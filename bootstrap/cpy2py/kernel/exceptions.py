@@ -1,19 +1,22 @@
 """Exceptions raised by the cpy2py runtime."""
 
 
-class CPy2PyException(Exception):
-    """Base of every exception cpy2py raises itself"""
+from cpy2py.utility.exceptions import CPy2PyException
 
 
 class TwinterpreterException(CPy2PyException):
     """A problem with a twinterpreter"""
 
 
-class TwinterpreterUnavailable(TwinterpreterException):
+class TwinterpreterUnavailable(TwinterpreterException, RuntimeError):
     """A twinterpreter cannot be reached or started"""
 
-    def __init__(self, twin_id, reason):
-        TwinterpreterException.__init__(self, "twin %r is unavailable: %s" % (twin_id, reason))
+    def __init__(self, twin_id, reason=None):
+        if reason is None:
+            message = "Twinterpeter '%s' not available" % (twin_id,)
+        else:
+            message = "twin %r is unavailable: %s" % (twin_id, reason)
+        TwinterpreterException.__init__(self, message)
         self.twin_id = twin_id
         self.reason = reason
 
@@ -21,7 +24,7 @@ class TwinterpreterUnavailable(TwinterpreterException):
         return (self.__class__, (self.twin_id, self.reason))
 
 
-class TwinterpreterTerminated(TwinterpreterException):
+class TwinterpreterTerminated(TwinterpreterUnavailable):
     """A twinterpreter has stopped or died; calls into it cannot complete"""
 
     def __init__(self, twin_id, reason='it is not running'):
@@ -40,7 +43,7 @@ class StaleProxy(TwinterpreterTerminated):
 class StopTwinterpreter(CPy2PyException):
     """Raised inside a twinterpreter to shut it down cleanly"""
 
-    def __init__(self, message='stop twinterpreter', exit_code=0):
+    def __init__(self, message='Twinterpreter Shutdown', exit_code=1):
         CPy2PyException.__init__(self, message)
         self.exit_code = exit_code
 
@@ -76,3 +79,9 @@ class RemoteTraceback(Exception):
 
 class AuthenticationError(CPy2PyException):
     """A peer failed to prove the run's secret"""
+
+
+# the spelling of the original library (without the second "r"): the same classes
+TwinterpeterException = TwinterpreterException
+TwinterpeterUnavailable = TwinterpreterUnavailable
+TwinterpeterTerminated = TwinterpreterTerminated
