@@ -12,7 +12,7 @@ class RestartTest(SupervisorTestCase):
     def test_on_failure_restarts_with_backoff_then_gives_up(self):
         self.manifest({"crashy": {"start": "eager", "restart": "on-failure",
                                   "env": {"FAKE_EXIT_AFTER": "0.05:3"}}}, **FAST)
-        result = self.run_app(["wait-files", self.pid_dir, "crashy.", "4", "sleep", "0.5", "start", "crashy"],
+        result = self.run_app(["wait-files", self.pid_dir, "crashy.", "4", "sleep", "1", "start", "crashy"],
                               extra=["--log-level", "info"])
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(len(set(self.starts("crashy"))), 4)  # first run + 3 restarts, fresh processes
@@ -52,15 +52,15 @@ class RestartTest(SupervisorTestCase):
         self.assertNotIn("restarting", result.stderr)
 
     def test_start_during_backoff_is_answered_by_the_restarted_process(self):
-        self.manifest({"flaky": {"restart": "on-failure", "env": {"FAKE_EXIT_AFTER": "0.2:1"}}},
-                      restart_backoff_base=0.5, restart_backoff_cap=1, restart_max=5, restart_window=60)
-        result = self.run_app(["start", "flaky", "sleep", "0.35", "start", "flaky"])
+        self.manifest({"flaky": {"restart": "on-failure", "env": {"FAKE_EXIT_AFTER": "0.1:1"}}},
+                      restart_backoff_base=1.5, restart_backoff_cap=2, restart_max=5, restart_window=60)
+        result = self.run_app(["start", "flaky", "sleep", "0.6", "start", "flaky"])
         self.assertEqual(result.returncode, 0, result.stderr)
         answers = self.answers(result.stdout)
         first, second = int(answers[0].split()[2]), int(answers[1].split()[2])
         self.assertNotEqual(first, second)
         waited = int(re.findall(r"^ANSWER (\d+) ", result.stdout, re.M)[1])
-        self.assertGreaterEqual(waited, 250)  # answered only once the new process was ready
+        self.assertGreaterEqual(waited, 300)  # answered only once the new process was ready
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 prints what happens on stdout, one line per event, flushed.
 
   info                print "INFO <run dir> <pid> <twins>"
-  start ID [EXE...]   send START, print "ANSWER <ms> <answer line>" once the answer for ID came
+  start ID [EXE...]   send START, print "ANSWER <ms> <answer line>" once the answer for ID came,
+                      then "AT <time.time()>"
   stop ID             send STOP, same
   sleep S             sleep S seconds
   wait-files DIR PREFIX N   wait (up to 30 s) until DIR holds N files starting with PREFIX
@@ -47,6 +48,7 @@ def request(verb, twin_id, rest):
     os.write(control, (" ".join([verb, twin_id] + rest) + "\n").encode())
     line = answer_for(twin_id)
     say("ANSWER", int((time.time() - start) * 1000), line)
+    say("AT", repr(time.time()))
 
 
 def handle(signame, code):

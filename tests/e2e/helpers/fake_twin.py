@@ -8,6 +8,7 @@ Behaviour comes from the environment (a manifest's per-twin `env`):
   FAKE_LINES=N          write N long numbered lines to stdout and stderr, each with one write
   FAKE_DELAY=S          sleep S seconds before READY
   FAKE_EXIT_BEFORE_READY=N   exit with N instead of sending READY
+  FAKE_DIED_FILE        write time.time() there just before exiting by FAKE_EXIT_BEFORE_READY
   FAKE_EXIT_AFTER=S:N   exit with N S seconds after READY
   FAKE_IGNORE_SHUTDOWN  stay on SHUTDOWN;  FAKE_IGNORE_TERM  ignore SIGTERM
   FAKE_IGNORE_EOF       keep running when the control channel reaches EOF
@@ -52,6 +53,9 @@ for i in range(int(env.get("FAKE_LINES", "0"))):
     os.write(2, ("err " + line).encode())
 time.sleep(float(env.get("FAKE_DELAY", "0")))
 if env.get("FAKE_EXIT_BEFORE_READY"):
+    if env.get("FAKE_DIED_FILE"):
+        with open(env["FAKE_DIED_FILE"], "w") as f:
+            f.write(repr(time.time()))
     os._exit(int(env["FAKE_EXIT_BEFORE_READY"]))
 
 os.write(control, ("READY %d\n" % os.getpid()).encode())
