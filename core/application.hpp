@@ -46,7 +46,7 @@ private:
     void on_request(ControlChannel& channel, const ControlRequest& request);
     void begin_shutdown();
 
-    const LaunchPlan& plan_;
+    const LaunchPlan& plan_;                          ///< checked plan; outlives us (run_application's argument)
     RunDir run_dir_;                                  ///< removed before run() returns (and by its destructor)
     std::string token_;                               ///< CPY2PY_TOKEN
     Watchdog watchdog_;                               ///< knows every live twin group and the main

@@ -10,7 +10,7 @@ namespace cpy2py {
 
 struct ControlRequest {
     enum class Kind { ready, start, stop };
-    Kind kind = Kind::ready;
+    Kind kind = Kind::ready;  ///< the verb
     pid_t pid = 0;           ///< READY: the sender's pid
     std::string id;          ///< START/STOP: the twin id
     std::string executable;  ///< START: interpreter for a twin not known yet; may contain spaces

@@ -21,7 +21,7 @@ namespace cpy2py {
 /// Where one of the child's standard streams comes from / goes to.
 struct Stdio {
     enum class Kind { inherit, null, fd };
-    Kind kind = Kind::inherit;
+    Kind kind = Kind::inherit;  ///< inherit: the supervisor's own stream
     int fd = -1;  ///< the parent's fd to hand over when kind == fd
 
     static Stdio inherit() { return {}; }
@@ -34,7 +34,7 @@ struct ProcessSpec {
     std::vector<std::string> argv;             ///< complete argv, argv[0] included
     std::vector<std::string> env;              ///< complete environment, "NAME=value"
     std::string cwd;                           ///< empty: the supervisor's cwd
-    Stdio in, out, err;
+    Stdio in, out, err;                        ///< fds 0, 1 and 2 of the child
     std::vector<std::pair<int, int>> extra_fds;///< (parent fd, fd number in the child); all other fds >= 3 are closed
     bool new_process_group = false;            ///< child becomes leader of its own process group
     int death_signal = 0;                      ///< PR_SET_PDEATHSIG signal, 0 for none

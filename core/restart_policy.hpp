@@ -10,7 +10,7 @@ namespace cpy2py {
 
 struct RestartDecision {
     enum class Kind { stay_down, restart, give_up };
-    Kind kind = Kind::stay_down;
+    Kind kind = Kind::stay_down;         ///< what to do with the exited twin
     std::chrono::milliseconds delay{0};  ///< wait this long before restarting (restart only)
     int restarts_in_window = 0;          ///< restarts counted in the window, this one included
 };

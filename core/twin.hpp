@@ -27,11 +27,11 @@ class Watchdog;
 
 /// What every twin needs from the supervisor; outlives all twins.
 struct TwinContext {
-    boost::asio::io_context& io;
-    const SupervisorSettings& settings;
-    const ChildEnvironment& environment;
-    Reaper& reaper;
-    Watchdog& watchdog;
+    boost::asio::io_context& io;              ///< the supervisor's only event loop
+    const SupervisorSettings& settings;       ///< grace, ready timeout, output mode, restart tuning
+    const ChildEnvironment& environment;      ///< builds each twin's environment
+    Reaper& reaper;                           ///< reports twin exits
+    Watchdog& watchdog;                       ///< must know every live twin group
     sigset_t child_signal_mask;   ///< installed in children before exec
     std::string twin_script;      ///< <bootstrap>/cpy2py_twin.py, or $CPY2PY_TWIN_SCRIPT
     /// START/STOP lines a twin sends about any twin.
@@ -82,11 +82,11 @@ private:
     std::string describe_failure(const std::string& what, const Process& process) const;
     std::string command_line() const;
 
-    TwinContext& context_;
-    TwinSpec spec_;
-    State state_ = State::down;
+    TwinContext& context_;               ///< the supervisor's shared services; outlives us
+    TwinSpec spec_;                      ///< as declared (or as added by START <id> <exe>)
+    State state_ = State::down;          ///< see State
     std::unique_ptr<Process> process_;   ///< set exactly in starting, up and stopping
-    RestartTracker restarts_;
+    RestartTracker restarts_;            ///< policy bookkeeping; reset by explicit START/STOP
     Timer ready_timer_;                  ///< pending while starting: ready_timeout
     Timer restart_timer_;                ///< pending exactly in backoff
     Timer stop_timer_;                   ///< pending while stopping: the grace before the next step
