@@ -3,8 +3,10 @@ Differences between Python 2.7 and 3.x, in one place
 
 Everything else in the runtime imports these names instead of checking versions itself.
 """
+import io
 import sys
 import logging
+import subprocess
 
 PY3 = sys.version_info[0] >= 3
 PY2 = not PY3
@@ -34,6 +36,40 @@ else:  # pragma: no cover - exercised under 2.7
     long_int = long  # noqa: F821
     inf = float('inf')
     from thread import get_ident as thread_ident
+
+#: the name of older versions of the original library for ``range``
+rangex = range
+#: in-memory binary file
+BytesFile = io.BytesIO
+
+
+def str_to_bytes(text):
+    """``text`` (str or unicode) as bytes, encoded as UTF-8"""
+    if isinstance(text, bytes_str):
+        return text
+    return text.encode('utf-8')
+
+
+def check_output(*popenargs, **kwargs):
+    """
+    Run a command and return its standard output (as bytes)
+
+    Same as :py:func:`subprocess.check_output`: ``stdout`` cannot be passed
+    (:py:exc:`ValueError`) and a non-zero exit status raises
+    :py:exc:`subprocess.CalledProcessError`.
+    """
+    if 'stdout' in kwargs:
+        raise ValueError('stdout argument not allowed, it will be overridden.')
+    process = subprocess.Popen(stdout=subprocess.PIPE, *popenargs, **kwargs)
+    output, _ = process.communicate()
+    status = process.poll()
+    if status:
+        command = kwargs.get('args', popenargs[0] if popenargs else None)
+        error = subprocess.CalledProcessError(status, command)
+        error.output = output
+        raise error
+    return output
+
 
 try:
     from logging import NullHandler
@@ -79,3 +115,11 @@ def resolve_qualname(module, name):
     for part in name.split('.'):
         obj = getattr(obj, part)
     return obj
+
+
+__all__ = [
+    'PY3', 'PY2', 'IS_PYPY', 'builtins', 'pickle', 'queue', 'stringabc', 'unicode_str', 'bytes_str',
+    'intern_str', 'range', 'rangex', 'long_int', 'inf', 'thread_ident', 'NullHandler',
+    'compare_digest', 'set_cloexec', 'set_inheritable', 'qualname', 'resolve_qualname',
+    'BytesFile', 'str_to_bytes', 'check_output',
+]
