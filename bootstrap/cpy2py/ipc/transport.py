@@ -19,9 +19,9 @@ import threading
 
 _HEADER = struct.Struct('<II')
 _BUFLEN = struct.Struct('<Q')
-_RECV_SIZE = 256 * 1024
+_RECV_SIZE = 64 * 1024  # below malloc's mmap threshold: a larger recv buffer costs an mmap per call
 #: payloads above this size are received straight into a preallocated buffer
-_LARGE = 1024 * 1024
+_LARGE = 256 * 1024
 
 
 class ChannelClosed(EOFError):

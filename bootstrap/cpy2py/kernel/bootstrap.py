@@ -22,7 +22,14 @@ def _control_fd():
     return None
 
 
+#: deep callback chains (A -> B -> A ...) need more than Python's default 1000 frames
+MIN_RECURSION_LIMIT = 20000
+
+
 def create_kernel():
+    import sys
+    if sys.getrecursionlimit() < MIN_RECURSION_LIMIT:
+        sys.setrecursionlimit(MIN_RECURSION_LIMIT)
     kernel = _create_kernel()
     from cpy2py.twinterpreter import group_state
     from cpy2py.kernel import main_module

@@ -78,8 +78,9 @@ class Kernel(object):
         self.dead_boots = set()
         #: twin ids stopped on purpose (TwinMaster.stop); calls fail until started again
         self.stopped = set()
-        #: executables to use when a twin id has to be started on demand
-        self.executables = {}
+        #: executables to use when a twin id has to be started on demand (set by TwinMaster)
+        from cpy2py.kernel.launch_env import EXECUTABLES
+        self.executables = EXECUTABLES
         #: callbacks(conn) run once for every new peer process this kernel connects to
         self.on_new_peer = []
         #: callbacks(peer_id, boot) run when a connection to a peer is lost
@@ -387,11 +388,14 @@ class Kernel(object):
             stack = self._chains.setdefault(chain, [])
             stack.append(self._waiter())
         try:
-            from cpy2py.kernel.handlers import HANDLERS
             result = HANDLERS[op](self, conn, data)
             kind = REPLY_OK
         except BaseException as exc:
-            result, kind = remote_errors.capture(exc, self), REPLY_ERROR
+            kind = REPLY_ERROR
+            try:
+                result = remote_errors.capture(exc, self)
+            except BaseException:
+                result = remote_errors.minimal(exc, self)
         finally:
             _tls.chain = previous
             if stack is not None:
@@ -402,23 +406,31 @@ class Kernel(object):
             self._reply(conn, request_id, kind, result)
 
     def _reply(self, conn, request_id, kind, value):
+        """Send a reply; whatever goes wrong, the caller gets an answer"""
         try:
             body, buffers = self.dumps(conn, value, (value,) if kind == REPLY_OK else ())
-        except Exception as exc:
+        except BaseException as exc:
+            body = None
             if kind == REPLY_OK:
                 # not picklable: hand out a reference to it instead of a copy
                 from cpy2py.proxy.handle import RemoteHandle
                 try:
                     body, buffers = self.dumps(conn, RemoteHandle(value))
-                except Exception as exc2:
-                    kind = REPLY_ERROR
-                    body, buffers = self.dumps(conn, remote_errors.capture(exc2, self))
-            else:
-                body, buffers = self.dumps(conn, remote_errors.capture(exc, self))
+                except BaseException as exc2:
+                    exc = exc2
+            if body is None:
+                kind = REPLY_ERROR
+                body, buffers = self._error_body(conn, exc)
         try:
             conn.send(kind, request_id, body, buffers)
         except ChannelClosed:
             pass
+
+    def _error_body(self, conn, exc):
+        try:
+            return self.dumps(conn, remote_errors.capture(exc, self))
+        except BaseException:
+            return self.dumps(conn, remote_errors.minimal(exc, self))
 
     # -- object lifetime ---------------------------------------------------
     def _send_releases(self, owner, releases):
@@ -427,6 +439,8 @@ class Kernel(object):
             return
         self.send_oneway(conn, 'release', releases)
 
+
+from cpy2py.kernel.handlers import HANDLERS  # noqa: E402  (handlers import proxies, which import us)
 
 _kernel = None
 _kernel_lock = threading.Lock()

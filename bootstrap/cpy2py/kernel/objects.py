@@ -87,6 +87,8 @@ class ProxyTable(object):
                 entry[1] += 1
                 return proxy
             proxy = factory()
+            if self._thread is None:
+                self._start_releaser()
             ref = weakref.ref(proxy, self._make_callback(key))
             if entry is not None:  # previous proxy died but its units are not returned yet
                 entry[0] = ref
@@ -107,8 +109,6 @@ class ProxyTable(object):
         if self._poked:
             return
         self._poked = True
-        if self._thread is None:
-            self._start_releaser()
         try:
             os.write(self._wake_write, b'x')
         except OSError:

@@ -12,9 +12,10 @@ import errno
 import select
 import threading
 
-from cpy2py.ipc.transport import ChannelClosed
 
 _IN = select.EPOLLIN
+#: stack size of pool threads
+WORKER_STACK = 64 * 1024 * 1024
 _ONESHOT = getattr(select, 'EPOLLONESHOT', 1 << 30)
 
 
@@ -98,7 +99,12 @@ class WorkerPool(object):
             self.threads += 1
         thread = threading.Thread(target=self._work, name='cpy2py-worker')
         thread.daemon = True
-        thread.start()
+        # callbacks bounce A -> B -> A hundreds of levels deep on these threads
+        previous = threading.stack_size(WORKER_STACK)
+        try:
+            thread.start()
+        finally:
+            threading.stack_size(previous)
 
     def _promote(self):
         """Make sure some thread leads the poller while this one runs a task"""

@@ -49,6 +49,18 @@ def capture(exc, kernel, local=False):
                         kernel.twin_id if kernel is not None else '?', os.getpid())
 
 
+def minimal(exc, kernel):
+    """A payload that surely pickles, for when :py:func:`capture` itself failed"""
+    kind = type(exc)
+    try:
+        message = str(exc)[:2000]
+    except Exception:
+        message = '<unprintable %s>' % kind.__name__
+    return ErrorPayload(None, str(kind.__module__), str(qualname(kind)), message,
+                        '(traceback unavailable)\n', kernel.twin_id if kernel is not None else '?',
+                        os.getpid())
+
+
 def to_exception(payload):
     """The exception to raise locally for ``payload`` (an ErrorPayload or an exception)"""
     if isinstance(payload, BaseException):

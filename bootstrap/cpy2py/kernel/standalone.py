@@ -56,7 +56,7 @@ class StandaloneSupervisor(object):
         self._lock = threading.Lock()
         self._start_locks = {}
         #: twin id -> dict of TwinMaster settings (main_module, run_main, restore_argv)
-        self.settings = {}
+        self.settings = launch_env.SETTINGS
         self.kernel = None
         atexit.register(self.shutdown)
 

@@ -13,7 +13,7 @@ Either way, a twin is also started on first use, so ``start()`` is optional.
 import os
 import threading
 
-from cpy2py.kernel import kernel_state
+from cpy2py.kernel import kernel_state, launch_env
 from cpy2py.kernel.exceptions import TwinterpreterTerminated
 
 #: kernel names the original library knew; all mean the one re-entrant kernel here
@@ -52,6 +52,7 @@ class TwinMaster(object):
                 cls._masters[twinterpreter_id] = master
             elif executable is not None and master._executable is None:
                 master._executable = executable
+            master._register()
         return master
 
     def __init__(self, *args, **kwargs):
@@ -84,17 +85,17 @@ class TwinMaster(object):
         """Whether this master's twin is the current interpreter"""
         return kernel_state.is_twinterpreter(kernel_id=self.twinterpreter_id)
 
+    def _register(self):
+        """Tell the kernel how to start this twin when it is first used"""
+        if self._executable is not None:
+            launch_env.EXECUTABLES[self.twinterpreter_id] = self._executable
+        launch_env.SETTINGS[self.twinterpreter_id] = {
+            'main_module': self.main_module, 'run_main': self.run_main,
+            'restore_argv': self.restore_argv}
+
     def _kernel(self):
         from cpy2py.kernel.kernel import get_kernel
-        kernel = get_kernel()
-        if self._executable is not None:
-            kernel.executables.setdefault(self.twinterpreter_id, self._executable)
-        settings = getattr(kernel.supervisor, 'settings', None)
-        if settings is not None:
-            settings[self.twinterpreter_id] = {
-                'main_module': self.main_module, 'run_main': self.run_main,
-                'restore_argv': self.restore_argv}
-        return kernel
+        return get_kernel()
 
     def start(self):
         """Start the twin (if it is not running) and connect to it; returns :py:attr:`is_alive`"""
