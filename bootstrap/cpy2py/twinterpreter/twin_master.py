@@ -37,11 +37,12 @@ class TwinMaster(object):
 
     def __new__(cls, executable=None, twinterpreter_id=None, kernel=None, main_module=True,
                 run_main=None, restore_argv=False, **ignored):
+        # the original's forms: a TwinDef, kernel modules and (client, server) pairs, MainDef
+        from cpy2py.twinterpreter.twin_def import master_arguments
+        executable, twinterpreter_id, kernel, main_module, run_main, restore_argv = master_arguments(
+            executable, twinterpreter_id, kernel, main_module, run_main, restore_argv)
         if executable is None and twinterpreter_id is None:
             raise ValueError('TwinMaster needs an executable or a twinterpreter_id')
-        if kernel not in KERNEL_NAMES and isinstance(kernel, str):
-            raise ValueError("Expected 'kernel' to be one of %s" % ', '.join(
-                repr(name) for name in KERNEL_NAMES if name))
         if twinterpreter_id is None:
             twinterpreter_id = os.path.basename(executable)
         with cls._masters_lock:
@@ -156,3 +157,7 @@ class TwinMaster(object):
     def stats(self):
         """Counters of the twin's kernel (exported objects, proxies, threads), for tests"""
         return self._kernel().request(self.twinterpreter_id, 'stats', None)
+
+
+# the original library also offered TwinDef here
+from cpy2py.twinterpreter.twin_def import TwinDef  # noqa: E402,F401
