@@ -51,6 +51,10 @@ class TwinMaster(object):
                 master = object.__new__(cls)
                 master._setup(executable, twinterpreter_id, kernel, main_module, run_main, restore_argv)
                 cls._masters[twinterpreter_id] = master
+                # a new master (e.g. after destroy()) may start the twin again on first use
+                from cpy2py.kernel.kernel import kernel_if_started
+                if kernel_if_started() is not None:
+                    kernel_if_started().stopped.discard(twinterpreter_id)
             elif executable is not None and master._executable is None:
                 master._executable = executable
             master._register()
