@@ -25,7 +25,9 @@ void declare_options(CLI::App& app, Options& options) {
     app.formatter(std::make_shared<Formatter>());
     app.prefix_command();  // stop at SCRIPT (or MODULE/CODE): the rest belongs to the program
     app.footer(
-        "Everything after SCRIPT, MODULE or CODE is passed to the program untouched.\n"
+        "Everything after SCRIPT, MODULE or CODE is passed to the program untouched, except\n"
+        "--twin ID=... options directly after SCRIPT (`cpy2py-run app.py --twin pypy=pypy3 ARGS`);\n"
+        "write `cpy2py-run [OPTIONS] -- SCRIPT ARGS...` to pass even those to the script.\n"
         "A ./cpy2py.toml is read when present (see --manifest). Exit status: the main's own,\n"
         "128+N if it died of signal N, 2 usage error, 78 bad manifest, 127 interpreter,\n"
         "venv or bootstrap files not found. See cpy2py-run(1).");
@@ -71,7 +73,8 @@ void finish_command_line(const CLI::App& app, Options& options) {
     CommandLine& cl = options.command_line;
     std::vector<std::string> rest = app.remaining();
     auto first = rest.begin();
-    if (first != rest.end() && *first == "--") {
+    const bool separated = first != rest.end() && *first == "--";
+    if (separated) {
         ++first;  // after "--" the next word is the program, even if it starts with '-'
     } else if (first != rest.end() && first->size() > 1 && first->front() == '-') {
         throw UsageError("unknown option '" + *first + "' (see --help)");
@@ -88,7 +91,22 @@ void finish_command_line(const CLI::App& app, Options& options) {
         return;
     }
     cl.target = *first;
-    cl.args.assign(first + 1, rest.end());
+    // `cpy2py-run app.py --twin pypy=pypy3 ARGS...`: --twin options right after the program
+    // are still ours (the documented short form); "--" before the program turns this off.
+    auto arg = first + 1;
+    const bool short_form = !separated && cl.kind == MainKind::script;
+    while (short_form && arg != rest.end()) {
+        if (*arg == "--twin" && arg + 1 != rest.end() && (arg + 1)->find('=') != std::string::npos) {
+            cl.twins.push_back(*(arg + 1));
+            arg += 2;
+        } else if (arg->rfind("--twin=", 0) == 0 && arg->find('=', 7) != std::string::npos) {
+            cl.twins.emplace_back(arg->begin() + 7, arg->end());  // after "--twin="
+            ++arg;
+        } else {
+            break;
+        }
+    }
+    cl.args.assign(arg, rest.end());
 }
 
 }  // namespace cpy2py::cli

@@ -95,6 +95,20 @@ class PassThroughTest(CliTestCase):
         self.assertStatus(result, 0)
         self.assertEqual(json.loads(result.stdout), [script] + args)
 
+    def test_twin_options_right_after_the_script_are_ours(self):
+        script = self.write("argv_short.py", "import json, os, sys; print(json.dumps([sys.argv, os.environ.get('CPY2PY_TWINS')]))\n")
+        result = self.run_cli(script, "--twin", "helper=python3", "--twin=other=python3", "x", "--twin", "y=z")
+        self.assertStatus(result, 0)
+        argv, twins = json.loads(result.stdout)
+        self.assertEqual(argv, [script, "x", "--twin", "y=z"])
+        self.assertEqual(sorted(twins.split()), ["helper", "other"])
+
+    def test_separator_passes_twin_options_to_the_script(self):
+        script = self.write("argv_sep.py", "import json, sys; print(json.dumps(sys.argv))\n")
+        result = self.run_cli("--", script, "--twin", "helper=python3")
+        self.assertStatus(result, 0)
+        self.assertEqual(json.loads(result.stdout), [script, "--twin", "helper=python3"])
+
     def test_relative_script_path_is_kept_as_given(self):
         self.write("sub/rel.py", "import json, sys; print(json.dumps(sys.argv))\n")
         result = self.run_cli("sub/rel.py", "x")
