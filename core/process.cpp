@@ -169,7 +169,7 @@ std::optional<std::string> find_executable(const std::string& name) {
         if (!path.empty() && path.front() == '/') return path;
         char buf[PATH_MAX];
         if (::getcwd(buf, sizeof buf) == nullptr) return path;
-        return std::string(buf) + "/" + path;
+        return std::string(buf).append("/").append(path);
     };
     if (name.empty()) return std::nullopt;
     if (name.find('/') != std::string::npos) {
@@ -182,9 +182,9 @@ std::optional<std::string> find_executable(const std::string& name) {
     while (start <= path.size()) {
         std::size_t end = path.find(':', start);
         if (end == std::string::npos) end = path.size();
-        std::string dir = path.substr(start, end - start);
-        if (dir.empty()) dir = ".";
-        const std::string candidate = dir + "/" + name;
+        // Built with append(): GCC 12 at -O3 warns (-Wrestrict, a false positive) on "dir" + "/".
+        std::string candidate = end == start ? std::string(".") : path.substr(start, end - start);
+        candidate.append("/").append(name);
         if (executable(candidate)) return absolute(candidate);
         start = end + 1;
     }
