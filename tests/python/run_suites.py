@@ -151,7 +151,7 @@ def main():
     parser.add_argument('--mode', required=True, choices=('supervised', 'standalone'))
     parser.add_argument('--timeout', type=float, default=120.0, help='seconds per module (default 120)')
     parser.add_argument('--only', nargs='*', default=None, help='run only these test modules')
-    parser.add_argument('--quiet', action='store_true', help='print a module\'s output only if it failed')
+    parser.add_argument('-q', '--quiet', action='store_true', help='print a module\'s output only if it failed')
     args = parser.parse_args()
 
     twin, looked = find_interpreter(args.twin)

@@ -184,15 +184,17 @@ def run_app(main_args, twins=None, env=None, cwd=None, timeout=90, supervised=No
 
 
 class TwinTestCase(unittest.TestCase):
-    """Base class: ``self.twin`` is the started master of the twin under test"""
+    """Base class: ``self.twin`` and ``self.peer`` are the started masters of both twins"""
 
     @classmethod
     def setUpClass(cls):
         cls.twin = start_twin(TWIN_ID)
+        cls.peer = start_twin(PEER_ID)
 
     def setUp(self):
-        # a test of an earlier class may have stopped or destroyed it
+        # a test of an earlier class may have stopped or destroyed them
         self.twin = start_twin(TWIN_ID)
+        self.peer = start_twin(PEER_ID)
 
     def require_py2_twin(self, reason):
         if not twin_is_py2():
