@@ -1,0 +1,76 @@
+"""Supervisor with the real Python runtime (bootstrap/): a twin crashing in the middle of a
+call gives the caller a clear error, the policy restarts it, and new calls reach the fresh
+process; a twin given up makes calls fail clearly instead of hanging."""
+import os
+import subprocess
+import unittest
+
+from supervisor_support import BINARY, PYTHON, SupervisorTestCase
+
+APP = '''
+import os, sys, time
+from cpy2py import twinfunction
+
+@twinfunction('tw')
+def pid():
+    return os.getpid()
+
+@twinfunction('tw')
+def die():
+    os._exit(3)
+
+if __name__ == '__main__':
+    first = pid()
+    try:
+        die()
+        print('NO ERROR')
+    except Exception as err:
+        print('CRASH %s' % type(err).__name__)
+    deadline = time.time() + 20
+    while True:
+        try:
+            second = pid()
+            print('RESTARTED %s' % (second != first))
+            break
+        except Exception as err:
+            if 'given up' in str(err) or time.time() > deadline:
+                print('GAVE UP %s: %s' % (type(err).__name__, str(err).splitlines()[0]))
+                break
+            time.sleep(0.05)
+'''
+
+
+class RuntimeTest(SupervisorTestCase):
+    def run_real(self, restart, **supervisor):
+        app = os.path.join(self.tmp, "app.py")
+        with open(app, "w") as f:
+            f.write(APP)
+        lines = ["[main]", 'interpreter = "%s"' % PYTHON, "[twins.tw]", 'interpreter = "%s"' % PYTHON,
+                 'restart = "%s"' % restart, "[supervisor]", "restart_backoff_base = 0.05"]
+        lines += ["%s = %s" % item for item in supervisor.items()]
+        with open(os.path.join(self.tmp, "cpy2py.toml"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+        env = dict(os.environ)
+        env.pop("CPY2PY_TWIN_SCRIPT", None)
+        env.pop("CPY2PY_DEBUG", None)
+        return subprocess.run([BINARY, "app.py"], cwd=self.tmp, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
+
+    def test_crash_mid_call_then_restart_and_new_calls_work(self):
+        result = self.run_real("on-failure")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("CRASH ", result.stdout)
+        self.assertNotIn("NO ERROR", result.stdout)
+        self.assertIn("RESTARTED True", result.stdout, result.stderr)
+        self.assertIn("restarting twin 'tw'", result.stderr)
+
+    def test_given_up_twin_fails_calls_clearly(self):
+        result = self.run_real("on-failure", restart_max=0)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("CRASH ", result.stdout)
+        self.assertIn("GAVE UP", result.stdout, result.stderr)
+        self.assertRegex(result.stdout, r"GAVE UP \w+: .*given up")
+
+
+if __name__ == "__main__":
+    unittest.main()
