@@ -95,7 +95,13 @@ OutputRelay::OutputRelay(boost::asio::io_context& io, int read_fd, Options optio
     reader_->wait();
 }
 
-OutputRelay::~OutputRelay() { reader_->finish(); }
+OutputRelay::~OutputRelay() {
+    try {
+        reader_->finish();
+    } catch (...) {
+        // Out of memory while flushing the last line: losing it beats terminating.
+    }
+}
 
 void OutputRelay::drain() {
     if (reader_->done) return;
