@@ -5,6 +5,8 @@ A result that cannot be pickled (a generator, a file, a lock, ...) is returned a
 reference; the caller gets a :py:class:`RemoteObject` that forwards attribute access,
 calls, iteration and the common operators.
 """
+import operator
+
 from cpy2py.proxy.reference import export_reference, proxy_reference, REF_ATTRIBUTE
 
 
@@ -19,10 +21,41 @@ class RemoteHandle(object):
         return export_reference(self.target, None)
 
 
+def _call(target, *args, **kwargs):
+    return target(*args, **kwargs)
+
+
+#: how the owner applies a forwarded special method: like the interpreter does (looked up
+#: on the type; a missing one is a TypeError, so e.g. list() and bool() work on generators)
+_OPERATIONS = {
+    '__call__': _call, '__len__': len, '__bool__': bool, '__nonzero__': bool, '__str__': str,
+    '__getitem__': operator.getitem, '__setitem__': operator.setitem,
+    '__delitem__': operator.delitem, '__contains__': operator.contains,
+    '__eq__': operator.eq, '__ne__': operator.ne, '__lt__': operator.lt, '__le__': operator.le,
+    '__gt__': operator.gt, '__ge__': operator.ge,
+    '__add__': operator.add, '__sub__': operator.sub, '__mul__': operator.mul,
+}
+
+
+def _operate(target, name, args, kwargs):
+    """Runs in the owner of ``target``: the special method ``name``"""
+    operation = _OPERATIONS.get(name)
+    if operation is None:
+        return getattr(target, name)(*args, **kwargs)
+    return operation(target, *args, **kwargs)
+
+
 def _forward(name):
     def forwarder(self, *args, **kwargs):
-        from cpy2py.proxy.proxy_twin import remote_call
-        return remote_call(self, 'method', (name, args, kwargs), args)
+        from cpy2py.kernel.kernel import get_kernel
+        from cpy2py.kernel.exceptions import StaleProxy
+        owner, boot, _ = object.__getattribute__(self, REF_ATTRIBUTE)
+        kernel = get_kernel()
+        if boot in kernel.dead_boots:
+            raise StaleProxy(owner, 'the object lived in a process of twin %r that has terminated' % owner)
+        if name == '__exit__' and len(args) == 3:
+            args = (args[0], args[1], None)  # tracebacks cannot be pickled
+        return kernel.request(owner, 'call', (_operate, (self, name, args, kwargs), {}), args)
     forwarder.__name__ = name
     return forwarder
 
@@ -63,5 +96,5 @@ class RemoteObject(object):
 
 for _name in ('__call__', '__len__', '__getitem__', '__setitem__', '__delitem__', '__contains__',
               '__enter__', '__exit__', '__eq__', '__ne__', '__lt__', '__le__', '__gt__', '__ge__',
-              '__add__', '__sub__', '__mul__', '__str__'):
+              '__add__', '__sub__', '__mul__', '__str__', '__bool__', '__nonzero__'):
     setattr(RemoteObject, _name, _forward(_name))
