@@ -31,6 +31,8 @@ class RemoteBoundMethod(object):
         self.__name__ = name
 
     def __call__(self, *args, **kwargs):
+        if self.__name__ == '__exit__' and len(args) == 3:
+            args = (args[0], args[1], None)  # tracebacks cannot be pickled
         return remote_call(self._proxy, 'method', (self.__name__, args, kwargs), args)
 
     def __repr__(self):
