@@ -67,8 +67,18 @@ def has_large_buffer(values):
     return False
 
 
+def _builtin_constant(name):
+    from cpy2py.utility.compat import builtins
+    return getattr(builtins, name)
+
+
 if not PY3:  # pragma: no cover - Python 2 only
+    import copy_reg
     import pickle as _pure_pickle
+
+    # Python 2 cannot pickle these singletons (e.g. NotImplemented returned by __eq__)
+    copy_reg.pickle(type(NotImplemented), lambda obj: (_builtin_constant, ('NotImplemented',)))
+    copy_reg.pickle(type(Ellipsis), lambda obj: (_builtin_constant, ('Ellipsis',)))
 
     class _Py3CompatiblePickler(_pure_pickle.Pickler):
         """Python 2 pickler whose non-ASCII ``str`` values arrive in Python 3 as ``bytes``"""
