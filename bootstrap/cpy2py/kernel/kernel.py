@@ -242,7 +242,9 @@ class Kernel(object):
     def _chain(self):
         chain = getattr(_tls, 'chain', None)
         if chain is None:
-            chain = _tls.chain = '%s:%x' % (self.boot_id, thread_ident())
+            chain = getattr(_tls, 'own_chain', None)
+            if chain is None:
+                chain = _tls.own_chain = '%s:%x' % (self.boot_id, thread_ident())
         return chain
 
     def dumps(self, conn, message, large_values=()):
@@ -320,7 +322,7 @@ class Kernel(object):
                     reading = False
                     self.connection_lost(conn, str(err))
                     continue
-                for task in self._dispatch(conn, frames):
+                for task in self._dispatch(conn, frames, waiter):
                     self.pool.submit(task)
         finally:
             if reading:
@@ -344,8 +346,13 @@ class Kernel(object):
         finally:
             conn.release_role(Poller.MARKER)
 
-    def _dispatch(self, conn, frames):
-        """Deliver replies and chain requests to their threads; return the other requests"""
+    def _dispatch(self, conn, frames, me=None):
+        """
+        Deliver replies and chain requests to their threads; return the other requests
+
+        ``me`` is the Waiter of the calling thread, if it reads for itself: items for it
+        go straight into its inbox.
+        """
         tasks = []
         for payload, buffers in frames:
             kind, request_id = PREFIX.unpack_from(payload, 0)
@@ -359,7 +366,11 @@ class Kernel(object):
                 task = (conn, request_id, chain, op, data)
                 stack = self._chains.get(chain) if chain is not None else None
                 if stack:
-                    stack[-1].deliver(('request', task))
+                    target = stack[-1]
+                    if target is me:
+                        me.inbox.append(('request', task))
+                    else:
+                        target.deliver(('request', task))
                 else:
                     tasks.append(task)
                 continue
@@ -370,7 +381,10 @@ class Kernel(object):
                 value = conn.serializer.loads(body, buffers)
             except BaseException as exc:
                 kind, value = REPLY_ERROR, remote_errors.capture(exc, self, local=True)
-            waiter.deliver(('reply', request_id, kind, value))
+            if waiter is me:
+                me.inbox.append(('reply', request_id, kind, value))
+            else:
+                waiter.deliver(('reply', request_id, kind, value))
         return tasks
 
     def _run_task(self, task):
@@ -380,13 +394,10 @@ class Kernel(object):
             self._execute(task)
 
     def _execute(self, task):
+        """Run a request; its chain is registered by the calls it makes (see :py:meth:`call`)"""
         conn, request_id, chain, op, data = task
         previous = getattr(_tls, 'chain', None)
         _tls.chain = chain
-        stack = None
-        if chain is not None:
-            stack = self._chains.setdefault(chain, [])
-            stack.append(self._waiter())
         try:
             result = HANDLERS[op](self, conn, data)
             kind = REPLY_OK
@@ -398,10 +409,6 @@ class Kernel(object):
                 result = remote_errors.minimal(exc, self)
         finally:
             _tls.chain = previous
-            if stack is not None:
-                stack.pop()
-                if not stack:
-                    self._chains.pop(chain, None)
         if request_id:
             self._reply(conn, request_id, kind, result)
 

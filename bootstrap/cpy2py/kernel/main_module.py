@@ -28,17 +28,17 @@ class LazyMainModule(types.ModuleType):
     def __getattr__(self, name):
         if name.startswith('__') and name.endswith('__'):
             raise AttributeError(name)
-        if not self._cpy2py_load():
-            raise AttributeError("module %r has no attribute %r" % (ALIAS, name))
+        self._cpy2py_load()
         try:
             return self.__dict__[name]
         except KeyError:
             raise AttributeError("module %r has no attribute %r" % (ALIAS, name))
 
     def _cpy2py_load(self):
+        """Execute the main module once; other threads wait until it is done"""
         with self._cpy2py_lock:
             if self._cpy2py_state != 'lazy':
-                return False
+                return  # loaded, or being loaded by this very thread (a recursive lookup)
             object.__setattr__(self, '_cpy2py_state', 'loading')
             path, module_name = self._cpy2py_spec
             try:
@@ -54,7 +54,6 @@ class LazyMainModule(types.ModuleType):
                             self.__dict__.setdefault(key, value)
             finally:
                 object.__setattr__(self, '_cpy2py_state', 'loaded')
-            return True
 
 
 def install_in_twin():

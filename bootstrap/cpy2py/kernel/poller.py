@@ -2,8 +2,12 @@
 The poller and its worker threads (leader/follower)
 
 One pool thread at a time (the *leader*) waits in ``epoll`` for sockets that no caller is
-reading. When a request arrives it hands leadership to an idle thread and runs the request
-itself, so no thread hand-off sits between reading a request and running it. Sockets are
+reading. When a request arrives the leader runs it itself, so no thread hand-off sits
+between reading a request and running it. Waking another thread to lead in the meantime
+would cost about as much as the whole call, so it is deferred: while requests are being
+served, a *promoter* thread looks every millisecond and hands leadership to another
+thread only when one execution has been running without a leader for a tick. Between busy
+periods the promoter sleeps without a timeout, so an idle process uses no CPU. Sockets are
 registered one-shot: a caller that takes a connection's reader role disarms it, and
 re-arms it when it gives the role back, so the poller never races a caller for a frame.
 """
@@ -11,9 +15,14 @@ import collections
 import errno
 import select
 import threading
+import time
 
 
 _IN = select.EPOLLIN
+#: how often the promoter looks while requests are being served (seconds)
+PROMOTER_TICK = 0.001
+#: idle ticks after which the promoter goes back to sleep
+PROMOTER_IDLE_TICKS = 100
 #: stack size of pool threads
 WORKER_STACK = 64 * 1024 * 1024
 _ONESHOT = getattr(select, 'EPOLLONESHOT', 1 << 30)
@@ -82,6 +91,12 @@ class WorkerPool(object):
         self._idle = 0
         self._leading = False
         self.threads = 0
+        #: token of the request a former leader runs while no thread leads, else None
+        self._inline = None
+        #: whether the promoter is in a busy period (looking every tick)
+        self._promoter_awake = False
+        self._promoter_cond = threading.Condition(threading.Lock())
+        self._promoter = None
 
     def start(self):
         self._spawn()
@@ -107,7 +122,7 @@ class WorkerPool(object):
             threading.stack_size(previous)
 
     def _promote(self):
-        """Make sure some thread leads the poller while this one runs a task"""
+        """Make sure some thread leads the poller"""
         with self._cond:
             if self._leading:
                 return
@@ -115,6 +130,54 @@ class WorkerPool(object):
                 self._cond.notify()
                 return
         self._spawn()
+
+    def _begin_inline(self):
+        """This thread is about to run a request while no thread leads: returns a token"""
+        token = object()
+        with self._cond:
+            self._inline = token
+        if not self._promoter_awake:
+            with self._promoter_cond:
+                self._promoter_awake = True
+                if self._promoter is None:
+                    self._promoter = threading.Thread(target=self._promote_loop, name='cpy2py-promoter')
+                    self._promoter.daemon = True
+                    self._promoter.start()
+                else:
+                    self._promoter_cond.notify()
+        return token
+
+    def _end_inline(self, token):
+        with self._cond:
+            if self._inline is token:
+                self._inline = None
+
+    def _promote_loop(self):
+        while True:
+            with self._promoter_cond:
+                while not self._promoter_awake:
+                    self._promoter_cond.wait()
+            last, idle_ticks = None, 0
+            while idle_ticks < PROMOTER_IDLE_TICKS:
+                time.sleep(PROMOTER_TICK)
+                with self._cond:
+                    token = self._inline
+                    stuck = token is not None and token is last and not self._leading
+                    if stuck:
+                        self._inline = None
+                promote = stuck
+                if promote:
+                    self._promote()
+                idle_ticks = idle_ticks + 1 if token is None else 0
+                last = token
+            with self._promoter_cond:
+                self._promoter_awake = False
+            with self._cond:
+                # a request may have begun just before we said we sleep: it saw us awake
+                late = self._inline is not None
+            if late:
+                with self._promoter_cond:
+                    self._promoter_awake = True
 
     def _work(self):
         cond = self._cond
@@ -151,5 +214,8 @@ class WorkerPool(object):
                 continue
             for task in tasks[1:]:
                 self.submit(task)
-            self._promote()
-            self._run_task(tasks[0])
+            token = self._begin_inline()
+            try:
+                self._run_task(tasks[0])
+            finally:
+                self._end_inline(token)
