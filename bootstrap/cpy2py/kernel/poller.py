@@ -105,6 +105,9 @@ class WorkerPool(object):
         with self._cond:
             self._tasks.append(task)
             if self._idle:
+                # the woken thread counts as busy at once: a second submit (or a promotion)
+                # before it runs must wake another thread, not notify the same one again
+                self._idle -= 1
                 self._cond.notify()
                 return
         self._spawn()
@@ -127,6 +130,7 @@ class WorkerPool(object):
             if self._leading:
                 return
             if self._idle:
+                self._idle -= 1
                 self._cond.notify()
                 return
         self._spawn()
@@ -192,8 +196,7 @@ class WorkerPool(object):
                         task = None
                         break
                     self._idle += 1
-                    cond.wait()
-                    self._idle -= 1
+                    cond.wait()  # whoever notifies takes us off the idle count
             if task is not None:
                 self._run_task(task)
                 continue
