@@ -1,9 +1,7 @@
 """Creating this process's kernel: supervised (cpy2py-run, or a twin) or standalone master"""
 import binascii
 import os
-import socket
 import stat
-import tempfile
 
 from cpy2py.kernel import kernel_state
 
@@ -53,6 +51,7 @@ def _create_kernel():
         if kernel.is_master:
             control.serve_in_thread()
         return kernel
+    import tempfile
     from cpy2py.kernel.standalone import StandaloneSupervisor
     run_dir = tempfile.mkdtemp(prefix='cpy2py-')
     os.chmod(run_dir, 0o700)

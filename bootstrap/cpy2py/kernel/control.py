@@ -17,6 +17,18 @@ def encode_line(text):
     return (text + '\n').encode('utf-8') if PY3 else (text + '\n')
 
 
+def unescape(text):
+    """Undo the supervisor's one-line escaping of messages (``\\n`` and ``\\\\``)"""
+    out, chars = [], iter(text)
+    for char in chars:
+        if char == '\\':
+            following = next(chars, '')
+            out.append('\n' if following == 'n' else following)
+        else:
+            out.append(char)
+    return ''.join(out)
+
+
 class LineReader(object):
     """Reads ``\\n``-terminated text lines from a socket"""
 
@@ -92,7 +104,7 @@ class SupervisorControl(object):
         line = 'START %s' % twin_id if not executable else 'START %s %s' % (twin_id, executable)
         answer = self._ask(twin_id, line, ('UP', 'ERROR'))
         if answer[0] == 'ERROR':
-            raise TwinterpreterUnavailable(twin_id, answer[1])
+            raise TwinterpreterUnavailable(twin_id, unescape(answer[1]))
 
     def stop_twin(self, twin_id):
         self._ask(twin_id, 'STOP %s' % twin_id, ('DOWN', 'ERROR'))

@@ -6,7 +6,6 @@ Everything else in the runtime imports these names instead of checking versions 
 import io
 import sys
 import logging
-import subprocess
 
 PY3 = sys.version_info[0] >= 3
 PY2 = not PY3
@@ -58,6 +57,7 @@ def check_output(*popenargs, **kwargs):
     (:py:exc:`ValueError`) and a non-zero exit status raises
     :py:exc:`subprocess.CalledProcessError`.
     """
+    import subprocess  # only here: it is slow to import and rarely needed
     if 'stdout' in kwargs:
         raise ValueError('stdout argument not allowed, it will be overridden.')
     process = subprocess.Popen(stdout=subprocess.PIPE, *popenargs, **kwargs)
@@ -78,16 +78,20 @@ except ImportError:  # pragma: no cover
         def emit(self, record):
             pass
 
-try:
-    from hmac import compare_digest
-except ImportError:  # pragma: no cover - very old 2.7
-    def compare_digest(a, b):
-        if len(a) != len(b):
-            return False
-        result = 0
-        for x, y in zip(bytearray(a), bytearray(b)):
-            result |= x ^ y
-        return result == 0
+def compare_digest(a, b):
+    """Constant-time comparison of two byte strings (hmac's, imported only when used)"""
+    try:
+        from hmac import compare_digest as _compare
+    except ImportError:  # pragma: no cover - very old 2.7
+        _compare = None
+    if _compare is not None:
+        return _compare(a, b)
+    if len(a) != len(b):
+        return False
+    result = 0
+    for x, y in zip(bytearray(a), bytearray(b)):
+        result |= x ^ y
+    return result == 0
 
 
 def set_cloexec(fd):
