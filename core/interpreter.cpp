@@ -77,9 +77,9 @@ std::optional<std::string> find_on_path(std::string_view name, std::string_view 
     while (start <= path_env.size()) {
         auto end = path_env.find(':', start);
         if (end == std::string_view::npos) end = path_env.size();
-        std::string dir(path_env.substr(start, end - start));
-        if (dir.empty()) dir = ".";  // POSIX: an empty PATH entry is the current directory
-        const fs::path candidate = fs::path(dir) / std::string(name);
+        // POSIX: an empty PATH entry is the current directory
+        const fs::path dir = end == start ? fs::path(".") : fs::path(path_env.substr(start, end - start));
+        const fs::path candidate = dir / std::string(name);
         if (is_executable_file(candidate)) {
             std::error_code ec;
             const fs::path abs = fs::absolute(candidate, ec);
