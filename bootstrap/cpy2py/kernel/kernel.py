@@ -177,9 +177,16 @@ class Kernel(object):
             new_peer = conn.peer_boot not in known
             known.add(conn.peer_boot)
         self.poller.register(conn.fileno(), lambda mask, conn=conn: self._on_readable(conn))
+        if conn.channel.has_buffered_frame():
+            # frames that arrived together with the handshake: the socket will not report them
+            self.pool.submit(lambda conn=conn: self._drain_buffered(conn))
         if _DEBUG:
             _logger.debug('connected to %r (boot %s)', conn.peer_id, conn.peer_boot)
         return new_peer
+
+    def _drain_buffered(self, conn):
+        for task in self._on_readable(conn) or ():
+            self.pool.submit(task)
 
     def _on_accept(self, mask):
         try:
