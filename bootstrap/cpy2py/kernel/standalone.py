@@ -69,7 +69,9 @@ class StandaloneSupervisor(object):
             twin = self._twins.get(twin_id)
             if twin is not None and twin.alive():
                 return
-            self._twins[twin_id] = self._spawn(twin_id, executable or twin_id)
+            # a twin asking for a twin id names no executable: use the one our TwinMaster knows
+            executable = executable or launch_env.EXECUTABLES.get(twin_id) or twin_id
+            self._twins[twin_id] = self._spawn(twin_id, executable)
 
     def _spawn(self, twin_id, executable):
         try:
