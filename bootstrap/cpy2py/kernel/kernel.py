@@ -116,8 +116,8 @@ class Kernel(object):
             pass
 
     # -- connections -------------------------------------------------------
-    def connection(self, peer_id):
-        """A live connection to ``peer_id``, connecting (and starting it) if needed"""
+    def connection(self, peer_id, start=True):
+        """A live connection to ``peer_id``, connecting (and starting it, if ``start``) if needed"""
         conn = self._peers.get(peer_id)
         if conn is not None and not conn.dead:
             return conn
@@ -135,7 +135,7 @@ class Kernel(object):
             try:
                 conn = self._connect(peer_id)
             except (OSError, socket.error) as err:
-                if getattr(err, 'errno', None) not in (errno.ENOENT, errno.ECONNREFUSED):
+                if not start or getattr(err, 'errno', None) not in (errno.ENOENT, errno.ECONNREFUSED):
                     raise TwinterpreterUnavailable(peer_id, str(err))
                 self.supervisor.start_twin(peer_id, self.executables.get(peer_id))
                 try:
@@ -450,7 +450,12 @@ class Kernel(object):
     def _send_releases(self, owner, releases):
         conn = self._peers.get(owner)
         if conn is None or conn.dead:
-            return
+            # proxies handed to us by a third process: we may never have talked to the
+            # owner. Connect to give the units back, but never (re)start a twin for it.
+            releases = [release for release in releases if release[0] not in self.dead_boots]
+            if not releases or owner in self.stopped:
+                return
+            conn = self.connection(owner, start=False)
         self.send_oneway(conn, 'release', releases)
 
 
