@@ -13,13 +13,9 @@ from support import TWIN_ID, PEER_ID, guarded
 
 MAIN_ID = kernel_state.MASTER_ID
 
-#: a callback that reaches the waiting thread over another connection than the one it
-#: reads (main -> twin -> peer -> main) is never run: the thread sits in recv() on the twin's
-#: socket while the request waits in its inbox. Set CPY2PY_TEST_KNOWN_BUGS=1 to run these.
-THIRD_PARTY_CALLBACK_BUG = (
-    'known bug: a callback arriving on another connection than the one the waiting thread '
-    'reads (main -> twin -> peer -> main) is never run (kernel._await blocks in recv)')
-known_bug = unittest.skipUnless(os.environ.get('CPY2PY_TEST_KNOWN_BUGS'), THIRD_PARTY_CALLBACK_BUG)
+def known_bug(test):
+    """Formerly skipped: callbacks over a third connection (main -> twin -> peer -> main) work now"""
+    return test
 
 
 # -- code that runs anywhere (valid Python 2.7) -----------------------------------------

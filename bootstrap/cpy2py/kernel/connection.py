@@ -10,8 +10,13 @@ waiting thread without any hand-off. Frames it reads for other threads are deliv
 their :py:class:`Waiter`. While no caller reads, the kernel's poller watches the socket.
 """
 import collections
+import errno
+import os
+import select
 import struct
 import threading
+
+from cpy2py.utility.compat import set_cloexec
 
 from cpy2py.ipc.transport import ChannelClosed
 
@@ -31,13 +36,56 @@ class Waiter(object):
         self.inbox = collections.deque()
         #: set when a connection this thread waits on may have a free reader role
         self.role_hint = False
-        #: how deep this thread is in nested waits (callbacks inside calls)
-        self.depth = 0
+        #: True while this thread blocks reading a socket and may need waking through
+        #: ``_wake_write`` (a callback of its chain can arrive on another connection)
+        self.blocking = False
+        self._wake_read = self._wake_write = None
 
     def deliver(self, item):
         with self.cond:
             self.inbox.append(item)
             self.cond.notify()
+        if self.blocking:
+            try:
+                os.write(self._wake_write, b'x')
+            except OSError:
+                pass
+
+    def wait_readable(self, sock):
+        """
+        Block until ``sock`` is readable or something is delivered to this thread
+
+        Returns True when the socket is readable.
+        """
+        if self._wake_read is None:
+            self._wake_read, self._wake_write = os.pipe()
+            set_cloexec(self._wake_read)
+            set_cloexec(self._wake_write)
+        self.blocking = True
+        try:
+            if self.inbox:
+                return False
+            while True:
+                try:
+                    readable = select.select([sock, self._wake_read], [], [])[0]
+                    break
+                except (OSError, select.error) as err:
+                    if err.args and err.args[0] == errno.EINTR:
+                        continue
+                    raise
+        finally:
+            self.blocking = False
+        if self._wake_read in readable:
+            os.read(self._wake_read, 4096)
+        return sock in readable
+
+    def __del__(self):
+        for fd in (self._wake_read, self._wake_write):
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
 
     def hint_role(self):
         with self.cond:

@@ -323,6 +323,10 @@ class Kernel(object):
                     if not reading:
                         waiter.wait()
                         continue
+                if len(self._peers) > 1 and not conn.channel.has_buffered_frame():
+                    # a callback of our chain may also come over another connection
+                    if not waiter.wait_readable(conn.channel.sock):
+                        continue
                 try:
                     frames = conn.read_frames()
                 except ChannelClosed as err:

@@ -45,6 +45,9 @@ def main_module_env(main_module=True, run_main=False, restore_argv=False):
     if main_module is True:
         spec = getattr(main, '__spec__', None)
         name = getattr(spec, 'name', None)
+        if not name and getattr(main, '__package__', None) and getattr(main, '__file__', None):
+            # Python 2 `-m`: no __spec__, but runpy sets __package__
+            name = main.__package__ + '.' + os.path.splitext(os.path.basename(main.__file__))[0]
         if name and not name.endswith('__main__'):
             env['CPY2PY_MAIN_MODULE'] = name
         elif getattr(main, '__file__', None) and not name:
