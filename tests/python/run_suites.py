@@ -25,6 +25,7 @@ import argparse
 import glob
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -121,6 +122,22 @@ def parse_summary(output):
     return counts
 
 
+def session_members(session):
+    """Pids of the live processes whose session id is ``session``"""
+    members = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % entry) as stat:
+                fields = stat.read().rsplit(')', 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[3]) == session and int(entry) != session:
+            members.append(int(entry))
+    return members
+
+
 def run_module(module, command_prefix, env, timeout):
     command = command_prefix + ['-m', 'unittest', '-v', module]
     started = time.time()
@@ -130,10 +147,19 @@ def run_module(module, command_prefix, env, timeout):
 
     def kill():
         timed_out.append(True)
-        try:
-            os.killpg(process.pid, 9)
-        except OSError:
-            pass
+        # first let every Python process of the run print its threads' stacks
+        # (PYTHONFAULTHANDLER is set), so a hang leaves evidence in the log
+        for pid in session_members(process.pid):
+            try:
+                os.kill(pid, signal.SIGABRT)
+            except OSError:
+                pass
+        time.sleep(2)
+        for pid in [process.pid] + session_members(process.pid):
+            try:
+                os.killpg(pid, 9)
+            except OSError:
+                pass
     timer = threading.Timer(timeout, kill)
     timer.start()
     try:
@@ -149,7 +175,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--twin', required=True, help='interpreter under test (name or path)')
     parser.add_argument('--mode', required=True, choices=('supervised', 'standalone'))
-    parser.add_argument('--timeout', type=float, default=120.0, help='seconds per module (default 120)')
+    parser.add_argument('--timeout', type=float, default=60.0, help='seconds per module (default 60)')
     parser.add_argument('--only', nargs='*', default=None, help='run only these test modules')
     parser.add_argument('-q', '--quiet', action='store_true', help='print a module\'s output only if it failed')
     args = parser.parse_args()
@@ -175,6 +201,7 @@ def main():
         'CPY2PY_SOURCE_DIR': SOURCE_DIR,
         'PYTHONDONTWRITEBYTECODE': '1',
         'PYTHONUNBUFFERED': '1',
+        'PYTHONFAULTHANDLER': '1',  # SIGABRT on a timeout dumps every thread's stack
     })
     if args.mode == 'standalone':
         env['PYTHONPATH'] = os.pathsep.join(
