@@ -186,6 +186,8 @@ class WorkerPool(object):
     def _work(self):
         cond = self._cond
         while True:
+            # an idle thread must not keep its last request (and its arguments) alive
+            task = tasks = found = ready = None
             with cond:
                 while True:
                     if self._tasks:
