@@ -1,7 +1,6 @@
 """Callbacks: A -> B -> A chains to any depth, run in the waiting thread; twin-to-twin calls"""
 from __future__ import print_function
 
-import os
 import sys
 import threading
 import unittest
@@ -12,10 +11,6 @@ import support
 from support import TWIN_ID, PEER_ID, guarded
 
 MAIN_ID = kernel_state.MASTER_ID
-
-def known_bug(test):
-    """Formerly skipped: callbacks over a third connection (main -> twin -> peer -> main) work now"""
-    return test
 
 
 # -- code that runs anywhere (valid Python 2.7) -----------------------------------------
@@ -171,7 +166,6 @@ class DeepChainTest(support.TwinTestCase):
         """twin -> peer -> twin -> ... 500 deep, without the main in the loop"""
         self.assertEqual(self.twin.execute(ping_pong_count, 500, TWIN_ID, PEER_ID), 500)
 
-    @known_bug
     @guarded(60)
     def test_three_party_chain(self):
         """main -> twin -> peer -> main -> twin -> peer -> ... 300 calls deep"""
@@ -329,7 +323,6 @@ class TwinToTwinTest(support.TwinTestCase):
         self.assertEqual(peer_object.identify('x'), (PEER_ID, 'x'))
         self.assertEqual(peer_object.call_twin(twin_object), TWIN_ID)
 
-    @known_bug
     @guarded(30)
     def test_three_party_chain_goes_direct(self):
         """In main -> twin -> peer -> main, the peer is called by the twin and the main by the peer"""
