@@ -284,17 +284,19 @@ class DebugEnvironmentTest(unittest.TestCase):
         result, err = self.run_debug_app('1')
         self.assertEqual(result['level'], logging.DEBUG)
         self.assertFalse(result['propagate'])
-        self.assertTrue(self.lines_naming(err, 'dbgtwin', result['twin_pid']),
-                        'no stderr line names the twin and its pid:\n' + err)
+        twin_lines = self.lines_naming(err, 'dbgtwin', result['twin_pid'])
+        self.assertTrue([line for line in twin_lines if 'debug line from-the-twin' in line],
+                        'no debug line of the twin names the twin and its pid:\n' + err)
         self.assertTrue(self.lines_naming(err, result['main_id'], result['main_pid']),
                         'no stderr line names the main and its pid:\n' + err)
 
     def test_level_name_sets_the_level(self):
         result, err = self.run_debug_app('warning')
         self.assertEqual(result['level'], logging.WARNING)
-        debug_lines = [line for line in self.lines_naming(err, 'dbgtwin', result['twin_pid'])
-                       if 'DEBUG' in line]
-        self.assertEqual(debug_lines, [])
+        twin_lines = self.lines_naming(err, 'dbgtwin', result['twin_pid'])
+        self.assertEqual([line for line in twin_lines if 'DEBUG' in line or 'debug line' in line], [])
+        self.assertTrue([line for line in twin_lines if 'warning line from-the-twin' in line],
+                        'the twin\'s warning line is missing:\n' + err)
 
     def test_unset_means_silent(self):
         code, out, err = support.run_app(['debug_app.py'], twins={'dbgtwin': TWIN_EXECUTABLE},
@@ -303,6 +305,7 @@ class DebugEnvironmentTest(unittest.TestCase):
         result = json.loads([line for line in out.splitlines() if line.startswith('RESULT ')][0][7:])
         self.assertEqual(result['handlers'], ['NullHandler'])
         self.assertEqual(self.lines_naming(err, 'dbgtwin', result['twin_pid']), [])
+        self.assertNotIn('from-the-twin', err)
 
 
 if __name__ == '__main__':
