@@ -40,8 +40,23 @@ def _rebuild_memoryview(buffer):
 if PY3 and sys.version_info >= (3, 8):
     _PickleBuffer = pickle.PickleBuffer
 
+    _KINDS = {bytes: 0, bytearray: 1}
+    _REBUILD = (_rebuild_bytes, _rebuild_bytearray)
+
+    class _OutOfBandUnpickler(pickle.Unpickler):
+        def persistent_load(self, pid):
+            kind, buffer = pid
+            return _REBUILD[kind](buffer)
+
     class _OutOfBandPickler(pickle.Pickler):
         """Sends large bytes-like objects as out-of-band buffers"""
+
+        def persistent_id(self, obj):
+            # the C pickler never asks reducer_override about bytes and bytearray
+            kind = _KINDS.get(type(obj))
+            if kind is not None and len(obj) >= LARGE_BUFFER:
+                return kind, _PickleBuffer(obj)
+            return None
 
         def reducer_override(self, obj):
             kind = type(obj)
@@ -119,5 +134,5 @@ class Serializer(object):
 
     def loads(self, payload, buffers=None):
         if buffers:
-            return pickle.loads(payload, buffers=buffers)
+            return _OutOfBandUnpickler(io.BytesIO(payload), buffers=buffers).load()
         return pickle.loads(payload)

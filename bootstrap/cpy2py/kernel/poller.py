@@ -86,7 +86,8 @@ class WorkerPool(object):
     def __init__(self, poller, run_task):
         self._poller = poller
         self._run_task = run_task
-        self._cond = threading.Condition(threading.Lock())
+        self._cond_lock = threading.Lock()  # `with` on it: no Python-level Condition.__enter__/__exit__
+        self._cond = threading.Condition(self._cond_lock)
         self._tasks = collections.deque()
         self._idle = 0
         self._leading = False
@@ -102,7 +103,7 @@ class WorkerPool(object):
         self._spawn()
 
     def submit(self, task):
-        with self._cond:
+        with self._cond_lock:
             self._tasks.append(task)
             if self._idle:
                 # the woken thread counts as busy at once: a second submit (or a promotion)
@@ -113,7 +114,7 @@ class WorkerPool(object):
         self._spawn()
 
     def _spawn(self):
-        with self._cond:
+        with self._cond_lock:
             self.threads += 1
         thread = threading.Thread(target=self._work, name='cpy2py-worker')
         thread.daemon = True
@@ -126,7 +127,7 @@ class WorkerPool(object):
 
     def _promote(self):
         """Make sure some thread leads the poller"""
-        with self._cond:
+        with self._cond_lock:
             if self._leading:
                 return
             if self._idle:
@@ -138,7 +139,7 @@ class WorkerPool(object):
     def _begin_inline(self):
         """This thread is about to run a request while no thread leads: returns a token"""
         token = object()
-        with self._cond:
+        with self._cond_lock:
             self._inline = token
         if not self._promoter_awake:
             with self._promoter_cond:
@@ -152,7 +153,7 @@ class WorkerPool(object):
         return token
 
     def _end_inline(self, token):
-        with self._cond:
+        with self._cond_lock:
             if self._inline is token:
                 self._inline = None
 
@@ -164,7 +165,7 @@ class WorkerPool(object):
             last, idle_ticks = None, 0
             while idle_ticks < PROMOTER_IDLE_TICKS:
                 time.sleep(PROMOTER_TICK)
-                with self._cond:
+                with self._cond_lock:
                     token = self._inline
                     stuck = token is not None and token is last and not self._leading
                     if stuck:
@@ -176,7 +177,7 @@ class WorkerPool(object):
                 last = token
             with self._promoter_cond:
                 self._promoter_awake = False
-            with self._cond:
+            with self._cond_lock:
                 # a request may have begun just before we said we sleep: it saw us awake
                 late = self._inline is not None
             if late:
@@ -185,10 +186,11 @@ class WorkerPool(object):
 
     def _work(self):
         cond = self._cond
+        cond_lock = self._cond_lock
         while True:
             # an idle thread must not keep its last request (and its arguments) alive
             task = tasks = found = ready = None
-            with cond:
+            with cond_lock:
                 while True:
                     if self._tasks:
                         task = self._tasks.popleft()
@@ -205,7 +207,7 @@ class WorkerPool(object):
             try:
                 ready = self._poller.wait()
             finally:
-                with cond:
+                with cond_lock:
                     self._leading = False
             tasks = []
             for handler, mask in ready:

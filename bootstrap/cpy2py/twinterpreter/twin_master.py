@@ -15,6 +15,7 @@ import threading
 
 from cpy2py.kernel import kernel_state, launch_env
 from cpy2py.kernel.exceptions import TwinterpreterTerminated
+import cpy2py.kernel.kernel as _kmod
 
 #: kernel names the original library knew; all mean the one re-entrant kernel here
 KERNEL_NAMES = (None, 'single', 'async', 'multi', 'threaded')
@@ -147,6 +148,9 @@ class TwinMaster(object):
 
     def execute(self, call, *args, **kwargs):
         """Run ``call(*args, **kwargs)`` in the twin and return its result"""
+        kernel = _kmod._kernel
+        if kernel is not None and not self._destroyed and self.twinterpreter_id != kernel.twin_id:
+            return kernel.request(self.twinterpreter_id, 'call', (call, args, kwargs), args)
         if self.native:
             return call(*args, **kwargs)
         if self._destroyed:

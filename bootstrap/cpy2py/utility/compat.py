@@ -80,10 +80,13 @@ except ImportError:  # pragma: no cover
 
 def compare_digest(a, b):
     """Constant-time comparison of two byte strings (hmac's, imported only when used)"""
-    try:
-        from hmac import compare_digest as _compare
-    except ImportError:  # pragma: no cover - very old 2.7
-        _compare = None
+    try:  # the C function hmac uses; importing hmac costs PyPy ~30 ms (it loads OpenSSL)
+        from _operator import _compare_digest as _compare
+    except ImportError:
+        try:
+            from operator import _compare_digest as _compare
+        except ImportError:  # pragma: no cover - very old 2.7
+            _compare = None
     if _compare is not None:
         return _compare(a, b)
     if len(a) != len(b):
