@@ -18,6 +18,9 @@ import struct
 import threading
 
 _HEADER = struct.Struct('<II')
+#: header plus the kernel's message prefix (kind, request id), packed in one go
+_MESSAGE_HEADER = struct.Struct('<IIBQ')
+_MESSAGE_PREFIX = 9
 _BUFLEN = struct.Struct('<Q')
 _RECV_SIZE = 64 * 1024  # below malloc's mmap threshold: a larger recv buffer costs an mmap per call
 #: payloads above this size are received straight into a preallocated buffer
@@ -47,6 +50,19 @@ class FrameChannel(object):
         return self.sock.fileno()
 
     # -- writing -----------------------------------------------------------
+    def send_message(self, kind, request_id, body, buffers=None):
+        """Send a frame whose payload is the 9-byte message prefix followed by ``body``"""
+        if buffers:
+            self.send_frame(struct.pack('<BQ', kind, request_id) + body, buffers)
+            return
+        data = _MESSAGE_HEADER.pack(len(body) + _MESSAGE_PREFIX, 0, kind, request_id) + body
+        with self.send_lock:
+            try:
+                self.sock.sendall(data)
+            except (OSError, socket.error) as err:
+                self.closed = True
+                raise ChannelClosed('connection lost while sending: %s' % err)
+
     def send_frame(self, payload, buffers=None):
         """Send one frame; ``buffers`` are objects supporting the buffer protocol"""
         if not buffers:

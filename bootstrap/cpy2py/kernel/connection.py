@@ -20,7 +20,10 @@ from cpy2py.utility.compat import set_cloexec
 
 from cpy2py.ipc.transport import ChannelClosed
 
+from cpy2py.kernel.poller import Poller, ARMED as _ARMED, DISARMED as _DISARMED
+
 PREFIX = struct.Struct('<BQ')
+_MARKER = Poller.MARKER
 REQUEST, REPLY_OK, REPLY_ERROR = 0, 1, 2
 
 
@@ -115,6 +118,9 @@ class Connection(object):
         self.serializer = serializer
         self.peer_is_py2 = serializer.peer_is_py2
         self._poller = poller
+        self._epoll_modify = poller.epoll.modify
+        #: the socket's file descriptor (for epoll)
+        self.fd = channel.fileno()
         self.lock = threading.Lock()
         #: request id -> Waiter of the thread that waits for its reply
         self.pending = {}
@@ -129,7 +135,7 @@ class Connection(object):
         return self.channel.fileno()
 
     def send(self, kind, request_id, body, buffers=None):
-        self.channel.send_frame(PREFIX.pack(kind, request_id) + body, buffers)
+        self.channel.send_message(kind, request_id, body, buffers)
 
     # -- reader role ------------------------------------------------------
     def take_role(self, who):
@@ -144,8 +150,11 @@ class Connection(object):
                 took = False
                 if isinstance(who, Waiter):
                     self.role_waiters.add(who)
-        if took and who is not self._poller.MARKER:
-            self._poller.disarm(self)
+        if took and who is not _MARKER:
+            try:  # a caller reads now: the poller must not wake for its reply
+                self._epoll_modify(self.fd, _DISARMED)
+            except (IOError, OSError, ValueError):
+                pass
         return took
 
     def release_role(self, who):
@@ -159,7 +168,10 @@ class Connection(object):
             if self.dead:
                 return
         # arming even when a successor exists: it may find its reply delivered and never read
-        self._poller.arm(self)
+        try:
+            self._epoll_modify(self.fd, _ARMED)
+        except (IOError, OSError, ValueError):
+            pass
         if successor is not None:
             successor.hint_role()
 

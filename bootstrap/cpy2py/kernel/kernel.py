@@ -36,6 +36,7 @@ _logger = logging.getLogger('__cpy2py__.kernel')
 _DEBUG = bool(os.environ.get('CPY2PY_DEBUG'))
 
 _tls = threading.local()
+_unpack_prefix = PREFIX.unpack_from
 
 
 def socket_path(run_dir, twin_id):
@@ -264,24 +265,36 @@ class Kernel(object):
 
     def request(self, peer_id, op, data, large_values=()):
         """Run ``op`` with ``data`` in ``peer_id`` and return its result (or raise its error)"""
-        return self.call(self.connection(peer_id), op, data, large_values)
+        conn = self._peers.get(peer_id)
+        if conn is None or conn.dead:
+            conn = self.connection(peer_id)
+        return self.call(conn, op, data, large_values)
 
     def call(self, conn, op, data, large_values=()):
-        waiter = self._waiter()
-        chain = self._chain()
+        """Send request ``op`` over ``conn`` and wait for its reply (the hot path of every call)"""
+        tls = _tls
+        waiter = getattr(tls, 'waiter', None)
+        if waiter is None:
+            waiter = self._waiter()
+        chain = getattr(tls, 'chain', None) or getattr(tls, 'own_chain', None) or self._chain()
         request_id = next(self._ids)
-        body, buffers = self.dumps(conn, (chain, op, data), large_values)
+        previous, tls.destination = getattr(tls, 'destination', None), conn
+        try:
+            body, buffers = conn.serializer.dumps((chain, op, data), large_values)
+        finally:
+            tls.destination = previous
         stack = self._chains.setdefault(chain, [])
         stack.append(waiter)
         conn.pending[request_id] = waiter
-        reading = False
         try:
             if conn.dead:
                 raise TwinterpreterTerminated(conn.peer_id, conn.death_reason or 'connection lost')
             reading = conn.take_role(waiter)
             try:
-                conn.send(REQUEST, request_id, body, buffers)
+                conn.channel.send_message(REQUEST, request_id, body, buffers)
             except ChannelClosed as err:
+                if reading:
+                    conn.release_role(waiter)
                 self.connection_lost(conn, str(err))
                 raise TwinterpreterTerminated(conn.peer_id, str(err))
             return self._await(conn, waiter, request_id, reading)
@@ -290,7 +303,8 @@ class Kernel(object):
             if not stack:
                 self._chains.pop(chain, None)
             conn.pending.pop(request_id, None)
-            conn.forget_waiter(waiter)
+            if waiter in conn.role_waiters:
+                conn.forget_waiter(waiter)
 
     def send_oneway(self, conn, op, data):
         body, buffers = self.dumps(conn, (None, op, data))
@@ -298,7 +312,30 @@ class Kernel(object):
 
     def _await(self, conn, waiter, request_id, reading):
         inbox = waiter.inbox
+        channel = conn.channel
         try:
+            if reading and not inbox and len(self._peers) <= 1:
+                # the common case: we read our own reply, and it is the next frame
+                try:
+                    payload, buffers = channel.read_frame()
+                except ChannelClosed as err:
+                    reading = False
+                    self.connection_lost(conn, str(err))
+                else:
+                    kind, reply_id = _unpack_prefix(payload, 0)
+                    if reply_id == request_id and kind != REQUEST and not channel.has_buffered_frame():
+                        conn.pending.pop(request_id, None)
+                        reading = False
+                        conn.release_role(waiter)
+                        value = conn.serializer.loads(payload[PREFIX.size:], buffers)
+                        if kind == REPLY_OK:
+                            return value
+                        raise remote_errors.to_exception(value)
+                    frames = [(payload, buffers)]
+                    while channel.has_buffered_frame():
+                        frames.append(channel.read_frame())
+                    for task in self._dispatch(conn, frames, waiter):
+                        self.pool.submit(task)
             while True:
                 while inbox:
                     item = inbox.popleft()
@@ -323,9 +360,9 @@ class Kernel(object):
                     if not reading:
                         waiter.wait()
                         continue
-                if len(self._peers) > 1 and not conn.channel.has_buffered_frame():
+                if len(self._peers) > 1 and not channel.has_buffered_frame():
                     # a callback of our chain may also come over another connection
-                    if not waiter.wait_readable(conn.channel.sock):
+                    if not waiter.wait_readable(channel.sock):
                         continue
                 try:
                     frames = conn.read_frames()
@@ -366,7 +403,7 @@ class Kernel(object):
         """
         tasks = []
         for payload, buffers in frames:
-            kind, request_id = PREFIX.unpack_from(payload, 0)
+            kind, request_id = _unpack_prefix(payload, 0)
             body = payload[PREFIX.size:]
             if kind == REQUEST:
                 try:
@@ -425,22 +462,26 @@ class Kernel(object):
 
     def _reply(self, conn, request_id, kind, value):
         """Send a reply; whatever goes wrong, the caller gets an answer"""
+        tls = _tls
+        previous, tls.destination = getattr(tls, 'destination', None), conn
         try:
-            body, buffers = self.dumps(conn, value, (value,) if kind == REPLY_OK else ())
+            body, buffers = conn.serializer.dumps(value, (value,) if kind == REPLY_OK else ())
         except BaseException as exc:
             body = None
             if kind == REPLY_OK:
                 # not picklable: hand out a reference to it instead of a copy
                 from cpy2py.proxy.handle import RemoteHandle
                 try:
-                    body, buffers = self.dumps(conn, RemoteHandle(value))
+                    body, buffers = conn.serializer.dumps(RemoteHandle(value))
                 except BaseException as exc2:
                     exc = exc2
             if body is None:
                 kind = REPLY_ERROR
                 body, buffers = self._error_body(conn, exc)
+        finally:
+            tls.destination = previous
         try:
-            conn.send(kind, request_id, body, buffers)
+            conn.channel.send_message(kind, request_id, body, buffers)
         except ChannelClosed:
             pass
 

@@ -26,6 +26,9 @@ PROMOTER_IDLE_TICKS = 100
 #: stack size of pool threads
 WORKER_STACK = 64 * 1024 * 1024
 _ONESHOT = getattr(select, 'EPOLLONESHOT', 1 << 30)
+#: epoll masks of a connection the poller watches / does not watch (a caller reads it)
+ARMED = _IN | _ONESHOT
+DISARMED = _ONESHOT
 
 
 class Poller(object):
