@@ -35,6 +35,10 @@ class RemoteBoundMethod(object):
             args = (args[0], args[1], None)  # tracebacks cannot be pickled
         return remote_call(self._proxy, 'method', (self.__name__, args, kwargs), args)
 
+    def __reduce__(self):
+        # e.g. TwinMaster.execute(proxy.method): the owner gets the real bound method
+        return getattr, (self._proxy, self.__name__)
+
     def __repr__(self):
         return '<remote method %s of %r>' % (self.__name__, self._proxy)
 
