@@ -29,6 +29,7 @@ def _call(target, *args, **kwargs):
 #: on the type; a missing one is a TypeError, so e.g. list() and bool() work on generators)
 _OPERATIONS = {
     '__call__': _call, '__len__': len, '__bool__': bool, '__nonzero__': bool, '__str__': str,
+    '__iter__': iter,
     '__getitem__': operator.getitem, '__setitem__': operator.setitem,
     '__delitem__': operator.delitem, '__contains__': operator.contains,
     '__eq__': operator.eq, '__ne__': operator.ne, '__lt__': operator.lt, '__le__': operator.le,
@@ -81,9 +82,6 @@ class RemoteObject(object):
         from cpy2py.kernel.kernel import current_destination
         return proxy_reference(self, current_destination())
 
-    def __iter__(self):
-        return self
-
     def __next__(self):
         from cpy2py.proxy.proxy_twin import remote_call
         return remote_call(self, 'next', ())
@@ -96,5 +94,5 @@ class RemoteObject(object):
 
 for _name in ('__call__', '__len__', '__getitem__', '__setitem__', '__delitem__', '__contains__',
               '__enter__', '__exit__', '__eq__', '__ne__', '__lt__', '__le__', '__gt__', '__ge__',
-              '__add__', '__sub__', '__mul__', '__str__', '__bool__', '__nonzero__'):
+              '__add__', '__sub__', '__mul__', '__str__', '__bool__', '__nonzero__', '__iter__'):
     setattr(RemoteObject, _name, _forward(_name))
