@@ -184,6 +184,19 @@ class Mapping(TwinObject):
         return len(self.data)
 
 
+def make_unpicklable_iterable(*items):
+    """Returns an iterable that is not an iterator and cannot be pickled (a local class)"""
+    class Iterable(object):
+        def __iter__(self):
+            for item in items:
+                yield item
+    return Iterable()
+
+
+def make_unpicklable_callable(offset):
+    return lambda value: value + offset
+
+
 class Plain(TwinObject):
     """No magic methods of its own"""
     __twin_id__ = TWIN_ID
@@ -348,6 +361,15 @@ class ContainerTest(support.TwinTestCase):
         self.assertEqual([index for index, _ in items], [0, 1, 2])
         twin_pid = self.twin.execute(os.getpid)
         self.assertEqual(set(pid for _, pid in items), set([twin_pid]))
+
+    @support.guarded()
+    def test_unpicklable_results_are_remote_objects(self):
+        iterable = self.twin.execute(make_unpicklable_iterable, 'a', 'b')
+        self.assertEqual(list(iterable), ['a', 'b'])
+        self.assertEqual(list(iterable), ['a', 'b'])  # an iterable, not a one-shot iterator
+        self.assertTrue(iterable)
+        adder = self.twin.execute(make_unpicklable_callable, 10)
+        self.assertEqual(adder(5), 15)
 
     def test_call(self):
         box = Box()

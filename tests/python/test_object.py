@@ -224,6 +224,12 @@ class MethodTest(support.TwinTestCase):
         self.assertEqual(method(), 7)
         self.assertTrue(callable(method))
 
+    def test_bound_method_sent_to_twins(self):
+        obj = PrimitiveObject(7)
+        self.assertEqual(self.twin.execute(obj.get_instance_attribute), 7)  # to the owner
+        self.assertEqual(self.peer.execute(obj.get_instance_attribute), 7)  # to a third twin
+        self.assertEqual(self.twin.execute(obj.echo, 1, k=2), ((1,), {'k': 2}))
+
     def test_unbound_method_via_class(self):
         obj = PrimitiveObject(8)
         self.assertEqual(PrimitiveObject.get_instance_attribute(obj), 8)
