@@ -5,7 +5,6 @@ TwinDef: which interpreter a twin runs, under which id, with which kernel flavou
 name of the executable, the executable to the id looked up in :envvar:`PATH`.
 """
 import os
-import subprocess
 
 from cpy2py.utility.compat import stringabc
 from cpy2py.utility.proc_tools import get_executable_path, get_best_pickle_protocol
@@ -78,6 +77,7 @@ class TwinDef(object):
 
     def spawn(self, cli_args=None, env=None):
         """Start the interpreter with ``cli_args``; returns the :py:class:`subprocess.Popen`"""
+        import subprocess  # here only: it is slow to import and twins start often
         return subprocess.Popen(self._command() + list(cli_args or ()), env=env)
 
     def __eq__(self, other):
