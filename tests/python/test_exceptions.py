@@ -54,6 +54,11 @@ def raise_unknown_type(message):
     raise TwinOnlyError(message)
 
 
+def raise_with_unpicklable_argument():
+    import threading
+    raise ValueError(threading.Lock())
+
+
 def raise_in_peer(message):
     """Runs in the twin, calls the peer which raises"""
     return support.start_twin(PEER_ID).execute(raise_custom, message)
@@ -122,6 +127,18 @@ class ExceptionTypeTest(support.TwinTestCase):
         self.assertIn('TwinOnlyError', error.remote_type)
         self.assertIn(TWIN_ID, error.remote_traceback)
         self.assertIn('raise_unknown_type', error.remote_traceback)
+
+    def test_unpicklable_exception_becomes_remote_exception(self):
+        with self.assertRaises(RemoteException) as context:
+            self.twin.execute(raise_with_unpicklable_argument)
+        self.assertIn('ValueError', context.exception.remote_type)
+        self.assertIn('lock', str(context.exception))
+
+    def test_unpicklable_argument_fails_here_and_the_twin_stays_usable(self):
+        import threading
+        with self.assertRaises((TypeError, AttributeError, __import__('pickle').PicklingError)):
+            self.twin.execute(len, [threading.Lock()])
+        self.assertEqual(self.twin.execute(len, [1, 2]), 2)
 
     @support.guarded()
     def test_through_a_chain_of_twins(self):

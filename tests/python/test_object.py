@@ -98,6 +98,34 @@ class OtherObject(TwinObject):
     __twin_id__ = TWIN_ID
 
 
+class Slotted(TwinObject):
+    __twin_id__ = TWIN_ID
+    __slots__ = ('first', 'second')
+
+    def __init__(self):
+        self.first = 1
+
+    def get_second(self):
+        return self.second
+
+
+class Dynamic(TwinObject):
+    """Attributes made up by __getattr__ in the twin"""
+    __twin_id__ = TWIN_ID
+
+    def __getattr__(self, name):
+        if name.startswith('dyn_'):
+            return name[len('dyn_'):]
+        raise AttributeError(name)
+
+
+class FailingInit(TwinObject):
+    __twin_id__ = TWIN_ID
+
+    def __init__(self, value):
+        raise ValueError('refused %r' % (value,))
+
+
 def real_class_attribute(name):
     """The class attribute as the twin's real class has it"""
     return getattr(PrimitiveObject, name)
@@ -141,6 +169,11 @@ class ConstructionTest(support.TwinTestCase):
         self.assertIs(obj.myself(), obj)
         self.assertTrue(obj.is_same(obj))
         self.assertFalse(obj.is_same(PrimitiveObject()))
+
+    def test_error_in_init_reaches_the_caller(self):
+        with self.assertRaises(ValueError) as context:
+            FailingInit(3)
+        self.assertIn('refused 3', str(context.exception))
 
     def test_objects_are_independent(self):
         first, second = PrimitiveObject(1), PrimitiveObject(2)
@@ -206,6 +239,23 @@ class AttributeTest(support.TwinTestCase):
         self.assertFalse(hasattr(obj, 'no_such_attribute'))
         self.assertEqual(getattr(obj, 'no_such_attribute', 'default'), 'default')
         self.assertTrue(hasattr(obj, 'instance_attribute'))
+
+
+class SpecialClassesTest(support.TwinTestCase):
+    def test_slots(self):
+        obj = Slotted()
+        self.assertEqual(obj.first, 1)
+        with self.assertRaises(AttributeError):
+            obj.get_second()
+        obj.second = 2
+        self.assertEqual(obj.get_second(), 2)
+        self.assertEqual(obj.second, 2)
+
+    def test_getattr_hook_of_the_real_class(self):
+        obj = Dynamic()
+        self.assertEqual(obj.dyn_hello, 'hello')
+        with self.assertRaises(AttributeError):
+            obj.other
 
 
 class MethodTest(support.TwinTestCase):
