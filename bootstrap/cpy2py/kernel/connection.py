@@ -43,6 +43,8 @@ class Waiter(object):
         #: ``_wake_write`` (a callback of its chain can arrive on another connection)
         self.blocking = False
         self._wake_read = self._wake_write = None
+        #: socket fd -> (socket, poll object on it and the wake pipe)
+        self._polls = None
 
     def deliver(self, item):
         with self.cond:
@@ -60,17 +62,17 @@ class Waiter(object):
 
         Returns True when the socket is readable.
         """
-        if self._wake_read is None:
-            self._wake_read, self._wake_write = os.pipe()
-            set_cloexec(self._wake_read)
-            set_cloexec(self._wake_write)
+        entry = self._polls.get(sock.fileno()) if self._polls is not None else None
+        if entry is None or entry[0] is not sock:
+            entry = self._make_poll(sock)
+        poll = entry[1]
         self.blocking = True
         try:
             if self.inbox:
                 return False
             while True:
                 try:
-                    readable = select.select([sock, self._wake_read], [], [])[0]
+                    events = poll.poll()
                     break
                 except (OSError, select.error) as err:
                     if err.args and err.args[0] == errno.EINTR:
@@ -78,9 +80,26 @@ class Waiter(object):
                     raise
         finally:
             self.blocking = False
-        if self._wake_read in readable:
-            os.read(self._wake_read, 4096)
-        return sock in readable
+        readable = False
+        for fd, _ in events:
+            if fd == self._wake_read:
+                os.read(self._wake_read, 4096)
+            else:
+                readable = True
+        return readable
+
+    def _make_poll(self, sock):
+        """A poll object watching ``sock`` and our wake pipe (kept: one syscall per wait)"""
+        if self._wake_read is None:
+            self._wake_read, self._wake_write = os.pipe()
+            set_cloexec(self._wake_read)
+            set_cloexec(self._wake_write)
+            self._polls = {}
+        poll = select.poll()
+        poll.register(sock.fileno(), select.POLLIN)
+        poll.register(self._wake_read, select.POLLIN)
+        entry = self._polls[sock.fileno()] = (sock, poll)
+        return entry
 
     def __del__(self):
         for fd in (self._wake_read, self._wake_write):
