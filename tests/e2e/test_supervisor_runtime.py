@@ -39,12 +39,60 @@ if __name__ == '__main__':
             time.sleep(0.05)
 '''
 
+APP_OBJECTS = '''
+import os, time
+from cpy2py import TwinObject, TwinMaster, kernel_state
+from cpy2py.kernel.exceptions import StaleProxy, TwinterpreterTerminated
+
+MARKS = []
+
+def mark(value):
+    MARKS.append(value)  # runs in the twin
+
+def marks():
+    return list(MARKS)
+
+class Worker(TwinObject):
+    __twin_id__ = 'tw'
+    def pid(self):
+        return os.getpid()
+    def die(self):
+        os._exit(3)
+
+if __name__ == '__main__':
+    kernel_state.TWIN_GROUP_STATE.add_initializer(mark, 'init')
+    master = TwinMaster('tw')
+    worker = Worker()
+    first = worker.pid()
+    print('MARKS1 %s' % master.execute(marks))
+    try:
+        worker.die()
+    except TwinterpreterTerminated as err:
+        print('CRASH %s' % type(err).__name__)
+    try:
+        worker.pid()
+        print('STALE NO')
+    except StaleProxy as err:
+        print('STALE YES %s' % err)
+    deadline = time.time() + 20
+    while True:
+        try:
+            second = Worker().pid()
+            break
+        except TwinterpreterTerminated:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.05)
+    print('RESTARTED %s' % (second != first))
+    print('MARKS2 %s' % master.execute(marks))
+'''
+
 
 class RuntimeTest(SupervisorTestCase):
-    def run_real(self, restart, **supervisor):
+    def run_real(self, restart, app_text=APP, **supervisor):
         app = os.path.join(self.tmp, "app.py")
         with open(app, "w") as f:
-            f.write(APP)
+            f.write(app_text)
         lines = ["[main]", 'interpreter = "%s"' % PYTHON, "[twins.tw]", 'interpreter = "%s"' % PYTHON,
                  'restart = "%s"' % restart, "[supervisor]", "restart_backoff_base = 0.05"]
         lines += ["%s = %s" % item for item in supervisor.items()]
@@ -63,6 +111,16 @@ class RuntimeTest(SupervisorTestCase):
         self.assertNotIn("NO ERROR", result.stdout)
         self.assertIn("RESTARTED True", result.stdout, result.stderr)
         self.assertIn("restarting twin 'tw'", result.stderr)
+
+    def test_proxies_of_a_dead_twin_are_stale_and_initializers_run_again(self):
+        result = self.run_real("on-failure", app_text=APP_OBJECTS)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("MARKS1 ['init']", result.stdout, result.stderr)
+        self.assertIn("CRASH TwinterpreterTerminated", result.stdout)
+        self.assertIn("STALE YES", result.stdout, result.stderr)
+        self.assertIn("RESTARTED True", result.stdout, result.stderr)
+        # the new twin process ran the group's initializer again, and only once
+        self.assertIn("MARKS2 ['init']", result.stdout, result.stderr)
 
     def test_given_up_twin_fails_calls_clearly(self):
         result = self.run_real("on-failure", restart_max=0)

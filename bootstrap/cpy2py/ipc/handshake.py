@@ -8,6 +8,7 @@ Nothing is unpickled before the handshake succeeds. Both lines are plain ASCII::
 
 The connection then uses ``min`` of both pickle protocols.
 """
+import errno
 import socket
 
 from cpy2py.meta import PROTOCOL_VERSION
@@ -31,7 +32,8 @@ def _read_line(sock):
     while b'\n' not in data:
         chunk = sock.recv(_MAX_LINE)
         if not chunk:
-            raise AuthenticationError('peer closed the connection during the handshake')
+            # e.g. a process exiting with our connection still in its listen queue
+            raise socket.error(errno.ECONNRESET, 'peer closed the connection during the handshake')
         data += chunk
         if len(data) > _MAX_LINE:
             raise AuthenticationError('handshake line too long')

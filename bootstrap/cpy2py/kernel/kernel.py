@@ -36,6 +36,9 @@ _logger = logging.getLogger('__cpy2py__.kernel')
 _DEBUG = bool(os.environ.get('CPY2PY_DEBUG'))
 
 _tls = threading.local()
+#: connect errors meaning "nobody listens there (yet/any more)": start the twin and retry
+_NOT_LISTENING = (errno.ENOENT, errno.ECONNREFUSED, errno.ECONNRESET, errno.EPIPE)
+_CONNECT_ATTEMPTS = 3
 _unpack_prefix = PREFIX.unpack_from
 
 
@@ -133,16 +136,18 @@ class Kernel(object):
             if peer_id in self.stopped:
                 raise TwinterpreterTerminated(peer_id, 'it was stopped')
             self.start()
-            try:
-                conn = self._connect(peer_id)
-            except (OSError, socket.error) as err:
-                if not start or getattr(err, 'errno', None) not in (errno.ENOENT, errno.ECONNREFUSED):
-                    raise TwinterpreterUnavailable(peer_id, str(err))
-                self.supervisor.start_twin(peer_id, self.executables.get(peer_id))
+            conn = None
+            for attempt in range(_CONNECT_ATTEMPTS):
                 try:
                     conn = self._connect(peer_id)
+                    break
                 except (OSError, socket.error) as err:
-                    raise TwinterpreterUnavailable(peer_id, 'started, but cannot connect: %s' % err)
+                    code = getattr(err, 'errno', None)
+                    if not start or code not in _NOT_LISTENING or attempt == _CONNECT_ATTEMPTS - 1:
+                        raise TwinterpreterUnavailable(
+                            peer_id, 'cannot connect to %s: %s' % (socket_path(self.run_dir, peer_id), err))
+                # not (or no longer) listening: have it started, restarted or waited for
+                self.supervisor.start_twin(peer_id, self.executables.get(peer_id))
             new_peer = self._register(conn)
         if new_peer:
             for callback in list(self.on_new_peer):
