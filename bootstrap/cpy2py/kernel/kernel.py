@@ -19,6 +19,7 @@ import logging
 import os
 import socket
 import threading
+import time
 
 from cpy2py.kernel import kernel_state
 from cpy2py.kernel.connection import Connection, Waiter, PREFIX, REQUEST, REPLY_OK, REPLY_ERROR
@@ -38,7 +39,8 @@ _DEBUG = bool(os.environ.get('CPY2PY_DEBUG'))
 _tls = threading.local()
 #: connect errors meaning "nobody listens there (yet/any more)": start the twin and retry
 _NOT_LISTENING = (errno.ENOENT, errno.ECONNREFUSED, errno.ECONNRESET, errno.EPIPE)
-_CONNECT_ATTEMPTS = 3
+#: seconds to keep trying to reach a twin that the supervisor says is up
+_CONNECT_PATIENCE = 10.0
 _unpack_prefix = PREFIX.unpack_from
 
 
@@ -136,17 +138,20 @@ class Kernel(object):
             if peer_id in self.stopped:
                 raise TwinterpreterTerminated(peer_id, 'it was stopped')
             self.start()
-            conn = None
-            for attempt in range(_CONNECT_ATTEMPTS):
+            deadline, delay = time.time() + _CONNECT_PATIENCE, 0.0
+            while True:
                 try:
                     conn = self._connect(peer_id)
                     break
                 except (OSError, socket.error) as err:
                     code = getattr(err, 'errno', None)
-                    if not start or code not in _NOT_LISTENING or attempt == _CONNECT_ATTEMPTS - 1:
+                    if not start or code not in _NOT_LISTENING or time.time() > deadline:
                         raise TwinterpreterUnavailable(
                             peer_id, 'cannot connect to %s: %s' % (socket_path(self.run_dir, peer_id), err))
-                # not (or no longer) listening: have it started, restarted or waited for
+                # not (or no longer) listening: have it started, restarted or waited for; the
+                # supervisor may not have noticed yet that it died, so retry for a while
+                time.sleep(delay)
+                delay = min(max(delay * 2, 0.005), 0.2)
                 self.supervisor.start_twin(peer_id, self.executables.get(peer_id))
             new_peer = self._register(conn)
         if new_peer:
