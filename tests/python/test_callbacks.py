@@ -75,6 +75,44 @@ def nested_inspect(depth):
     return seen
 
 
+CHAIN_LOCAL = threading.local()
+_CHAIN_LOCKS = {}
+_CHAIN_LOCKS_GUARD = threading.Lock()
+
+
+def chain_lock(token):
+    """One RLock per chain token (concurrent chains must not block each other)"""
+    with _CHAIN_LOCKS_GUARD:
+        return _CHAIN_LOCKS.setdefault(token, threading.RLock())
+
+
+def lock_chain(depth, token, there):
+    """
+    Bounce between this process and ``there``, holding the chain's lock at every level
+
+    The first visit of each process sets a thread-local; later visits (callbacks) report
+    whether they run in the same thread: same ident, lock re-entrant, thread-local visible.
+    """
+    first = getattr(CHAIN_LOCAL, 'token', None) is None
+    lock = chain_lock(token)
+    acquired = lock.acquire(False)
+    if acquired:
+        lock.release()
+    info = {'twin': kernel_state.TWIN_ID, 'ident': threading.current_thread().ident,
+            'rlock': acquired, 'local': getattr(CHAIN_LOCAL, 'token', None), 'first': first}
+    if first:
+        CHAIN_LOCAL.token = token
+    try:
+        with lock:
+            rest = []
+            if depth:
+                rest = master_for(there).execute(lock_chain, depth - 1, token, kernel_state.TWIN_ID)
+    finally:
+        if first:
+            del CHAIN_LOCAL.token
+    return [info] + rest
+
+
 class MainSide(TwinObject):
     """Lives in the main; twins call it back"""
     __twin_id__ = MAIN_ID
@@ -269,6 +307,55 @@ class WaitingThreadTest(support.TwinTestCase):
             for level in levels:
                 self.assertEqual(level['ident'], ident)
                 self.assertEqual(level['local'], thread_no)
+
+    def check_lock_chain(self, levels, token):
+        by_process = {}
+        for level in levels:
+            by_process.setdefault(level['twin'], []).append(level)
+        for twin_id, visits in by_process.items():
+            self.assertTrue(visits[0]['first'])
+            for visit in visits[1:]:
+                self.assertFalse(visit['first'])
+                self.assertEqual(visit['ident'], visits[0]['ident'], 'callback in another thread of %s' % twin_id)
+                self.assertTrue(visit['rlock'], 'the RLock of the waiting thread in %s was not re-entrant' % twin_id)
+                self.assertEqual(visit['local'], token, 'thread-local lost in %s' % twin_id)
+        return by_process
+
+    @guarded(60)
+    def test_twin_side_waiting_thread(self):
+        """In the twin too, a callback runs in the twin thread that waits (lock, thread-local)"""
+        levels = self.twin.execute(lock_chain, 30, 'twin-token', MAIN_ID)
+        self.assertEqual(len(levels), 31)
+        by_process = self.check_lock_chain(levels, 'twin-token')
+        self.assertEqual(sorted(by_process), sorted([TWIN_ID, MAIN_ID]))
+
+    @guarded(60)
+    def test_twin_peer_waiting_threads(self):
+        """twin <-> peer callbacks, started from the main: same threads on both sides"""
+        levels = self.twin.execute(lock_chain, 30, 'pair', PEER_ID)
+        by_process = self.check_lock_chain(levels, 'pair')
+        self.assertEqual(sorted(by_process), sorted([TWIN_ID, PEER_ID]))
+
+    @guarded(60)
+    def test_waiting_threads_of_concurrent_chains(self):
+        """Six threads run lock chains at once; no chain borrows another's thread"""
+        outcome = {}
+        errors = []
+
+        def work(thread_no):
+            try:
+                outcome[thread_no] = self.twin.execute(lock_chain, 20, thread_no, MAIN_ID)
+            except BaseException:
+                errors.append(sys.exc_info()[1])
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
+        for thread in threads:
+            thread.daemon = True
+            thread.start()
+        for thread in threads:
+            thread.join(50)
+        self.assertEqual(errors, [])
+        for thread_no in range(6):
+            self.check_lock_chain(outcome[thread_no], thread_no)
 
     @guarded(30)
     def test_object_callbacks(self):
