@@ -17,6 +17,7 @@ import errno
 import itertools
 import logging
 import os
+import select
 import socket
 import threading
 import time
@@ -390,6 +391,12 @@ class Kernel(object):
     def _on_readable(self, conn):
         """Poller handler: read what arrived on an idle connection"""
         if not conn.take_role(Poller.MARKER):
+            return None
+        channel = conn.channel
+        if not channel.has_buffered_frame() and not select.select([channel.sock], [], [], 0)[0]:
+            # a caller took the role and read what woke the poller before we got the role:
+            # reading now would block this thread while no thread leads the poller
+            conn.release_role(Poller.MARKER)
             return None
         try:
             frames = conn.read_frames()
