@@ -17,9 +17,6 @@ MAIN_ID = kernel_state.MASTER_ID
 
 #: set CPY2PY_TEST_KNOWN_BUGS=1 to run the tests of known, unfixed bugs
 RUN_KNOWN_BUGS = bool(os.environ.get('CPY2PY_TEST_KNOWN_BUGS'))
-SEND_INTERRUPT_BUG = (
-    'known bug: a KeyboardInterrupt while a large request is being sent leaves half a frame '
-    'on the wire (FrameChannel.send_frame); the connection hangs afterwards')
 
 
 # -- code that runs in the twins (valid Python 2.7) -------------------------------------
@@ -200,7 +197,6 @@ class KeyboardInterruptTest(support.TwinTestCase):
         self.interrupted_call(self.peer, sleep_and_return, 1.0, 'abandoned')
         self.assertEqual(self.guarded_call(10, self.peer.execute, echo, 'peer ok'), 'peer ok')
 
-    @unittest.skipUnless(RUN_KNOWN_BUGS, SEND_INTERRUPT_BUG)
     def test_interrupt_while_sending_a_large_argument(self):
         """An interrupt that lands while a 200 MB argument is on its way leaves the connection usable"""
         import traceback

@@ -13,7 +13,10 @@ Reading is resumable: bytes already received stay in the channel if the reading 
 is interrupted (e.g. by KeyboardInterrupt), so the stream never loses its framing.
 """
 import errno
+import os
+import signal
 import socket
+import sys
 import struct
 import threading
 
@@ -22,9 +25,56 @@ _HEADER = struct.Struct('<II')
 _MESSAGE_HEADER = struct.Struct('<IIBQ')
 _MESSAGE_PREFIX = 9
 _BUFLEN = struct.Struct('<Q')
+#: sends up to this size go out in one piece (they fit an AF_UNIX socket buffer)
+_SMALL_SEND = 64 * 1024
 _RECV_SIZE = 64 * 1024  # below malloc's mmap threshold: a larger recv buffer costs an mmap per call
 #: payloads above this size are received straight into a preallocated buffer
 _LARGE = 256 * 1024
+
+
+class _InterruptsDeferred(object):
+    """
+    Hold back SIGINT while a frame is half on the wire
+
+    A KeyboardInterrupt raised inside ``send``/``recv_into`` loses the count of bytes that
+    went through and breaks the framing for every later call. Only the main thread gets
+    signals, so only it defers them: SIGINT is blocked (Python 3) or caught and re-sent
+    (Python 2) until the frame is complete, then delivered as usual.
+    """
+
+    def __enter__(self):
+        self.active = threading.current_thread() is _main_thread()
+        if not self.active:
+            return self
+        if _pthread_sigmask is not None:
+            _pthread_sigmask(signal.SIG_BLOCK, [signal.SIGINT])
+        else:  # pragma: no cover - Python 2
+            self.caught = []
+            self.previous = signal.signal(signal.SIGINT, lambda *args: self.caught.append(args))
+        return self
+
+    def __exit__(self, *exc):
+        if not self.active:
+            return False
+        if _pthread_sigmask is not None:
+            _pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])  # a pending SIGINT fires now
+        else:  # pragma: no cover - Python 2
+            signal.signal(signal.SIGINT, self.previous)
+            if self.caught:
+                os.kill(os.getpid(), signal.SIGINT)
+        return False
+
+
+def _main_thread():
+    if hasattr(threading, 'main_thread'):
+        return threading.main_thread()
+    for thread in threading.enumerate():  # pragma: no cover - Python 2
+        if isinstance(thread, threading._MainThread):
+            return thread
+    return None
+
+
+_pthread_sigmask = getattr(signal, 'pthread_sigmask', None)
 
 
 class ChannelClosed(EOFError):
@@ -57,11 +107,7 @@ class FrameChannel(object):
             return
         data = _MESSAGE_HEADER.pack(len(body) + _MESSAGE_PREFIX, 0, kind, request_id) + body
         with self.send_lock:
-            try:
-                self.sock.sendall(data)
-            except (OSError, socket.error) as err:
-                self.closed = True
-                raise ChannelClosed('connection lost while sending: %s' % err)
+            self._sendall(data)
 
     def send_frame(self, payload, buffers=None):
         """Send one frame; ``buffers`` are objects supporting the buffer protocol"""
@@ -75,13 +121,19 @@ class FrameChannel(object):
         head = _HEADER.pack(len(payload), len(views)) + b''.join(
             _BUFLEN.pack(view.nbytes) for view in views)
         with self.send_lock:
-            self._sendall(head + payload)
-            for view in views:
-                self._sendall(view)
+            self._sendall(head + payload, views)
 
-    def _sendall(self, data):
+    def _sendall(self, data, more=()):
+        """Send all of ``data`` (then each buffer of ``more``) as one uninterruptible unit"""
+        sock = self.sock
         try:
-            self.sock.sendall(data)
+            if not more and len(data) <= _SMALL_SEND:
+                sock.sendall(data)  # fits the socket buffer: nothing can split it
+                return
+            with _InterruptsDeferred():
+                sock.sendall(data)
+                for part in more:
+                    sock.sendall(part)
         except (OSError, socket.error) as err:
             self.closed = True
             raise ChannelClosed('connection lost while sending: %s' % err)
@@ -159,18 +211,18 @@ class FrameChannel(object):
         view[:have] = already
         self._buffer = b''
         try:
-            while have < size:
-                try:
-                    got = self.sock.recv_into(view[have:], size - have)
-                except (OSError, socket.error) as err:
-                    if getattr(err, 'errno', None) == errno.EINTR:
-                        continue
-                    raise ChannelClosed('connection lost while receiving: %s' % err)
-                if not got:
-                    raise ChannelClosed('connection closed by peer')
-                have += got
-        except BaseException:
-            # a large frame cannot be resumed half-way: the stream is unusable now
+            with _InterruptsDeferred():  # the rest of the frame is on its way: finish it
+                while have < size:
+                    try:
+                        got = self.sock.recv_into(view[have:], size - have)
+                    except (OSError, socket.error) as err:
+                        if getattr(err, 'errno', None) == errno.EINTR:
+                            continue
+                        raise ChannelClosed('connection lost while receiving: %s' % err)
+                    if not got:
+                        raise ChannelClosed('connection closed by peer')
+                    have += got
+        except ChannelClosed:
             self.closed = True
             raise
         return bytes(target) if as_bytes else target

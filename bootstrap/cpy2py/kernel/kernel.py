@@ -303,11 +303,13 @@ class Kernel(object):
             reading = conn.take_role(waiter)
             try:
                 conn.channel.send_message(REQUEST, request_id, body, buffers)
-            except ChannelClosed as err:
-                if reading:
+            except BaseException as err:
+                if reading:  # e.g. KeyboardInterrupt after the frame went out: let others read
                     conn.release_role(waiter)
-                self.connection_lost(conn, str(err))
-                raise TwinterpreterTerminated(conn.peer_id, str(err))
+                if isinstance(err, ChannelClosed):
+                    self.connection_lost(conn, str(err))
+                    raise TwinterpreterTerminated(conn.peer_id, str(err))
+                raise
             return self._await(conn, waiter, request_id, reading)
         finally:
             stack.pop()
@@ -338,6 +340,7 @@ class Kernel(object):
                         conn.pending.pop(request_id, None)
                         reading = False
                         conn.release_role(waiter)
+    
                         value = conn.serializer.loads(payload[PREFIX.size:], buffers)
                         if kind == REPLY_OK:
                             return value
@@ -347,6 +350,7 @@ class Kernel(object):
                         frames.append(channel.read_frame())
                     for task in self._dispatch(conn, frames, waiter):
                         self.pool.submit(task)
+
             while True:
                 while inbox:
                     item = inbox.popleft()
