@@ -217,6 +217,13 @@ class DeepChainTest(support.TwinTestCase):
         path = [TWIN_ID, PEER_ID, TWIN_ID, MAIN_ID] * 75
         self.assertEqual(relay(path), [MAIN_ID] + path)
 
+    @guarded(45)
+    def test_many_chains_in_a_row(self):
+        """Hundreds of chains in a row (races between callers and the poller show up as hangs)"""
+        for i in range(150):
+            self.assertEqual(self.twin.execute(ping_pong_count, 100, TWIN_ID, PEER_ID), 100)
+            self.assertEqual(len(relay([TWIN_ID, PEER_ID, MAIN_ID] * 10)), 31)
+
     @guarded(120)
     def test_deep_chains_from_many_threads(self):
         """Eight threads run their own 100-deep chains through all three processes at once"""
