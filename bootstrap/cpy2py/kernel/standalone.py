@@ -132,6 +132,10 @@ class StandaloneSupervisor(object):
             elif verb == 'STOP':
                 self.stop_twin(target)
                 twin.send('DOWN %s' % target)
+        try:
+            twin.control.close()
+        except (OSError, socket.error):
+            pass
         if self.kernel is not None:
             twin.process.wait()
             self.kernel.peer_died(twin.twin_id)

@@ -39,6 +39,16 @@ class RemoteBoundMethod(object):
         # e.g. TwinMaster.execute(proxy.method): the owner gets the real bound method
         return getattr, (self._proxy, self.__name__)
 
+    def __eq__(self, other):
+        return (isinstance(other, RemoteBoundMethod) and other._proxy is self._proxy
+                and other.__name__ == self.__name__)
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __hash__(self):
+        return hash((id(self._proxy), self.__name__))
+
     def __repr__(self):
         return '<remote method %s of %r>' % (self.__name__, self._proxy)
 
