@@ -166,6 +166,28 @@ class ParallelCallsTest(support.TwinTestCase):
         self.assertLess(elapsed, 2.5, 'four 1 s calls took %.2f s' % elapsed)
         self.assertEqual(sorted(r[0] for r in results), sorted([TWIN_ID, TWIN_ID, PEER_ID, PEER_ID]))
 
+    @guarded(60)
+    def test_fifty_threads_at_once(self):
+        """Fifty threads each in a 1 s call at the same time: all overlap"""
+        twin = self.twin
+        twin.execute(tagged, 0, 0)
+        results, elapsed = run_threads(50, lambda n: twin.execute(sleep_and_tell, 1.0), timeout=50)
+        self.assertLess(elapsed, 4.0, 'fifty 1 s calls took %.2f s' % elapsed)
+        self.assertEqual(len(set(r[1] for r in results)), 50)
+
+    @guarded(60)
+    def test_pool_does_not_grow_with_sequential_calls(self):
+        """Thousands of calls one after another do not pile up threads in the twin"""
+        twin = self.twin
+        for i in range(2000):
+            twin.execute(tagged, 0, i)
+        before = twin.stats()
+        for i in range(2000):
+            twin.execute(tagged, 0, i)
+        after = twin.stats()
+        self.assertLessEqual(after['pool_threads'], before['pool_threads'] + 2, (before, after))
+        self.assertLessEqual(after['threads'], before['threads'] + 2, (before, after))
+
     @guarded(30)
     def test_short_calls_pass_a_long_one(self):
         """A long call in one thread does not hold up short calls of other threads"""

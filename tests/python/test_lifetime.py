@@ -258,6 +258,55 @@ class LifetimeTest(LifetimeTestCase):
         self.assertEqual(self.twin.execute(alive, 'threads'), 0)
 
 
+class MainObject(TwinObject):
+    """Lives in the main; twins get proxies of it"""
+    __twin_id__ = kernel_state.MASTER_ID
+
+    def __init__(self, value):
+        self.value = value
+
+    def get_value(self):
+        return self.value
+
+
+class Keeper(TwinObject):
+    __twin_id__ = TWIN_ID
+
+    def __init__(self):
+        self.kept = []
+
+    def keep_all(self, objects):
+        self.kept.extend(objects)
+        return sum(obj.get_value() for obj in objects[:3])
+
+    def clear(self):
+        del self.kept[:]
+        gc.collect()
+        gc.collect()
+
+
+class MainExportTest(LifetimeTestCase):
+    @guarded(60)
+    def test_main_objects_released_by_the_twin(self):
+        """Objects of the main held by the twin are freed in the main once the twin drops them"""
+        exports = get_kernel().exports
+        main_collect()
+        baseline = len(exports)
+        keeper = Keeper()
+        for round_no in range(20):
+            self.assertEqual(keeper.keep_all([MainObject(k) for k in range(100)]), 0 + 1 + 2)
+        self.assertEqual(len(exports), baseline + 2000)
+        keeper.clear()
+
+        def released():
+            # a twin without reference counting (PyPy) frees the proxies at its next
+            # collection: the thread that ran the last keep_all may still have held them
+            # when clear() collected
+            self.twin.execute(collect)
+            return len(exports) == baseline
+        self.assertTrue(wait_until(released, 10), 'main exports %d, expected %d' % (len(exports), baseline))
+
+
 class ThirdPartyTest(LifetimeTestCase):
     @guarded(30)
     def test_proxy_handed_on_keeps_object_alive(self):
