@@ -7,7 +7,9 @@ Twins import this module, so it stays valid Python 2.7.
 from __future__ import print_function
 
 import os
+import shutil
 import sys
+import tempfile
 import unittest
 
 from cpy2py import TwinMaster, kernel_state
@@ -37,6 +39,44 @@ class TestChannelNames(unittest.TestCase):
     def test_socket(self):
         from cpy2py.ipyc.ipyc_socket import DuplexSocketIPyC
         self._check(DuplexSocketIPyC)
+
+
+class TestPyPyDefinition(unittest.TestCase):
+    """A TwinDef/TwinProcess for 'pypy' finds 'pypy3' where only that exists, as TwinMaster does"""
+
+    def setUp(self):
+        self.bindir = tempfile.mkdtemp()
+        self.old_path = os.environ.get('PATH')
+        self.fake = os.path.join(self.bindir, 'pypy3')
+        os.symlink(sys.executable, self.fake)
+        os.environ['PATH'] = self.bindir
+
+    def tearDown(self):
+        if self.old_path is None:
+            os.environ.pop('PATH', None)
+        else:
+            os.environ['PATH'] = self.old_path
+        shutil.rmtree(self.bindir)
+
+    def test_twin_def(self):
+        from cpy2py.twinterpreter.twin_def import TwinDef
+        definition = TwinDef('pypy')
+        self.assertEqual(definition.twinterpreter_id, 'pypy')
+        self.assertEqual(definition.executable, self.fake)
+
+    def test_twin_process(self):
+        from cpy2py.twinterpreter.process import TwinProcess
+        definition = TwinProcess(executable='pypy', twinterpreter_id='pypy_venv')
+        self.assertEqual(definition.twinterpreter_id, 'pypy_venv')
+        self.assertEqual(definition.executable, os.path.realpath(sys.executable))
+
+    def test_neither_exists(self):
+        from cpy2py.twinterpreter.twin_def import TwinDef
+        os.remove(self.fake)
+        self.assertRaises(OSError, TwinDef, 'pypy')
+        # other names never fall back
+        os.symlink(sys.executable, os.path.join(self.bindir, 'python9'))
+        self.assertRaises(OSError, TwinDef, 'python')
 
 
 if __name__ == '__main__':

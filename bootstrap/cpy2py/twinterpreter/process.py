@@ -5,7 +5,7 @@ It resolves the executable to its real path (symlinks resolved) and offers the
 :py:class:`~cpy2py.twinterpreter.interpreter.Interpreter` behind it.
 """
 from cpy2py.utility.twinspect import exepath
-from cpy2py.twinterpreter.twin_def import TwinDef
+from cpy2py.twinterpreter.twin_def import TwinDef, lookup_interpreter
 from cpy2py.twinterpreter.interpreter import Interpreter
 
 
@@ -14,7 +14,7 @@ class TwinProcess(TwinDef):
 
     @staticmethod
     def _resolve_executable(executable):
-        return exepath(executable)
+        return lookup_interpreter(exepath, executable)
 
     @property
     def interpreter(self):

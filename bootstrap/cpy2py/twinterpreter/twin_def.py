@@ -12,6 +12,25 @@ from cpy2py.kernel import kernel_single, kernel_async, kernel_multi
 from cpy2py.kernel.flavour import resolve_kernel
 
 
+def lookup_interpreter(lookup, executable):
+    """
+    ``lookup(executable)``, where a missing ``pypy`` falls back to ``pypy3``
+
+    TwinMaster('pypy') starts ``pypy3`` on hosts that only have that; a TwinDef for the
+    same name resolves to the same interpreter.
+    """
+    try:
+        return lookup(executable)
+    except OSError as err:
+        if executable != 'pypy':
+            raise
+        missing = err
+    try:
+        return lookup('pypy3')
+    except OSError:
+        raise missing  # report the name that was asked for
+
+
 class TwinDef(object):
     """
     Definition of a twinterpreter
@@ -56,7 +75,7 @@ class TwinDef(object):
 
     @staticmethod
     def _resolve_executable(executable):
-        return get_executable_path(executable)
+        return lookup_interpreter(get_executable_path, executable)
 
     @property
     def kernel(self):
@@ -124,4 +143,4 @@ def master_arguments(executable, twinterpreter_id, kernel, main_module, run_main
     return executable, twinterpreter_id, kernel, main_module, run_main, restore_argv
 
 
-__all__ = ['TwinDef', 'master_arguments']
+__all__ = ['TwinDef', 'master_arguments', 'lookup_interpreter']
