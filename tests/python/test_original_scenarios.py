@@ -227,11 +227,6 @@ class Pyng(PyPyng):
 
 #: deep ping-pong chains sometimes hang when the main is PyPy or Python 2.7 (both sides end
 #: up reading their connection for a reply); not seen with a CPython 3 main
-_DEEP_CHAIN_HANG = (sys.version_info[0] < 3 or hasattr(sys, 'pypy_version_info')) and not os.environ.get(
-    'CPY2PY_TEST_KNOWN_BUGS')
-_DEEP_CHAIN_REASON = ('known bug: deep ping-pong recursion intermittently hangs with a %s main '
-                      '(set CPY2PY_TEST_KNOWN_BUGS=1 to run)' % (
-                          'PyPy' if hasattr(sys, 'pypy_version_info') else 'Python 2'))
 
 
 class RecursionTest(TwinScenario):
@@ -253,14 +248,12 @@ class RecursionTest(TwinScenario):
     def test_one_bounce(self):
         self.bounce(1)
 
-    @unittest.skipIf(_DEEP_CHAIN_HANG, _DEEP_CHAIN_REASON)
     def test_some_bounces(self):
         for count in range(1, 20):
             self.bounce(count)
         for count in range(0, 19, 2):
             self.bounce(count)
 
-    @unittest.skipIf(_DEEP_CHAIN_HANG, _DEEP_CHAIN_REASON)
     def test_hundred_bounces(self):
         self.bounce(99)
         self.bounce(100)

@@ -163,8 +163,8 @@ class Connection(object):
             if self.reader is None and not self.dead:
                 self.reader = who
                 took = True
-            elif self.reader is who:
-                return True
+            elif self.reader is who and who is not _MARKER:
+                return True  # a thread that reads for itself, again (a nested call)
             else:
                 took = False
                 if isinstance(who, Waiter):

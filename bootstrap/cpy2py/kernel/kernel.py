@@ -375,6 +375,9 @@ class Kernel(object):
                     if not reading:
                         waiter.wait()
                         continue
+                    if inbox:
+                        # the previous reader delivered to us just before it let go
+                        continue
                 if len(self._peers) > 1 and not channel.has_buffered_frame():
                     # a callback of our chain may also come over another connection
                     if not waiter.wait_readable(channel.sock):
