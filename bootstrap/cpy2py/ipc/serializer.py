@@ -26,7 +26,7 @@ HIGHEST_PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
 def _rebuild_bytes(buffer):
-    return bytes(buffer)
+    return buffer if type(buffer) is bytes else bytes(buffer)
 
 
 def _rebuild_bytearray(buffer):

@@ -25,6 +25,9 @@ _HEADER = struct.Struct('<II')
 _MESSAGE_HEADER = struct.Struct('<IIBQ')
 _MESSAGE_PREFIX = 9
 _BUFLEN = struct.Struct('<Q')
+#: flag in a buffer's length: the buffer is a ``bytes`` value
+_AS_BYTES = 1 << 63
+_MSG_WAITALL = getattr(socket, 'MSG_WAITALL', 0x100)
 #: sends up to this size go out in one piece (they fit an AF_UNIX socket buffer)
 _SMALL_SEND = 64 * 1024
 _RECV_SIZE = 64 * 1024  # below malloc's mmap threshold: a larger recv buffer costs an mmap per call
@@ -116,10 +119,22 @@ class FrameChannel(object):
             with self.send_lock:
                 self._sendall(data)
             return
-        views = [memoryview(buf).cast('B') if hasattr(memoryview(buf), 'cast') else memoryview(buf)
-                 for buf in buffers]
-        head = _HEADER.pack(len(payload), len(views)) + b''.join(
-            _BUFLEN.pack(view.nbytes) for view in views)
+        views, lengths = [], []
+        for buf in buffers:
+            view = memoryview(buf)
+            # a bytes value is received straight into a new bytes object (no extra copy)
+            flag = _AS_BYTES if type(view.obj) is bytes else 0
+            if hasattr(view, 'cast'):
+                view = view.cast('B')
+            views.append(view)
+            lengths.append(view.nbytes | flag)
+        table = b''.join(_BUFLEN.pack(length) for length in lengths)
+        # pad the payload so that the receiver's first read (_RECV_SIZE) cannot reach into
+        # the buffers: then they land in their final objects without a copy
+        padding = _RECV_SIZE - (_HEADER.size + len(table) + len(payload))
+        if padding > 0:
+            payload += b'\0' * padding  # after the pickle's STOP: never read by the unpickler
+        head = _HEADER.pack(len(payload), len(views)) + table
         with self.send_lock:
             self._sendall(head + payload, views)
 
@@ -178,8 +193,36 @@ class FrameChannel(object):
         lengths = [_BUFLEN.unpack_from(buf, head + i * _BUFLEN.size)[0] for i in range(count)]
         self._buffer = buf[table_end:]
         payload = self._read_exact_large(self._buffer, size)
-        buffers = [self._read_exact_large(self._buffer, length, as_bytes=False) for length in lengths]
+        buffers = []
+        for length in lengths:
+            if length & _AS_BYTES:
+                buffers.append(self._read_bytes(length & ~_AS_BYTES))
+            else:
+                buffers.append(self._read_exact_large(self._buffer, length, as_bytes=False))
         return payload, buffers
+
+    def _read_bytes(self, size):
+        """Read ``size`` bytes into a new bytes object, straight from the socket if possible"""
+        if self._buffer:
+            return self._read_exact_large(self._buffer, size)
+        parts, have = [], 0
+        try:
+            with _InterruptsDeferred():
+                while have < size:
+                    try:
+                        part = self.sock.recv(size - have, _MSG_WAITALL)
+                    except (OSError, socket.error) as err:
+                        if getattr(err, 'errno', None) == errno.EINTR:
+                            continue
+                        raise ChannelClosed('connection lost while receiving: %s' % err)
+                    if not part:
+                        raise ChannelClosed('connection closed by peer')
+                    parts.append(part)
+                    have += len(part)
+        except ChannelClosed:
+            self.closed = True
+            raise
+        return parts[0] if len(parts) == 1 else b''.join(parts)
 
     def _fill(self, buf):
         """Receive more data onto ``buf``; keeps it in the channel before returning"""
