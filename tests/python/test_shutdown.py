@@ -192,5 +192,32 @@ class ShutdownTest(unittest.TestCase):
         self.assertAllFailedPromptly(waiters, stopped, names)
 
 
+class MainExitTest(unittest.TestCase):
+    """The main ends while its threads wait in long calls: the application ends promptly"""
+
+    def run_exit_app(self, how):
+        started = time.time()
+        code, out, err = support.run_app(
+            ['exit_in_flight_app.py'], twins={'exittwin': support.TWIN_EXECUTABLE},
+            env={'APP_TWIN': support.TWIN_EXECUTABLE, 'APP_EXIT': how}, timeout=40)
+        elapsed = time.time() - started
+        lines = [line for line in out.splitlines() if line.startswith('TWIN_PID ')]
+        self.assertEqual(len(lines), 1, 'exit status %s\nstdout:\n%s\nstderr:\n%s' % (code, out, err))
+        twin_pid = int(lines[0].split()[1])
+        self.assertLess(elapsed, 20, 'the application took %.1f s to end' % elapsed)
+        self.assertTrue(support.wait_until(lambda: not support.process_alive(twin_pid), 10),
+                        'the twin outlived the application')
+        return code, err
+
+    def test_exit_status_kept(self):
+        code, err = self.run_exit_app('3')
+        self.assertEqual(code, 3, err)
+
+    def test_uncaught_exception(self):
+        code, err = self.run_exit_app('raise')
+        self.assertEqual(code, 1, err)
+        self.assertIn('main ends with calls in flight', err)
+
+
 if __name__ == '__main__':
     unittest.main()
