@@ -45,6 +45,29 @@ def call_main_back(function, *args):
     return master_for(MAIN_ID).execute(function, *args)
 
 
+class ChainError(Exception):
+    pass
+
+
+def raise_at_depth(depth, here, there):
+    """Bounce ``depth`` times, then raise at the bottom of the chain"""
+    if depth == 0:
+        raise ChainError('bottom in %s' % kernel_state.TWIN_ID)
+    return master_for(there).execute(raise_at_depth, depth - 1, there, here)
+
+
+def catch_in_the_middle(depth, catch_at, here, there):
+    """Like raise_at_depth, but the level ``catch_at`` catches the error and returns normally"""
+    if depth == 0:
+        raise ChainError('bottom')
+    try:
+        return master_for(there).execute(catch_in_the_middle, depth - 1, catch_at, there, here)
+    except ChainError as err:
+        if depth == catch_at:
+            return 'caught at %d in %s: %s' % (depth, kernel_state.TWIN_ID, err)
+        raise
+
+
 # main-side state the callbacks inspect
 MAIN_LOCK = threading.RLock()
 MAIN_LOCAL = threading.local()
@@ -216,6 +239,33 @@ class DeepChainTest(support.TwinTestCase):
         """main -> twin -> peer -> twin -> main -> twin -> ... 300 calls deep"""
         path = [TWIN_ID, PEER_ID, TWIN_ID, MAIN_ID] * 75
         self.assertEqual(relay(path), [MAIN_ID] + path)
+
+    @guarded(60)
+    def test_exception_through_deep_chain(self):
+        """An exception raised 100 levels down reaches the top with its type"""
+        try:
+            self.twin.execute(raise_at_depth, 100, TWIN_ID, MAIN_ID)
+        except ChainError as err:
+            self.assertIn('bottom in %s' % TWIN_ID, str(err))  # 100 hops: ends in the twin
+        else:
+            self.fail('no ChainError')
+        self.assertEqual(self.twin.execute(ping_pong_count, 10, TWIN_ID, MAIN_ID), 10)
+
+    @guarded(60)
+    def test_exception_caught_in_the_middle(self):
+        result = self.twin.execute(catch_in_the_middle, 60, 30, TWIN_ID, PEER_ID)
+        self.assertEqual(result, 'caught at 30 in %s: bottom' % TWIN_ID)
+
+    @guarded(60)
+    def test_no_chain_left_behind(self):
+        """After chains end (normally or with an error), the kernel tracks no chain"""
+        from cpy2py.kernel.kernel import get_kernel
+        self.twin.execute(ping_pong_count, 50, TWIN_ID, MAIN_ID)
+        self.assertRaises(ChainError, self.twin.execute, raise_at_depth, 50, TWIN_ID, MAIN_ID)
+        chains = getattr(get_kernel(), '_chains', None)
+        if chains is None:
+            self.skipTest('the kernel has no chain table')
+        self.assertTrue(support.wait_until(lambda: len(chains) == 0, 5), 'chains left: %r' % (chains,))
 
     @guarded(45)
     def test_many_chains_in_a_row(self):
