@@ -55,9 +55,6 @@ class FirstUseTest(unittest.TestCase):
     @support.guarded()
     def test_twin_starts_a_twin_the_main_declared(self):
         """A TwinMaster in the main names the executable; another twin uses the id first"""
-        if support.SUPERVISED:
-            self.skipTest('known bug: under cpy2py-run a TwinMaster(executable=...) that was never '
-                          'started is unknown to the supervisor, so a twin cannot start it')
         master = TwinMaster(executable=PEER_EXECUTABLE, twinterpreter_id=LAZY_ID)
         self.addCleanup(master.destroy)
         self.assertFalse(master.is_alive)

@@ -91,6 +91,11 @@ def incref(kernel, conn, data):
     kernel.exports.incref(iid)
 
 
+def executable(kernel, conn, data):
+    """The executable a TwinMaster in this process named for twin ``data``, or None"""
+    return kernel.executables.get(data)
+
+
 def ping(kernel, conn, data):
     return data
 
@@ -116,6 +121,7 @@ HANDLERS = {
     'next': next_item,
     'release': release,
     'incref': incref,
+    'executable': executable,
     'ping': ping,
     'stats': stats,
 }

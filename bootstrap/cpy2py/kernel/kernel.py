@@ -153,12 +153,22 @@ class Kernel(object):
                 # supervisor may not have noticed yet that it died, so retry for a while
                 time.sleep(delay)
                 delay = min(max(delay * 2, 0.005), 0.2)
-                self.supervisor.start_twin(peer_id, self.executables.get(peer_id))
+                self.supervisor.start_twin(peer_id, self._executable_for(peer_id))
             new_peer = self._register(conn)
         if new_peer:
             for callback in list(self.on_new_peer):
                 callback(conn)
         return conn
+
+    def _executable_for(self, peer_id):
+        """The executable a TwinMaster named for ``peer_id``, here or in the main"""
+        executable = self.executables.get(peer_id)
+        if executable is None and not self.is_master and peer_id != self.master_id:
+            try:
+                executable = self.request(self.master_id, 'executable', peer_id)
+            except Exception:
+                executable = None
+        return executable
 
     def _connect(self, peer_id):
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
