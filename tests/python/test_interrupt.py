@@ -122,10 +122,10 @@ class KeyboardInterruptTest(support.TwinTestCase):
 
     def interrupted_call(self, master, func, *args):
         """Call ``func(*args)`` in ``master``'s twin and interrupt it after 0.3 s"""
-        interrupt_after(0.3)
         started = time.time()
         self.watchdog.arm(15)
         try:
+            interrupt_after(0.3)  # inside the try: on a loaded machine it may come early
             master.execute(func, *args)
         except KeyboardInterrupt:
             if self.watchdog.fired:
@@ -207,9 +207,10 @@ class KeyboardInterruptTest(support.TwinTestCase):
         duration = time.time() - started
         landed = False
         for attempt in range(20):
-            interrupt_after(duration * (0.1 + 0.8 * (attempt % 10) / 10.0))
             self.watchdog.arm(60)
             try:
+                # started inside the try: a short call lets the interrupt come very early
+                interrupt_after(duration * (0.1 + 0.8 * (attempt % 10) / 10.0))
                 self.peer.execute(len, data)
                 time.sleep(0.5)  # the interrupt came after the call: absorb it
             except KeyboardInterrupt:
