@@ -62,7 +62,10 @@ class Waiter(object):
 
         Returns True when the socket is readable.
         """
-        entry = self._polls.get(sock.fileno()) if self._polls is not None else None
+        fd = sock.fileno()
+        if fd < 0:
+            return True  # closed meanwhile: reading reports it
+        entry = self._polls.get(fd) if self._polls is not None else None
         if entry is None or entry[0] is not sock:
             entry = self._make_poll(sock)
         poll = entry[1]
