@@ -62,12 +62,13 @@ class Waiter(object):
 
         Returns True when the socket is readable.
         """
-        fd = sock.fileno()
-        if fd < 0:
-            return True  # closed meanwhile: reading reports it
-        entry = self._polls.get(fd) if self._polls is not None else None
-        if entry is None or entry[0] is not sock:
-            entry = self._make_poll(sock)
+        try:
+            fd = sock.fileno()
+            entry = self._polls.get(fd) if self._polls is not None else None
+            if entry is None or entry[0] is not sock:
+                entry = self._make_poll(sock)
+        except (ValueError, OSError, select.error):
+            return True  # closed by another thread meanwhile: reading reports it
         poll = entry[1]
         self.blocking = True
         try:
