@@ -5,14 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${CPY2PY_BUILD_DIR:-build}"  # build directory (default build/)
 
-./scripts/setup-debian.sh
-
-generator=()
-if [ ! -f "$build/CMakeCache.txt" ] && command -v ninja >/dev/null 2>&1; then
-  generator=(-G Ninja)
-fi
-cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release
-cmake --build "$build" -j"$(nproc)"
+./scripts/build.sh -DCMAKE_BUILD_TYPE=Release
 
 if [ ! -f examples/demo.py ]; then
   echo "demo: examples/demo.py is missing" >&2

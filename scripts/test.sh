@@ -5,14 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${CPY2PY_BUILD_DIR:-build}"  # build directory (default build/)
 
-./scripts/setup-debian.sh
-
-generator=()
-if [ ! -f "$build/CMakeCache.txt" ] && command -v ninja >/dev/null 2>&1; then
-  generator=(-G Ninja)
-fi
-cmake -S . -B "$build" "${generator[@]}" -DCPY2PY_WERROR=ON
-cmake --build "$build" -j"$(nproc)"
+./scripts/build.sh -DCPY2PY_WERROR=ON
 ctest --test-dir "$build" --output-on-failure -j2
 
 # Install smoke test: binary, bootstrap files and man page land in the prefix, and the
