@@ -5,7 +5,7 @@ import sys
 import cpy2py
 
 #: directory holding the cpy2py package and cpy2py_twin.py
-BOOTSTRAP_DIR = os.path.dirname(os.path.dirname(os.path.abspath(cpy2py.__file__)))
+BOOTSTRAP_DIR = os.path.dirname(os.path.dirname(os.path.realpath(cpy2py.__file__)))
 TWIN_SCRIPT = os.path.join(BOOTSTRAP_DIR, 'cpy2py_twin.py')
 #: twin id -> executable named by a TwinMaster, used when the twin is started on demand
 EXECUTABLES = {}
