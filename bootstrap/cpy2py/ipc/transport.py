@@ -16,7 +16,6 @@ import errno
 import os
 import signal
 import socket
-import sys
 import struct
 import threading
 

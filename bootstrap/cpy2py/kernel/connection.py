@@ -18,7 +18,6 @@ import threading
 
 from cpy2py.utility.compat import set_cloexec
 
-from cpy2py.ipc.transport import ChannelClosed
 
 from cpy2py.kernel.poller import Poller, ARMED as _ARMED, DISARMED as _DISARMED
 

@@ -22,7 +22,6 @@ import socket
 import threading
 import time
 
-from cpy2py.kernel import kernel_state
 from cpy2py.kernel.connection import Connection, Waiter, PREFIX, REQUEST, REPLY_OK, REPLY_ERROR
 from cpy2py.kernel.exceptions import (
     TwinterpreterTerminated, TwinterpreterUnavailable, AuthenticationError)

@@ -10,7 +10,6 @@ and ``issubclass`` compare real classes, so proxies and real objects pass the sa
 """
 from cpy2py.kernel import kernel_state
 from cpy2py.proxy.reference import class_ref, import_class, export_reference
-from cpy2py.utility.compat import qualname
 
 #: attributes of a real class that never become remote descriptors on its proxy class
 _NOT_FORWARDED = frozenset((
