@@ -34,7 +34,7 @@ _RECV_SIZE = 64 * 1024  # below malloc's mmap threshold: a larger recv buffer co
 _LARGE = 256 * 1024
 
 
-class _InterruptsDeferred(object):
+class InterruptsDeferred(object):
     """
     Hold back SIGINT while a frame is half on the wire
 
@@ -65,6 +65,11 @@ class _InterruptsDeferred(object):
             if self.caught:
                 os.kill(os.getpid(), signal.SIGINT)
         return False
+
+
+def is_main_thread():
+    """Whether this is the thread that Python runs signal handlers in"""
+    return threading.current_thread() is _main_thread()
 
 
 def _main_thread():
@@ -144,7 +149,7 @@ class FrameChannel(object):
             if not more and len(data) <= _SMALL_SEND:
                 sock.sendall(data)  # fits the socket buffer: nothing can split it
                 return
-            with _InterruptsDeferred():
+            with InterruptsDeferred():
                 sock.sendall(data)
                 for part in more:
                     sock.sendall(part)
@@ -206,7 +211,7 @@ class FrameChannel(object):
             return self._read_exact_large(self._buffer, size)
         parts, have = [], 0
         try:
-            with _InterruptsDeferred():
+            with InterruptsDeferred():
                 while have < size:
                     try:
                         part = self.sock.recv(size - have, _MSG_WAITALL)
@@ -253,7 +258,7 @@ class FrameChannel(object):
         view[:have] = already
         self._buffer = b''
         try:
-            with _InterruptsDeferred():  # the rest of the frame is on its way: finish it
+            with InterruptsDeferred():  # the rest of the frame is on its way: finish it
                 while have < size:
                     try:
                         got = self.sock.recv_into(view[have:], size - have)

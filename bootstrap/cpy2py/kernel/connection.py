@@ -42,6 +42,8 @@ class Waiter(object):
         #: ``_wake_write`` (a callback of its chain can arrive on another connection)
         self.blocking = False
         self._wake_read = self._wake_write = None
+        #: whether this is the main thread (the one KeyboardInterrupt arrives in)
+        self.is_main = False
         #: socket fd -> (socket, poll object on it and the wake pipe)
         self._polls = None
 

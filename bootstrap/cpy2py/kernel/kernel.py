@@ -30,7 +30,7 @@ from cpy2py.kernel.poller import Poller, WorkerPool
 from cpy2py.kernel import remote_errors
 from cpy2py.ipc import handshake
 from cpy2py.ipc.serializer import Serializer, HIGHEST_PROTOCOL
-from cpy2py.ipc.transport import FrameChannel, ChannelClosed
+from cpy2py.ipc.transport import FrameChannel, ChannelClosed, InterruptsDeferred, is_main_thread
 from cpy2py.utility.compat import thread_ident, set_cloexec
 
 _logger = logging.getLogger('__cpy2py__.kernel')
@@ -87,6 +87,8 @@ class Kernel(object):
         #: executables to use when a twin id has to be started on demand (set by TwinMaster)
         from cpy2py.kernel.launch_env import EXECUTABLES
         self.executables = EXECUTABLES
+        #: set once a thread other than the main one made a call (see _await's shield)
+        self.multi_caller = False
         #: callbacks(conn) run once for every new peer process this kernel connects to
         self.on_new_peer = []
         #: callbacks(peer_id, boot) run when a connection to a peer is lost
@@ -265,6 +267,11 @@ class Kernel(object):
         waiter = getattr(_tls, 'waiter', None)
         if waiter is None:
             waiter = _tls.waiter = Waiter()
+            waiter.is_main = is_main_thread()
+            if not waiter.is_main:
+                # from now on the main thread may read frames of other threads: it must not
+                # lose one to a KeyboardInterrupt (see _await)
+                self.multi_caller = True
         return waiter
 
     def _chain(self):
@@ -309,11 +316,12 @@ class Kernel(object):
         try:
             if conn.dead:
                 raise TwinterpreterTerminated(conn.peer_id, conn.death_reason or 'connection lost')
-            reading = conn.take_role(waiter)
             try:
+                reading = conn.take_role(waiter)
                 conn.channel.send_message(REQUEST, request_id, body, buffers)
             except BaseException as err:
-                if reading:  # e.g. KeyboardInterrupt after the frame went out: let others read
+                # e.g. KeyboardInterrupt, maybe inside take_role: never keep the role
+                if conn.reader is waiter:
                     conn.release_role(waiter)
                 if isinstance(err, ChannelClosed):
                     self.connection_lost(conn, str(err))
@@ -336,7 +344,9 @@ class Kernel(object):
         inbox = waiter.inbox
         channel = conn.channel
         try:
-            if reading and not inbox and len(self._peers) <= 1:
+            # the main thread, while other threads call too, reads only in the shielded way
+            shield = waiter.is_main and self.multi_caller
+            if reading and not inbox and len(self._peers) <= 1 and not shield:
                 # the common case: we read our own reply, and it is the next frame
                 try:
                     payload, buffers = channel.read_frame()
@@ -387,20 +397,30 @@ class Kernel(object):
                     if inbox:
                         # the previous reader delivered to us just before it let go
                         continue
-                if len(self._peers) > 1 and not channel.has_buffered_frame():
+                # the main thread may be hit by KeyboardInterrupt at any point: while it reads
+                # for other threads too, it waits interruptibly but reads and delivers with
+                # SIGINT held back, so no frame of another thread is lost half-way
+                if (len(self._peers) > 1 or shield) and not channel.has_buffered_frame():
                     # a callback of our chain may also come over another connection
                     if not waiter.wait_readable(channel.sock):
                         continue
                 try:
-                    frames = conn.read_frames()
+                    if shield:
+                        with InterruptsDeferred():
+                            frames = conn.read_frames()
+                            tasks = self._dispatch(conn, frames, waiter)
+                    else:
+                        frames = conn.read_frames()
+                        tasks = self._dispatch(conn, frames, waiter)
                 except ChannelClosed as err:
                     reading = False
                     self.connection_lost(conn, str(err))
                     continue
-                for task in self._dispatch(conn, frames, waiter):
+                for task in tasks:
                     self.pool.submit(task)
         finally:
-            if reading:
+            # also when an interrupt came between taking the role and noting it
+            if reading or conn.reader is waiter:
                 conn.release_role(waiter)
 
     # -- receiving ---------------------------------------------------------
