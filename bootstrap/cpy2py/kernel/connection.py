@@ -203,9 +203,10 @@ class Connection(object):
         with self.lock:
             self.role_waiters.discard(waiter)
 
-    def read_frames(self):
-        """Read one frame, plus any complete frames already buffered; the reader calls this"""
-        frames = [self.channel.read_frame()]
+    def read_frames(self, first=None):
+        """Read one frame (unless ``first`` was read already), plus any complete frames
+        already buffered; the reader calls this"""
+        frames = [first if first is not None else self.channel.read_frame()]
         while self.channel.has_buffered_frame():
             frames.append(self.channel.read_frame())
         return frames

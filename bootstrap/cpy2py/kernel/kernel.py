@@ -364,9 +364,7 @@ class Kernel(object):
                         if kind == REPLY_OK:
                             return value
                         raise remote_errors.to_exception(value)
-                    frames = [(payload, buffers)]
-                    while channel.has_buffered_frame():
-                        frames.append(channel.read_frame())
+                    frames = conn.read_frames((payload, buffers))
                     for task in self._dispatch(conn, frames, waiter):
                         self.pool.submit(task)
 

@@ -148,11 +148,5 @@ class ProxyTable(object):
             except Exception:  # the owner is gone: nothing left to release
                 pass
 
-    def drop_owner(self, owner):
-        """Forget the units held on a peer that died"""
-        with self._lock:
-            for key in [key for key in self._entries if key[0] == owner]:
-                del self._entries[key]
-
     def __len__(self):
         return len(self._entries)

@@ -46,18 +46,6 @@ class Poller(object):
             self._handlers[fd] = handler
         self.epoll.register(fd, _IN | _ONESHOT if oneshot else _IN)
 
-    def arm(self, conn):
-        self._modify(conn, _IN | _ONESHOT)
-
-    def disarm(self, conn):
-        self._modify(conn, _ONESHOT)
-
-    def _modify(self, conn, mask):
-        try:
-            self.epoll.modify(conn.fileno(), mask)
-        except (IOError, OSError, ValueError):
-            pass  # closed or not registered (yet): nothing to watch
-
     def unregister(self, conn):
         try:
             fd = conn.fileno()
