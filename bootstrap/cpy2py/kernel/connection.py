@@ -46,6 +46,8 @@ class Waiter(object):
         self.is_main = False
         #: socket fd -> (socket, poll object on it and the wake pipe)
         self._polls = None
+        #: the connection this (pool) thread reads while it waits for requests, else None
+        self.serving = None
 
     def deliver(self, item):
         with self.cond:
@@ -93,6 +95,52 @@ class Waiter(object):
                 readable = True
         return readable
 
+    def nudge(self):
+        """Wake this thread if it blocks reading a socket (another thread wants the role)"""
+        if self.blocking:
+            try:
+                os.write(self._wake_write, b'x')
+            except OSError:
+                pass
+
+    def wait_request(self, conn):
+        """
+        A worker waits for the next request on ``conn``
+
+        Returns True when the socket is readable, False when a thread wants the reader role.
+        """
+        sock = conn.channel.sock
+        try:
+            fd = sock.fileno()
+            entry = self._polls.get(fd) if self._polls is not None else None
+            if entry is None or entry[0] is not sock:
+                entry = self._make_poll(sock)
+        except (ValueError, OSError, select.error):
+            return True  # closed by another thread meanwhile: reading reports it
+        poll = entry[1]
+        wake = self._wake_read
+        while True:
+            self.blocking = True  # before looking: a thread that wants the role then writes the pipe
+            try:
+                if conn.role_waiters:
+                    return False
+                try:
+                    events = poll.poll()
+                except (OSError, select.error) as err:
+                    if err.args and err.args[0] == errno.EINTR:
+                        continue
+                    raise
+            finally:
+                self.blocking = False
+            readable = False
+            for fd, _ in events:
+                if fd == wake:
+                    os.read(wake, 4096)
+                else:
+                    readable = True
+            if readable:
+                return True
+
     def _make_poll(self, sock):
         """A poll object watching ``sock`` and our wake pipe (kept: one syscall per wait)"""
         if self._wake_read is None:
@@ -135,7 +183,7 @@ class Connection(object):
     :ivar peer_boot: boot id of the other end's process (changes when it restarts)
     """
 
-    def __init__(self, channel, peer, serializer, poller):
+    def __init__(self, channel, peer, serializer, poller, pool, peers):
         self.channel = channel
         self.peer_id = peer.twin_id
         self.peer_boot = peer.boot_id
@@ -143,6 +191,9 @@ class Connection(object):
         self.peer_is_py2 = serializer.peer_is_py2
         self._poller = poller
         self._epoll_modify = poller.epoll.modify
+        self._pool = pool
+        #: the kernel's peer table (a kernel with one peer parks its sockets)
+        self._peers = peers
         #: the socket's file descriptor (for epoll)
         self.fd = channel.fileno()
         self.lock = threading.Lock()
@@ -154,6 +205,12 @@ class Connection(object):
         self.role_waiters = set()
         self.dead = False
         self.death_reason = None
+        #: see "reader role" below; the poller registers new sockets armed
+        self.armed = True
+        self.parked = False
+        #: how often a thread took the reader role, and what the promoter saw last tick
+        self.uses = 0
+        self._uses_seen = -1
 
     def fileno(self):
         return self.channel.fileno()
@@ -162,27 +219,54 @@ class Connection(object):
         self.channel.send_message(kind, request_id, body, buffers)
 
     # -- reader role ------------------------------------------------------
+    # The socket is *armed* when the poller would report it readable, *parked* when nobody
+    # reads it and it is not armed either. A caller that just read its reply, or a worker
+    # that just read a request, parks the socket instead of arming it: the next call or the
+    # same worker takes it again without touching epoll. The promoter thread arms a
+    # connection that stayed parked for a tick (see WorkerPool). Only a process with a
+    # single peer parks: with several, a callback may come over a connection nobody reads
+    # while its thread waits on another one, and it must not wait for that tick.
     def take_role(self, who):
         """Try to become the reader; returns True on success"""
         with self.lock:
-            if self.reader is None and not self.dead:
+            reader = self.reader
+            if reader is None and not self.dead:
                 self.reader = who
-                took = True
-            elif self.reader is who and who is not _MARKER:
+                if who is _MARKER:
+                    self.armed = False  # its one-shot event fired
+                else:
+                    self.uses += 1
+                    if self.armed:
+                        # a caller reads now: the poller must not wake for its reply
+                        self.armed = False
+                        try:
+                            self._epoll_modify(self.fd, _DISARMED)
+                        except (IOError, OSError, ValueError):
+                            pass
+                return True
+            if reader is who and who is not _MARKER:
                 return True  # a thread that reads for itself, again (a nested call)
-            else:
-                took = False
-                if isinstance(who, Waiter):
-                    self.role_waiters.add(who)
-        if took and who is not _MARKER:
-            try:  # a caller reads now: the poller must not wake for its reply
-                self._epoll_modify(self.fd, _DISARMED)
-            except (IOError, OSError, ValueError):
-                pass
-        return took
+            if isinstance(who, Waiter):
+                self.role_waiters.add(who)
+                if reader is not None and reader is not _MARKER and reader.serving is self:
+                    reader.nudge()  # a worker that only waits for requests: make it give way
+            return False
 
-    def release_role(self, who):
-        """Give up the reader role; the poller watches again and one waiting thread may take over"""
+    def take_idle(self, worker):
+        """A worker that served a request of ours stays to read the next one, if the
+        connection is parked and no thread wants it"""
+        with self.lock:
+            if self.reader is not None or self.armed or self.dead or self.role_waiters:
+                return False
+            if len(self._peers) > 1:
+                return False
+            self.reader = worker
+            self.uses += 1
+            return True
+
+    def release_role(self, who, park=True):
+        """Give up the reader role: park the socket (single peer, ``park``) or arm it; one
+        waiting thread may take over"""
         with self.lock:
             if self.reader is not who:
                 return
@@ -191,13 +275,39 @@ class Connection(object):
             successor = self.role_waiters.pop() if self.role_waiters else None
             if self.dead:
                 return
-        # arming even when a successor exists: it may find its reply delivered and never read
-        try:
-            self._epoll_modify(self.fd, _ARMED)
-        except (IOError, OSError, ValueError):
-            pass
+            if park and len(self._peers) <= 1:
+                self.parked = True
+            elif not self.armed:
+                # arming even when a successor exists: it may find its reply delivered and never read
+                self.armed = True
+                try:
+                    self._epoll_modify(self.fd, _ARMED)
+                except (IOError, OSError, ValueError):
+                    pass
+        if self.parked and not self._pool.promoter_awake:
+            self._pool.wake_promoter()
         if successor is not None:
             successor.hint_role()
+
+    def arm_if_unused(self):
+        """Promoter, every tick: arm the socket if it stayed parked since the last tick"""
+        with self.lock:
+            if not self.parked:
+                return False
+            if self.reader is not None or self.dead:
+                self.parked = False  # whoever reads it parks it again when done
+                return False
+            if self.uses != self._uses_seen:
+                self._uses_seen = self.uses
+                return True  # still in use: look again next tick
+            self.parked = False
+            if not self.armed:
+                self.armed = True
+                try:
+                    self._epoll_modify(self.fd, _ARMED)
+                except (IOError, OSError, ValueError):
+                    pass
+            return False
 
     def forget_waiter(self, waiter):
         with self.lock:

@@ -186,7 +186,7 @@ class Kernel(object):
     def _make_connection(self, sock, info, rest):
         # the handshake carries each side's highest pickle protocol: only Python 2 stops at 2
         serializer = Serializer(info.pickle_protocol, info.peer_max_protocol <= 2)
-        return Connection(FrameChannel(sock, rest), info, serializer, self.poller)
+        return Connection(FrameChannel(sock, rest), info, serializer, self.poller, self.pool, self._peers)
 
     def _register(self, conn):
         """Use ``conn`` for its peer; returns whether the peer process is new to us"""
@@ -199,7 +199,7 @@ class Kernel(object):
                 known = self._seen_boots = set()
             new_peer = conn.peer_boot not in known
             known.add(conn.peer_boot)
-        self.poller.register(conn.fileno(), lambda mask, conn=conn: self._on_readable(conn))
+        self.poller.register_connection(conn, lambda mask, conn=conn: self._on_readable(conn))
         if conn.channel.has_buffered_frame():
             # frames that arrived together with the handshake: the socket will not report them
             self.pool.submit(lambda conn=conn: self._drain_buffered(conn))
@@ -430,7 +430,7 @@ class Kernel(object):
         if not channel.has_buffered_frame() and not select.select([channel.sock], [], [], 0)[0]:
             # a caller took the role and read what woke the poller before we got the role:
             # reading now would block this thread while no thread leads the poller
-            conn.release_role(Poller.MARKER)
+            conn.release_role(Poller.MARKER, park=False)
             return None
         try:
             frames = conn.read_frames()
@@ -438,12 +438,15 @@ class Kernel(object):
             self.connection_lost(conn, str(err))
             return None
         except BaseException:
-            conn.release_role(Poller.MARKER)
+            conn.release_role(Poller.MARKER, park=False)
             raise
+        tasks = None
         try:
-            return self._dispatch(conn, frames)
+            tasks = self._dispatch(conn, frames)
+            return tasks
         finally:
-            conn.release_role(Poller.MARKER)
+            # with a request to run, the thread running it stays on the connection afterwards
+            conn.release_role(Poller.MARKER, park=bool(tasks))
 
     def _dispatch(self, conn, frames, me=None):
         """
@@ -489,8 +492,41 @@ class Kernel(object):
     def _run_task(self, task):
         if callable(task):
             task()
-        else:
-            self._execute(task)
+            return
+        self._execute(task)
+        self._stay_on(task[0])
+
+    def _stay_on(self, conn):
+        """
+        After serving a request of ``conn``, read its next requests in this thread
+
+        While the connection stays parked (one peer, nobody else reading), this worker waits
+        on it and runs what arrives without epoll or a thread hand-off; it gives way as soon as
+        another thread wants the reader role, and leaves when the promoter armed the socket
+        during a long request.
+        """
+        waiter = getattr(_tls, 'waiter', None)
+        if waiter is None:
+            # not _waiter(): a worker that only reads requests is no second caller
+            waiter = _tls.waiter = Waiter()
+        while conn.take_idle(waiter):
+            tasks = None
+            waiter.serving = conn
+            try:
+                channel = conn.channel
+                while not tasks:
+                    if not channel.has_buffered_frame() and not waiter.wait_request(conn):
+                        return
+                    tasks = self._dispatch(conn, conn.read_frames())
+            except ChannelClosed as err:
+                self.connection_lost(conn, str(err))
+                return
+            finally:
+                waiter.serving = None
+                conn.release_role(waiter)
+            for task in tasks[1:]:
+                self.pool.submit(task)
+            self._execute(tasks[0])
 
     def _execute(self, task):
         """Run a request; its chain is registered by the calls it makes (see :py:meth:`call`)"""

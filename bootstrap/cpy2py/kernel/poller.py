@@ -40,11 +40,22 @@ class Poller(object):
         #: fd -> callable(event mask) run by the leader
         self._handlers = {}
         self._lock = threading.Lock()
+        #: fd -> Connection, for the promoter to arm parked ones
+        self._connections = {}
 
     def register(self, fd, handler, oneshot=True):
         with self._lock:
             self._handlers[fd] = handler
         self.epoll.register(fd, _IN | _ONESHOT if oneshot else _IN)
+
+    def register_connection(self, conn, handler):
+        with self._lock:
+            self._connections[conn.fd] = conn
+        self.register(conn.fd, handler)
+
+    def connections(self):
+        with self._lock:
+            return list(self._connections.values())
 
     def unregister(self, conn):
         try:
@@ -53,6 +64,8 @@ class Poller(object):
             return
         with self._lock:
             self._handlers.pop(fd, None)
+            if self._connections.get(fd) is conn:
+                del self._connections[fd]
         try:
             self.epoll.unregister(fd)
         except (IOError, OSError, ValueError, KeyError):
@@ -86,7 +99,7 @@ class WorkerPool(object):
         #: token of the request a former leader runs while no thread leads, else None
         self._inline = None
         #: whether the promoter is in a busy period (looking every tick)
-        self._promoter_awake = False
+        self.promoter_awake = False
         self._promoter_cond = threading.Condition(threading.Lock())
         self._promoter = None
 
@@ -132,16 +145,20 @@ class WorkerPool(object):
         token = object()
         with self._cond_lock:
             self._inline = token
-        if not self._promoter_awake:
-            with self._promoter_cond:
-                self._promoter_awake = True
-                if self._promoter is None:
-                    self._promoter = threading.Thread(target=self._promote_loop, name='cpy2py-promoter')
-                    self._promoter.daemon = True
-                    self._promoter.start()
-                else:
-                    self._promoter_cond.notify()
+        if not self.promoter_awake:
+            self.wake_promoter()
         return token
+
+    def wake_promoter(self):
+        """Start a busy period of the promoter (a request runs inline, a socket is parked)"""
+        with self._promoter_cond:
+            self.promoter_awake = True
+            if self._promoter is None:
+                self._promoter = threading.Thread(target=self._promote_loop, name='cpy2py-promoter')
+                self._promoter.daemon = True
+                self._promoter.start()
+            else:
+                self._promoter_cond.notify()
 
     def _end_inline(self, token):
         with self._cond_lock:
@@ -151,7 +168,7 @@ class WorkerPool(object):
     def _promote_loop(self):
         while True:
             with self._promoter_cond:
-                while not self._promoter_awake:
+                while not self.promoter_awake:
                     self._promoter_cond.wait()
             last, idle_ticks = None, 0
             while idle_ticks < PROMOTER_IDLE_TICKS:
@@ -161,19 +178,29 @@ class WorkerPool(object):
                     stuck = token is not None and token is last and not self._leading
                     if stuck:
                         self._inline = None
-                promote = stuck
-                if promote:
+                if stuck:
                     self._promote()
-                idle_ticks = idle_ticks + 1 if token is None else 0
+                parked = self._arm_unused()
+                idle_ticks = idle_ticks + 1 if token is None and not parked else 0
                 last = token
             with self._promoter_cond:
-                self._promoter_awake = False
+                self.promoter_awake = False
             with self._cond_lock:
-                # a request may have begun just before we said we sleep: it saw us awake
+                # a request may have begun, or a socket been parked, just before we said we
+                # sleep: that thread saw us awake
                 late = self._inline is not None
+            late = late or any(conn.parked for conn in self._poller.connections())
             if late:
                 with self._promoter_cond:
-                    self._promoter_awake = True
+                    self.promoter_awake = True
+
+    def _arm_unused(self):
+        """Arm the sockets that stayed parked for a tick; returns whether some are still parked"""
+        parked = False
+        for conn in self._poller.connections():
+            if conn.parked and conn.arm_if_unused():
+                parked = True
+        return parked
 
     def _work(self):
         cond = self._cond
