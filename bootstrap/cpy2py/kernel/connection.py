@@ -154,11 +154,12 @@ class Waiter(object):
         entry = self._polls[sock.fileno()] = (sock, poll)
         return entry
 
-    def __del__(self):
+    def __del__(self, _close=os.close):
+        # os.close bound early: Python 2 may collect the last waiters after clearing ``os``
         for fd in (self._wake_read, self._wake_write):
             if fd is not None:
                 try:
-                    os.close(fd)
+                    _close(fd)
                 except OSError:
                     pass
 
@@ -275,7 +276,7 @@ class Connection(object):
             successor = self.role_waiters.pop() if self.role_waiters else None
             if self.dead:
                 return
-            if park and len(self._peers) <= 1:
+            if park and len(self._peers) <= 1 and self._pool.parking:
                 self.parked = True
             elif not self.armed:
                 # arming even when a successor exists: it may find its reply delivered and never read
@@ -289,7 +290,7 @@ class Connection(object):
         if successor is not None:
             successor.hint_role()
 
-    def arm_if_unused(self):
+    def arm_if_unused(self, force=False):
         """Promoter, every tick: arm the socket if it stayed parked since the last tick"""
         with self.lock:
             if not self.parked:
@@ -297,7 +298,7 @@ class Connection(object):
             if self.reader is not None or self.dead:
                 self.parked = False  # whoever reads it parks it again when done
                 return False
-            if self.uses != self._uses_seen:
+            if self.uses != self._uses_seen and not force:
                 self._uses_seen = self.uses
                 return True  # still in use: look again next tick
             self.parked = False

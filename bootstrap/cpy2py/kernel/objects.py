@@ -13,6 +13,8 @@ import os
 import threading
 import weakref
 
+from cpy2py.utility.daemon import daemon_target
+
 
 class ExportTable(object):
     """Objects of this process that peers may refer to, by instance id"""
@@ -115,7 +117,7 @@ class ProxyTable(object):
             pass
 
     def _start_releaser(self):
-        self._thread = thread = threading.Thread(target=self._release_loop, name='cpy2py-releaser')
+        self._thread = thread = threading.Thread(target=daemon_target(self._release_loop), name='cpy2py-releaser')
         thread.daemon = True
         thread.start()
 

@@ -11,11 +11,14 @@ periods the promoter sleeps without a timeout, so an idle process uses no CPU. S
 registered one-shot: a caller that takes a connection's reader role disarms it, and
 re-arms it when it gives the role back, so the poller never races a caller for a frame.
 """
+import atexit
 import collections
 import errno
 import select
 import threading
 import time
+
+from cpy2py.utility.daemon import daemon_target
 
 
 _IN = select.EPOLLIN
@@ -102,6 +105,8 @@ class WorkerPool(object):
         self.promoter_awake = False
         self._promoter_cond = threading.Condition(threading.Lock())
         self._promoter = None
+        #: False once the process exits: the promoter stops, connections are armed, not parked
+        self.parking = True
 
     def start(self):
         self._spawn()
@@ -120,7 +125,7 @@ class WorkerPool(object):
     def _spawn(self):
         with self._cond_lock:
             self.threads += 1
-        thread = threading.Thread(target=self._work, name='cpy2py-worker')
+        thread = threading.Thread(target=daemon_target(self._work), name='cpy2py-worker')
         thread.daemon = True
         # callbacks bounce A -> B -> A hundreds of levels deep on these threads
         previous = threading.stack_size(WORKER_STACK)
@@ -154,9 +159,12 @@ class WorkerPool(object):
         with self._promoter_cond:
             self.promoter_awake = True
             if self._promoter is None:
-                self._promoter = threading.Thread(target=self._promote_loop, name='cpy2py-promoter')
+                if not self.parking:
+                    return
+                self._promoter = threading.Thread(target=daemon_target(self._promote_loop), name='cpy2py-promoter')
                 self._promoter.daemon = True
                 self._promoter.start()
+                atexit.register(self.stop_promoter)
             else:
                 self._promoter_cond.notify()
 
@@ -165,13 +173,24 @@ class WorkerPool(object):
             if self._inline is token:
                 self._inline = None
 
+    def stop_promoter(self):
+        """At exit: end the promoter before Python tears modules down, arm every socket"""
+        with self._promoter_cond:
+            self.parking = False
+            self.promoter_awake = True
+            self._promoter_cond.notify()
+        if self._promoter is not None:
+            self._promoter.join(1.0)
+        for conn in self._poller.connections():
+            conn.arm_if_unused(force=True)
+
     def _promote_loop(self):
-        while True:
+        while self.parking:
             with self._promoter_cond:
                 while not self.promoter_awake:
                     self._promoter_cond.wait()
             last, idle_ticks = None, 0
-            while idle_ticks < PROMOTER_IDLE_TICKS:
+            while idle_ticks < PROMOTER_IDLE_TICKS and self.parking:
                 time.sleep(PROMOTER_TICK)
                 with self._cond_lock:
                     token = self._inline
