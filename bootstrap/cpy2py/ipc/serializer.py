@@ -118,6 +118,8 @@ class Serializer(object):
         self.peer_is_py2 = peer_is_py2
         self.out_of_band = protocol >= 5 and _OutOfBandPickler is not None
         self.py2_to_py3 = not PY3 and not peer_is_py2
+        #: plain pickle.dumps/loads do for messages without large buffers (the kernel's fast path)
+        self.direct = not self.py2_to_py3
 
     def dumps(self, message, large_values=()):
         """Returns ``(payload, buffers)``; ``large_values`` may hold big bytes-like objects"""

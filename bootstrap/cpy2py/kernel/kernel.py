@@ -30,8 +30,8 @@ from cpy2py.kernel.poller import Poller, WorkerPool
 from cpy2py.kernel import remote_errors
 from cpy2py.ipc import handshake
 from cpy2py.ipc.serializer import Serializer, HIGHEST_PROTOCOL
-from cpy2py.ipc.transport import FrameChannel, ChannelClosed, InterruptsDeferred, is_main_thread
-from cpy2py.utility.compat import thread_ident, set_cloexec
+from cpy2py.ipc.transport import FrameChannel, ChannelClosed, InterruptsDeferred, is_main_thread, SPIN as _SPIN
+from cpy2py.utility.compat import thread_ident, set_cloexec, pickle
 
 _logger = logging.getLogger('__cpy2py__.kernel')
 _DEBUG = bool(os.environ.get('CPY2PY_DEBUG'))
@@ -42,6 +42,10 @@ _NOT_LISTENING = (errno.ENOENT, errno.ECONNREFUSED, errno.ECONNRESET, errno.EPIP
 #: seconds to keep trying to reach a twin that the supervisor says is up
 _CONNECT_PATIENCE = 10.0
 _unpack_prefix = PREFIX.unpack_from
+_PREFIX_SIZE = PREFIX.size
+_dumps, _loads = pickle.dumps, pickle.loads
+#: reply values that may travel as out-of-band buffers (Serializer.dumps decides)
+_BYTES_LIKE = (bytes, bytearray, memoryview)
 
 
 def socket_path(run_dir, twin_id):
@@ -305,14 +309,23 @@ class Kernel(object):
             waiter = self._waiter()
         chain = getattr(tls, 'chain', None) or getattr(tls, 'own_chain', None) or self._chain()
         request_id = next(self._ids)
+        serializer = conn.serializer
         previous, tls.destination = getattr(tls, 'destination', None), conn
         try:
-            body, buffers = conn.serializer.dumps((chain, op, data), large_values)
+            if large_values or not serializer.direct:
+                body, buffers = serializer.dumps((chain, op, data), large_values)
+            else:
+                body, buffers = _dumps((chain, op, data), serializer.protocol), None
         finally:
             tls.destination = previous
-        stack = self._chains.setdefault(chain, [])
-        stack.append(waiter)
-        conn.pending[request_id] = waiter
+        chains = self._chains
+        stack = chains.get(chain)
+        if stack is None:
+            stack = chains[chain] = [waiter]
+        else:
+            stack.append(waiter)
+        pending = conn.pending
+        pending[request_id] = waiter
         try:
             if conn.dead:
                 raise TwinterpreterTerminated(conn.peer_id, conn.death_reason or 'connection lost')
@@ -327,12 +340,51 @@ class Kernel(object):
                     self.connection_lost(conn, str(err))
                     raise TwinterpreterTerminated(conn.peer_id, str(err))
                 raise
+            # the main thread, while other threads call too, reads only in the shielded way
+            # (see _await); with several peers a callback may come over another connection
+            if (reading and not waiter.inbox and len(self._peers) <= 1
+                    and not (waiter.is_main and self.multi_caller)):
+                # the common case: we read our own reply, and it is the next frame
+                channel = conn.channel
+                try:
+                    if not channel._buffer and _SPIN:
+                        channel.spin_receive()
+                    payload, buffers = channel.read_frame()
+                except ChannelClosed as err:
+                    reading = False
+                    self.connection_lost(conn, str(err))
+                except BaseException:
+                    conn.release_role(waiter)
+                    raise
+                else:
+                    kind, reply_id = _unpack_prefix(payload, 0)
+                    if (reply_id == request_id and kind != REQUEST
+                            and not (channel._buffer and channel.has_buffered_frame())):
+                        conn.release_role(waiter)
+                        try:
+                            if buffers or not serializer.direct:
+                                value = serializer.loads(payload[_PREFIX_SIZE:], buffers)
+                            else:
+                                value = _loads(payload[_PREFIX_SIZE:])
+                        except BaseException as exc:  # as _dispatch does
+                            kind, value = REPLY_ERROR, remote_errors.capture(exc, self, local=True)
+                        if kind == REPLY_OK:
+                            return value
+                        raise remote_errors.to_exception(value)
+                    try:
+                        frames = conn.read_frames((payload, buffers))
+                        tasks = self._dispatch(conn, frames, waiter)
+                    except BaseException:
+                        conn.release_role(waiter)
+                        raise
+                    for task in tasks:
+                        self.pool.submit(task)
             return self._await(conn, waiter, request_id, reading)
         finally:
             stack.pop()
             if not stack:
-                self._chains.pop(chain, None)
-            conn.pending.pop(request_id, None)
+                chains.pop(chain, None)
+            pending.pop(request_id, None)
             if waiter in conn.role_waiters:
                 conn.forget_waiter(waiter)
 
@@ -341,33 +393,12 @@ class Kernel(object):
         conn.send(REQUEST, 0, body, buffers)
 
     def _await(self, conn, waiter, request_id, reading):
+        """Wait for the reply of ``request_id``, reading the connection when nobody else does,
+        running callbacks of our chain meanwhile"""
         inbox = waiter.inbox
         channel = conn.channel
+        shield = waiter.is_main and self.multi_caller
         try:
-            # the main thread, while other threads call too, reads only in the shielded way
-            shield = waiter.is_main and self.multi_caller
-            if reading and not inbox and len(self._peers) <= 1 and not shield:
-                # the common case: we read our own reply, and it is the next frame
-                try:
-                    payload, buffers = channel.read_frame()
-                except ChannelClosed as err:
-                    reading = False
-                    self.connection_lost(conn, str(err))
-                else:
-                    kind, reply_id = _unpack_prefix(payload, 0)
-                    if reply_id == request_id and kind != REQUEST and not channel.has_buffered_frame():
-                        conn.pending.pop(request_id, None)
-                        reading = False
-                        conn.release_role(waiter)
-    
-                        value = conn.serializer.loads(payload[PREFIX.size:], buffers)
-                        if kind == REPLY_OK:
-                            return value
-                        raise remote_errors.to_exception(value)
-                    frames = conn.read_frames((payload, buffers))
-                    for task in self._dispatch(conn, frames, waiter):
-                        self.pool.submit(task)
-
             while True:
                 while inbox:
                     item = inbox.popleft()
@@ -456,12 +487,17 @@ class Kernel(object):
         go straight into its inbox.
         """
         tasks = []
+        serializer = conn.serializer
+        loads = _loads if serializer.direct else serializer.loads
         for payload, buffers in frames:
             kind, request_id = _unpack_prefix(payload, 0)
-            body = payload[PREFIX.size:]
+            body = payload[_PREFIX_SIZE:]
             if kind == REQUEST:
                 try:
-                    chain, op, data = conn.serializer.loads(body, buffers)
+                    if buffers:
+                        chain, op, data = serializer.loads(body, buffers)
+                    else:
+                        chain, op, data = loads(body)
                 except BaseException as exc:
                     self._reply(conn, request_id, REPLY_ERROR, remote_errors.capture(exc, self))
                     continue
@@ -480,7 +516,7 @@ class Kernel(object):
             if waiter is None:
                 continue
             try:
-                value = conn.serializer.loads(body, buffers)
+                value = serializer.loads(body, buffers) if buffers else loads(body)
             except BaseException as exc:
                 kind, value = REPLY_ERROR, remote_errors.capture(exc, self, local=True)
             if waiter is me:
@@ -509,23 +545,29 @@ class Kernel(object):
         if waiter is None:
             # not _waiter(): a worker that only reads requests is no second caller
             waiter = _tls.waiter = Waiter()
+        channel = conn.channel
         while conn.take_idle(waiter):
             tasks = None
             waiter.serving = conn
             try:
-                channel = conn.channel
                 while not tasks:
-                    if not channel.has_buffered_frame() and not waiter.wait_request(conn):
-                        return
-                    tasks = self._dispatch(conn, conn.read_frames())
+                    if not (channel._buffer and channel.has_buffered_frame()):
+                        # the next request usually follows at once: spin before sleeping
+                        if not (_SPIN and channel.spin_receive()) and not waiter.wait_request(conn):
+                            return
+                    frames = [channel.read_frame()]
+                    if channel._buffer and channel.has_buffered_frame():
+                        frames = conn.read_frames(frames[0])
+                    tasks = self._dispatch(conn, frames)
             except ChannelClosed as err:
                 self.connection_lost(conn, str(err))
                 return
             finally:
                 waiter.serving = None
                 conn.release_role(waiter)
-            for task in tasks[1:]:
-                self.pool.submit(task)
+            if len(tasks) > 1:
+                for task in tasks[1:]:
+                    self.pool.submit(task)
             self._execute(tasks[0])
 
     def _execute(self, task):
@@ -551,8 +593,12 @@ class Kernel(object):
         """Send a reply; whatever goes wrong, the caller gets an answer"""
         tls = _tls
         previous, tls.destination = getattr(tls, 'destination', None), conn
+        serializer = conn.serializer
         try:
-            body, buffers = conn.serializer.dumps(value, (value,) if kind == REPLY_OK else ())
+            if serializer.direct and type(value) not in _BYTES_LIKE:
+                body, buffers = _dumps(value, serializer.protocol), None
+            else:
+                body, buffers = serializer.dumps(value, (value,) if kind == REPLY_OK else ())
         except BaseException as exc:
             body = None
             if kind == REPLY_OK:
