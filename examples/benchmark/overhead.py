@@ -19,6 +19,11 @@ on a TwinObject proxy are timed in interleaved blocks, so that they share the ma
 load; ratios are of the medians of the blocks. First the main's own interpreter is the
 only twin connected; then a PyPy twin joins, and the CPython twin is timed again (the
 kernel takes another path when it has several peers).
+
+Where the scheduler puts the two ends matters more than anything else on virtual
+machines (a wake-up on another CPU costs tens of microseconds), so the first ratios are
+also measured with the ends pinned (bench_placement.py): all on one CPU, and the main on
+one CPU with the twin and the floor child on another.
 """
 import argparse
 import os
@@ -35,6 +40,7 @@ from cpy2py import TwinMaster  # noqa: E402
 from bench_clock import clock_class  # noqa: E402
 from bench_floor import FloorPeer  # noqa: E402
 from bench_interpreters import describe, find_interpreter  # noqa: E402
+from bench_placement import Pinned, placements  # noqa: E402
 from bench_timing import TimingVector, median, time_repr  # noqa: E402
 
 DEFAULT_INTERPRETERS = ['pypy3', 'python2.7', 'python3.6', 'python3.13', 'python3']
@@ -180,7 +186,8 @@ def print_ratios(med, lines):
     for text, label, base in lines:
         if label not in med:
             continue
-        ratio = '  %.2fx %s' % (med[label] / med[base], base.replace(' 2', '')) if base else ''
+        base_name = 'pypy floor' if base and base.startswith('pypy') else 'floor'
+        ratio = '  %.2fx %s' % (med[label] / med[base], base_name) if base else ''
         print('  %-56s %9s%s' % (text, time_repr(med[label]), ratio))
 
 
@@ -209,6 +216,14 @@ def main(argv=None):
     subjects = [('execute', lambda n: time_execute(cpython.master, n)),
                 ('method', lambda n: time_method(cpython.clock, n))]
     samples = run_ratios(floors, subjects, args.rounds, args.block)
+    pinned = placements()
+    for label, main_cpus, peer_cpus in pinned:
+        with Pinned(main_cpus, peer_cpus, [cpython.master], [floor_py.child]):
+            samples.update(run_ratios(
+                [('floor ' + label, floor_py.run)],
+                [('execute ' + label, lambda n: time_execute(cpython.master, n)),
+                 ('method ' + label, lambda n: time_method(cpython.clock, n))],
+                args.rounds, args.block))
     # 2. with PyPy: its floor and twin, and the CPython twin again, now with two peers
     if pypy is not None:
         pypy.start(max(args.warmup, 2.0))
@@ -232,6 +247,12 @@ def main(argv=None):
     print_ratios(med, [('floor, python3 child (%s)' % describe(sys.executable), 'floor', None),
                        ('execute(time.time), %s twin' % cpython.name, 'execute', 'floor'),
                        ('proxy.now() (TwinObject method), %s twin' % cpython.name, 'method', 'floor')])
+    for label, main_cpus, peer_cpus in pinned:
+        print('   pinned, %s (main on CPU %s, twin and floor child on CPU %s):' % (
+            label, min(main_cpus), min(peer_cpus)))
+        print_ratios(med, [('floor', 'floor ' + label, None),
+                           ('execute(time.time)', 'execute ' + label, 'floor ' + label),
+                           ('proxy.now()', 'method ' + label, 'floor ' + label)])
     if pypy is not None:
         print('2. a %s twin is connected too:' % pypy.name)
         print_ratios(med, [('floor, python3 child', 'floor 2', None),
@@ -242,6 +263,10 @@ def main(argv=None):
     print('Summary (median-based, same run):')
     print('  execute/floor = %.2fx (budget %gx)' % (med['execute'] / med['floor'], BUDGETS['execute']))
     print('  method/floor = %.2fx (budget %gx)' % (med['method'] / med['floor'], BUDGETS['method']))
+    for label, _, _ in pinned:
+        print('  pinned, %s: execute/floor = %.2fx, method/floor = %.2fx' % (
+            label, med['execute ' + label] / med['floor ' + label],
+            med['method ' + label] / med['floor ' + label]))
     if pypy is not None:
         print('  pypy execute/floor = %.2fx (budget %gx; %.2fx the python3 floor)' % (
             med['pypy execute'] / med['pypy floor'], BUDGETS['pypy'], med['pypy execute'] / med['floor 2']))

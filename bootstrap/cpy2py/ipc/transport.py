@@ -115,14 +115,15 @@ class FrameChannel(object):
     def fileno(self):
         return self.sock.fileno()
 
-    def spin_receive(self, seconds=SPIN):
+    def spin_receive(self, seconds=SPIN, inbox=None):
         """
         Try to receive for up to ``seconds`` without sleeping; True when data (or EOF) came
 
         Waking a sleeping thread on another CPU costs more than a whole call on these
         machines, and a reply or the next request usually comes within microseconds. Each
         try yields first, so a peer waiting for this CPU answers at once. What arrives stays
-        in the buffer for :py:meth:`read_frame`.
+        in the buffer for :py:meth:`read_frame`. Stops early (False) once ``inbox`` (a
+        container other threads fill) is not empty.
         """
         recv = self.sock.recv
         end = None
@@ -135,7 +136,7 @@ class FrameChannel(object):
                     return True  # a broken socket: the blocking read reports it
                 if end is None:
                     end = _clock() + seconds
-                elif _clock() > end:
+                elif _clock() > end or inbox:
                     return False
                 continue
             if chunk:

@@ -431,7 +431,9 @@ class Kernel(object):
                 # SIGINT held back, so no frame of another thread is lost half-way
                 if (len(self._peers) > 1 or shield) and not channel.has_buffered_frame():
                     # a callback of our chain may also come over another connection
-                    if not waiter.wait_readable(channel.sock):
+                    # (the shielded main thread reads only with SIGINT held back: it does not spin)
+                    spun = _SPIN and not shield and channel.spin_receive(inbox=inbox)
+                    if not spun and not waiter.wait_readable(channel.sock):
                         continue
                 try:
                     if shield:
