@@ -18,6 +18,7 @@ import signal
 import socket
 import struct
 import threading
+import time
 
 _HEADER = struct.Struct('<II')
 #: header plus the kernel's message prefix (kind, request id), packed in one go
@@ -87,10 +88,22 @@ def _main_thread():
 _pthread_sigmask = getattr(signal, 'pthread_sigmask', None)
 
 
-_sched_yield = getattr(os, 'sched_yield', None)
-_clock = getattr(__import__('time'), 'perf_counter', None)
+def _find_sched_yield():
+    """os.sched_yield, or libc's through ctypes (Python 2), or None"""
+    function = getattr(os, 'sched_yield', None)
+    if function is not None:
+        return function
+    try:
+        import ctypes
+        return ctypes.CDLL(None).sched_yield
+    except (ImportError, OSError, AttributeError):
+        return None
+
+
+_sched_yield = _find_sched_yield()
+_clock = getattr(time, 'perf_counter', time.time)
 #: seconds a thread that expects a frame soon polls for it before it goes to sleep
-SPIN = 100e-6 if _sched_yield is not None and _clock is not None else 0.0
+SPIN = 100e-6 if _sched_yield is not None else 0.0
 
 
 class ChannelClosed(EOFError):
