@@ -7,24 +7,14 @@ cpy2py: several Python interpreters acting as one application
   in one twin (``__twin_id__``) and are proxies everywhere else.
 * :py:mod:`~cpy2py.kernel.kernel_state` tells where code runs.
 """
-import logging as _logging
 import os as _os
 import sys as _sys
 
 from cpy2py.meta import __version__
-from cpy2py.utility.compat import NullHandler as _NullHandler
+from cpy2py.utility import log_setup as _log_setup
 
-_base_logger = _logging.getLogger('__cpy2py__')
-_base_logger.propagate = False
-if not _base_logger.handlers:
-    if _os.environ.get('CPY2PY_DEBUG'):
-        from cpy2py.utility.debug_log import make_debug_handler as _make_debug_handler
-        _base_logger.addHandler(_make_debug_handler())
-        _level = _os.environ['CPY2PY_DEBUG'].upper()
-        _base_logger.setLevel(getattr(_logging, _level) if isinstance(getattr(_logging, _level, None), int)
-                              else _logging.DEBUG)
-    else:
-        _base_logger.addHandler(_NullHandler())
+# the '__cpy2py__' logger tree: silent unless CPY2PY_DEBUG; set up when logging is imported
+_log_setup.setup()
 
 from cpy2py.kernel import kernel_state  # noqa: E402
 from cpy2py.kernel import kernel_state as state  # noqa: E402,F401  (name used by later versions of the original)

@@ -263,6 +263,25 @@ class LoggingTest(support.TwinTestCase):
         self.assertFalse(logger.isEnabledFor(logging.DEBUG))
 
 
+class LateLoggingTest(unittest.TestCase):
+    """The runtime imports logging lazily; the tree is set up when the application imports it"""
+
+    def test_tree_is_set_up_when_logging_comes_later(self):
+        if os.environ.get('CPY2PY_DEBUG'):
+            self.skipTest('CPY2PY_DEBUG is set in this environment')
+        code, out, err = support.run_app(
+            ['late_logging_app.py'], twins={'logtwin': TWIN_EXECUTABLE},
+            env={'APP_TWIN': TWIN_EXECUTABLE})
+        self.assertEqual(code, 0, 'exit status %s\nstdout:\n%s\nstderr:\n%s' % (code, out, err))
+        lines = [line for line in out.splitlines() if line.startswith('RESULT ')]
+        self.assertEqual(len(lines), 1, out)
+        result = json.loads(lines[0][len('RESULT '):])
+        for where in ('main', 'twin'):
+            _, propagate, handlers = result[where]
+            self.assertFalse(propagate, where)
+            self.assertEqual(handlers, ['NullHandler'], where)
+
+
 class DebugEnvironmentTest(unittest.TestCase):
     """CPY2PY_DEBUG: log lines on stderr naming the twin id and pid; a level name sets the level"""
 

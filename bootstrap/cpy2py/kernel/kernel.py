@@ -15,7 +15,6 @@ on pool threads.
 import binascii
 import errno
 import itertools
-import logging
 import os
 import select
 import socket
@@ -33,7 +32,12 @@ from cpy2py.ipc.serializer import Serializer, HIGHEST_PROTOCOL
 from cpy2py.ipc.transport import FrameChannel, ChannelClosed, InterruptsDeferred, is_main_thread, SPIN as _SPIN
 from cpy2py.utility.compat import thread_ident, set_cloexec, pickle
 
-_logger = logging.getLogger('__cpy2py__.kernel')
+
+
+def _logger():
+    # logging is imported on first use (see cpy2py.utility.log_setup)
+    import logging
+    return logging.getLogger('__cpy2py__.kernel')
 _DEBUG = bool(os.environ.get('CPY2PY_DEBUG'))
 
 _tls = threading.local()
@@ -208,7 +212,7 @@ class Kernel(object):
             # frames that arrived together with the handshake: the socket will not report them
             self.pool.submit(lambda conn=conn: self._drain_buffered(conn))
         if _DEBUG:
-            _logger.debug('connected to %r (boot %s)', conn.peer_id, conn.peer_boot)
+            _logger().debug('connected to %r (boot %s)', conn.peer_id, conn.peer_boot)
         return new_peer
 
     def _drain_buffered(self, conn):
@@ -231,7 +235,7 @@ class Kernel(object):
                 sock, self.token, self.twin_id, self.boot_id, HIGHEST_PROTOCOL)
             sock.settimeout(None)
         except (AuthenticationError, OSError, socket.error, ValueError) as err:
-            _logger.warning('refused a connection: %s', err)
+            _logger().warning('refused a connection: %s', err)
             sock.close()
             return
         conn = self._make_connection(sock, info, rest)
@@ -249,7 +253,7 @@ class Kernel(object):
         for request_id, waiter in pending:
             waiter.deliver(('reply', request_id, REPLY_ERROR, error))
         if _DEBUG:
-            _logger.debug('lost connection to %r: %s', conn.peer_id, reason)
+            _logger().debug('lost connection to %r: %s', conn.peer_id, reason)
         for callback in list(self.on_peer_lost):
             callback(conn.peer_id, conn.peer_boot)
 

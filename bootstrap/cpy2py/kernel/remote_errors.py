@@ -9,7 +9,6 @@ naming the remote type otherwise.
 """
 import os
 import sys
-import traceback
 
 from cpy2py.kernel.exceptions import RemoteException, RemoteTraceback
 from cpy2py.utility.compat import PY3, pickle, qualname
@@ -34,6 +33,7 @@ class ErrorPayload(object):
 
 def capture(exc, kernel, local=False):
     """Package ``exc`` (being handled now) for sending back to the caller"""
+    import traceback  # only when an error happens: it is slow to import
     kind = type(exc)
     text = ''.join(traceback.format_exception(kind, exc, sys.exc_info()[2]))
     try:

@@ -5,7 +5,6 @@ Everything else in the runtime imports these names instead of checking versions 
 """
 import io
 import sys
-import logging
 
 PY3 = sys.version_info[0] >= 3
 PY2 = not PY3
@@ -71,12 +70,15 @@ def check_output(*popenargs, **kwargs):
     return output
 
 
-try:
+if sys.version_info >= (3, 7):
+    def __getattr__(name):
+        # logging costs milliseconds at start-up: import it when someone asks for this
+        if name == 'NullHandler':
+            from logging import NullHandler
+            return NullHandler
+        raise AttributeError("module %r has no attribute %r" % (__name__, name))
+else:
     from logging import NullHandler
-except ImportError:  # pragma: no cover
-    class NullHandler(logging.Handler):
-        def emit(self, record):
-            pass
 
 def compare_digest(a, b):
     """Constant-time comparison of two byte strings (hmac's, imported only when used)"""
