@@ -1,5 +1,5 @@
 """Mains other than python3 (PyPy, 2.7, 3.6): deep callbacks in both directions plus threads
-calling meanwhile, through the real cpy2py-run. Each run must print its result and exit 0
+calling meanwhile, through the real cpy2py-run, with and without spinning (CPY2PY_SPIN_US). Each run must print its result and exit 0
 with nothing on stderr: a Python 2 main tears its modules down while the runtime's daemon
 threads exist, and they must stay quiet. Several rounds each, since hand-offs of the reader
 role are timing-dependent."""
@@ -32,7 +32,7 @@ def find(name):
 
 
 class OtherMainsTest(unittest.TestCase):
-    def run_app(self, main, twin):
+    def run_app(self, main, twin, env=None):
         main_path, twin_path = find(main), find(twin)
         if main_path is None or twin_path is None:
             self.skipTest("interpreter not found: %s (looked on PATH and in pyenv versions)"
@@ -41,7 +41,7 @@ class OtherMainsTest(unittest.TestCase):
             proc = subprocess.run(
                 [BINARY, "--main-interpreter", main_path, "--twin", "other=" + twin_path, APP],
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT,
-                universal_newlines=True)
+                universal_newlines=True, env=dict(os.environ, **(env or {})))
             where = "%s main, %s twin, round %d" % (main, twin, round_ + 1)
             self.assertEqual(proc.returncode, 0, "%s: exit %d\n%s" % (where, proc.returncode, proc.stderr))
             self.assertTrue(proc.stdout.startswith("ok "), "%s: %r" % (where, proc.stdout))
@@ -61,6 +61,45 @@ class OtherMainsTest(unittest.TestCase):
 
     def test_python3_main_pypy_twin(self):
         self.run_app("python3", "pypy3")
+
+    def test_without_spinning(self):
+        # CPY2PY_SPIN_US=0: every wait blocks at once (the other code path of each wait)
+        self.run_app("python3", "pypy3", env={"CPY2PY_SPIN_US": "0"})
+        self.run_app("python2.7", "python3", env={"CPY2PY_SPIN_US": "0"})
+
+
+class SpinSettingTest(unittest.TestCase):
+    """CPY2PY_SPIN_US reaches the runtime of the main and of every twin; a bad value keeps
+    the default instead of breaking the application."""
+
+    CODE = ("from cpy2py import TwinMaster\n"
+            "from cpy2py.ipc import transport\n"
+            "spin = \"__import__('cpy2py.ipc.transport', fromlist=['SPIN']).SPIN\"\n"
+            "print('%r %r' % (transport.SPIN, TwinMaster('other').execute(eval, spin)))\n")
+
+    def spin_values(self, value):
+        twin = find("pypy3") or find("python3")
+        env = dict(os.environ)
+        if value is None:
+            env.pop("CPY2PY_SPIN_US", None)
+        else:
+            env["CPY2PY_SPIN_US"] = value
+        proc = subprocess.run([BINARY, "--twin", "other=" + twin, "-c", self.CODE],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT,
+                              universal_newlines=True, env=env)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stderr, "")
+        return [float(word) for word in proc.stdout.split()]
+
+    def test_default(self):
+        self.assertEqual(self.spin_values(None), [100e-6, 100e-6])
+
+    def test_off_and_set(self):
+        self.assertEqual(self.spin_values("0"), [0.0, 0.0])
+        self.assertEqual(self.spin_values("250"), [250e-6, 250e-6])
+
+    def test_bad_value_keeps_default(self):
+        self.assertEqual(self.spin_values("fast please"), [100e-6, 100e-6])
 
 
 if __name__ == "__main__":

@@ -100,10 +100,20 @@ def _find_sched_yield():
         return None
 
 
+def _spin_seconds(default_us=100.0):
+    """CPY2PY_SPIN_US (microseconds, 0 turns spinning off), else the default"""
+    text = os.environ.get('CPY2PY_SPIN_US', '').strip()
+    try:
+        value = float(text) if text else default_us
+    except ValueError:
+        value = default_us  # a typo must not break the application: keep the default
+    return max(0.0, min(value, 1e6)) / 1e6
+
+
 _sched_yield = _find_sched_yield()
 _clock = getattr(time, 'perf_counter', time.time)
 #: seconds a thread that expects a frame soon polls for it before it goes to sleep
-SPIN = 100e-6 if _sched_yield is not None else 0.0
+SPIN = _spin_seconds() if _sched_yield is not None else 0.0
 
 
 class ChannelClosed(EOFError):
