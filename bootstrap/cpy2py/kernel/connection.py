@@ -53,11 +53,7 @@ class Waiter(object):
         with self.cond:
             self.inbox.append(item)
             self.cond.notify()
-        if self.blocking:
-            try:
-                os.write(self._wake_write, b'x')
-            except OSError:
-                pass
+        self.nudge()  # it may block reading a socket instead
 
     def wait_readable(self, sock):
         """
@@ -65,38 +61,12 @@ class Waiter(object):
 
         Returns True when the socket is readable.
         """
-        try:
-            fd = sock.fileno()
-            entry = self._polls.get(fd) if self._polls is not None else None
-            if entry is None or entry[0] is not sock:
-                entry = self._make_poll(sock)
-        except (ValueError, OSError, select.error):
-            return True  # closed by another thread meanwhile: reading reports it
-        poll = entry[1]
-        self.blocking = True
-        try:
-            if self.inbox:
-                return False
-            while True:
-                try:
-                    events = poll.poll()
-                    break
-                except (OSError, select.error) as err:
-                    if err.args and err.args[0] == errno.EINTR:
-                        continue
-                    raise
-        finally:
-            self.blocking = False
-        readable = False
-        for fd, _ in events:
-            if fd == self._wake_read:
-                os.read(self._wake_read, 4096)
-            else:
-                readable = True
-        return readable
+        inbox = self.inbox
+        return self._wait(sock, lambda: inbox, until_readable=False)
 
     def nudge(self):
-        """Wake this thread if it blocks reading a socket (another thread wants the role)"""
+        """Wake this thread if it blocks reading a socket (something was delivered to it, or
+        another thread wants the reader role it holds)"""
         if self.blocking:
             try:
                 os.write(self._wake_write, b'x')
@@ -109,7 +79,12 @@ class Waiter(object):
 
         Returns True when the socket is readable, False when a thread wants the reader role.
         """
-        sock = conn.channel.sock
+        waiters = conn.role_waiters
+        return self._wait(conn.channel.sock, lambda: waiters, until_readable=True)
+
+    def _wait(self, sock, give_up, until_readable):
+        """Poll ``sock`` and the wake pipe; False as soon as ``give_up()`` is true, True when
+        the socket is readable, False after a mere wake-up unless ``until_readable``"""
         try:
             fd = sock.fileno()
             entry = self._polls.get(fd) if self._polls is not None else None
@@ -117,12 +92,13 @@ class Waiter(object):
                 entry = self._make_poll(sock)
         except (ValueError, OSError, select.error):
             return True  # closed by another thread meanwhile: reading reports it
-        poll = entry[1]
-        wake = self._wake_read
+        poll, wake = entry[1], self._wake_read
         while True:
-            self.blocking = True  # before looking: a thread that wants the role then writes the pipe
+            # blocking is set before looking: a thread that then delivers to us or wants the
+            # reader role sees it and writes the pipe
+            self.blocking = True
             try:
-                if conn.role_waiters:
+                if give_up():
                     return False
                 try:
                     events = poll.poll()
@@ -138,8 +114,8 @@ class Waiter(object):
                     os.read(wake, 4096)
                 else:
                     readable = True
-            if readable:
-                return True
+            if readable or not until_readable:
+                return readable
 
     def _make_poll(self, sock):
         """A poll object watching ``sock`` and our wake pipe (kept: one syscall per wait)"""
@@ -237,13 +213,8 @@ class Connection(object):
                     self.armed = False  # its one-shot event fired
                 else:
                     self.uses += 1
-                    if self.armed:
-                        # a caller reads now: the poller must not wake for its reply
-                        self.armed = False
-                        try:
-                            self._epoll_modify(self.fd, _DISARMED)
-                        except (IOError, OSError, ValueError):
-                            pass
+                    # a caller reads now: the poller must not wake for its reply
+                    self._set_armed(False)
                 return True
             if reader is who and who is not _MARKER:
                 return True  # a thread that reads for itself, again (a nested call)
@@ -278,13 +249,9 @@ class Connection(object):
                 return
             if park and len(self._peers) <= 1 and self._pool.parking:
                 self.parked = True
-            elif not self.armed:
+            else:
                 # arming even when a successor exists: it may find its reply delivered and never read
-                self.armed = True
-                try:
-                    self._epoll_modify(self.fd, _ARMED)
-                except (IOError, OSError, ValueError):
-                    pass
+                self._set_armed(True)
         if self.parked and not self._pool.promoter_awake:
             self._pool.wake_promoter()
         if successor is not None:
@@ -302,13 +269,18 @@ class Connection(object):
                 self._uses_seen = self.uses
                 return True  # still in use: look again next tick
             self.parked = False
-            if not self.armed:
-                self.armed = True
-                try:
-                    self._epoll_modify(self.fd, _ARMED)
-                except (IOError, OSError, ValueError):
-                    pass
+            self._set_armed(True)
             return False
+
+    def _set_armed(self, armed):
+        """Arm or disarm the socket in the poller (with ``lock`` held)"""
+        if self.armed == armed:
+            return
+        self.armed = armed
+        try:
+            self._epoll_modify(self.fd, _ARMED if armed else _DISARMED)
+        except (IOError, OSError, ValueError):
+            pass
 
     def forget_waiter(self, waiter):
         with self.lock:
