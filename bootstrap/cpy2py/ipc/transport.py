@@ -114,6 +114,8 @@ _sched_yield = _find_sched_yield()
 _clock = getattr(time, 'perf_counter', time.time)
 #: seconds a thread that expects a frame soon polls for it before it goes to sleep
 SPIN = _spin_seconds() if _sched_yield is not None else 0.0
+#: consecutive spins that found nothing, after which only every SPIN_RETRY-th wait spins
+SPIN_MISSES, SPIN_RETRY = 4, 16
 
 
 class ChannelClosed(EOFError):
@@ -134,6 +136,8 @@ class FrameChannel(object):
         self._buffer = pending
         self.send_lock = threading.Lock()
         self.closed = False
+        #: spins in a row that found nothing, and waits skipped since (see spin_receive)
+        self._spin_misses = self._spin_skips = 0
 
     def fileno(self):
         return self.sock.fileno()
@@ -147,7 +151,16 @@ class FrameChannel(object):
         try yields first, so a peer waiting for this CPU answers at once. What arrives stays
         in the buffer for :py:meth:`read_frame`. Stops early (False) once ``inbox`` (a
         container other threads fill) is not empty.
+
+        Adaptive: after SPIN_MISSES waits in a row that outlasted the spin (slow calls, or a
+        peer that pauses between calls), spinning would only burn CPU, so only every
+        SPIN_RETRY-th wait spins, until one succeeds again.
         """
+        if self._spin_misses >= SPIN_MISSES:
+            self._spin_skips += 1
+            if self._spin_skips < SPIN_RETRY:
+                return False
+            self._spin_skips = 0
         recv = self.sock.recv
         end = None
         while True:
@@ -160,8 +173,10 @@ class FrameChannel(object):
                 if end is None:
                     end = _clock() + seconds
                 elif _clock() > end or inbox:
+                    self._spin_misses += 1
                     return False
                 continue
+            self._spin_misses = 0
             if chunk:
                 self._buffer = self._buffer + chunk if self._buffer else chunk
             return True  # an empty chunk is EOF: the blocking read reports it too
