@@ -15,6 +15,7 @@ import os
 import select
 import struct
 import threading
+import time
 
 from cpy2py.utility.compat import set_cloexec
 
@@ -22,6 +23,9 @@ from cpy2py.utility.compat import set_cloexec
 from cpy2py.kernel.poller import Poller, ARMED as _ARMED, DISARMED as _DISARMED
 
 PREFIX = struct.Struct('<BQ')
+_clock = getattr(time, 'perf_counter', time.time)
+#: seconds without a request from the peer after which callers park its connection
+PEER_QUIET = 0.05
 _MARKER = Poller.MARKER
 REQUEST, REPLY_OK, REPLY_ERROR = 0, 1, 2
 
@@ -48,6 +52,8 @@ class Waiter(object):
         self._polls = None
         #: the connection this (pool) thread reads while it waits for requests, else None
         self.serving = None
+        #: the connection whose requests this (pool) thread serves and then stays on
+        self.staying_on = None
 
     def deliver(self, item):
         with self.cond:
@@ -188,6 +194,8 @@ class Connection(object):
         #: how often a thread took the reader role, and what the promoter saw last tick
         self.uses = 0
         self._uses_seen = -1
+        #: when the peer last sent us a request of a new chain (_clock() time)
+        self.requests_at = 0.0
 
     def fileno(self):
         return self.channel.fileno()
@@ -202,7 +210,9 @@ class Connection(object):
     # same worker takes it again without touching epoll. The promoter thread arms a
     # connection that stayed parked for a tick (see WorkerPool). Only a process with a
     # single peer parks: with several, a callback may come over a connection nobody reads
-    # while its thread waits on another one, and it must not wait for that tick.
+    # while its thread waits on another one, and it must not wait for that tick. A caller
+    # other than the worker staying on the connection parks only while the peer has sent
+    # no request of its own lately (PEER_QUIET): then nothing is expected meanwhile.
     def take_role(self, who):
         """Try to become the reader; returns True on success"""
         with self.lock:
@@ -247,7 +257,9 @@ class Connection(object):
             successor = self.role_waiters.pop() if self.role_waiters else None
             if self.dead:
                 return
-            if park and len(self._peers) <= 1 and self._pool.parking:
+            if (park and len(self._peers) <= 1 and self._pool.parking
+                    and (who is _MARKER or who.staying_on is self
+                         or _clock() - self.requests_at > PEER_QUIET)):
                 self.parked = True
             else:
                 # arming even when a successor exists: it may find its reply delivered and never read

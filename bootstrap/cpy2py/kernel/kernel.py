@@ -48,6 +48,7 @@ _CONNECT_PATIENCE = 10.0
 _unpack_prefix = PREFIX.unpack_from
 _PREFIX_SIZE = PREFIX.size
 _dumps, _loads = pickle.dumps, pickle.loads
+_clock = getattr(time, 'perf_counter', time.time)
 #: reply values that may travel as out-of-band buffers (Serializer.dumps decides)
 _BYTES_LIKE = (bytes, bytearray, memoryview)
 
@@ -529,16 +530,26 @@ class Kernel(object):
                 me.inbox.append(('reply', request_id, kind, value))
             else:
                 waiter.deliver(('reply', request_id, kind, value))
+        if tasks:
+            conn.requests_at = _clock()
         return tasks
 
     def _run_task(self, task):
         if callable(task):
             task()
             return
-        self._execute(task)
-        self._stay_on(task[0])
+        waiter = getattr(_tls, 'waiter', None)
+        if waiter is None:
+            # not _waiter(): a worker that only reads requests is no second caller
+            waiter = _tls.waiter = Waiter()
+        conn = waiter.staying_on = task[0]
+        try:
+            self._execute(task)
+            self._stay_on(conn, waiter)
+        finally:
+            waiter.staying_on = None
 
-    def _stay_on(self, conn):
+    def _stay_on(self, conn, waiter):
         """
         After serving a request of ``conn``, read its next requests in this thread
 
@@ -547,11 +558,8 @@ class Kernel(object):
         another thread wants the reader role, and leaves when the promoter armed the socket
         during a long request.
         """
-        waiter = getattr(_tls, 'waiter', None)
-        if waiter is None:
-            # not _waiter(): a worker that only reads requests is no second caller
-            waiter = _tls.waiter = Waiter()
         channel = conn.channel
+        role_waiters = conn.role_waiters
         while conn.take_idle(waiter):
             tasks = None
             waiter.serving = conn
@@ -559,7 +567,8 @@ class Kernel(object):
                 while not tasks:
                     if not (channel._buffer and channel.has_buffered_frame()):
                         # the next request usually follows at once: spin before sleeping
-                        if not (_SPIN and channel.spin_receive()) and not waiter.wait_request(conn):
+                        spun = _SPIN and channel.spin_receive(inbox=role_waiters)
+                        if not spun and not waiter.wait_request(conn):
                             return
                     frames = [channel.read_frame()]
                     if channel._buffer and channel.has_buffered_frame():
