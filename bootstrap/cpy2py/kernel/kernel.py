@@ -334,21 +334,21 @@ class Kernel(object):
         try:
             if conn.dead:
                 raise TwinterpreterTerminated(conn.peer_id, conn.death_reason or 'connection lost')
+            shield = waiter.is_main and self.multi_caller
             try:
-                reading = conn.take_role(waiter)
+                reading = self._take_role(conn, waiter, shield)
                 conn.channel.send_message(REQUEST, request_id, body, buffers)
             except BaseException as err:
                 # e.g. KeyboardInterrupt, maybe inside take_role: never keep the role
                 if conn.reader is waiter:
-                    conn.release_role(waiter)
+                    self._release_role(conn, waiter, shield)
                 if isinstance(err, ChannelClosed):
                     self.connection_lost(conn, str(err))
                     raise TwinterpreterTerminated(conn.peer_id, str(err))
                 raise
             # the main thread, while other threads call too, reads only in the shielded way
             # (see _await); with several peers a callback may come over another connection
-            if (reading and not waiter.inbox and len(self._peers) <= 1
-                    and not (waiter.is_main and self.multi_caller)):
+            if reading and not waiter.inbox and len(self._peers) <= 1 and not shield:
                 # the common case: we read our own reply, and it is the next frame
                 channel = conn.channel
                 try:
@@ -412,19 +412,19 @@ class Kernel(object):
                             continue  # the late reply of a call abandoned by an interrupt
                         if reading:
                             reading = False
-                            conn.release_role(waiter)
+                            self._release_role(conn, waiter, shield)
                         if item[2] == REPLY_OK:
                             return item[3]
                         raise remote_errors.to_exception(item[3])
                     # a request of our own chain: a callback, run it here
                     if reading:
                         reading = False
-                        conn.release_role(waiter)
+                        self._release_role(conn, waiter, shield)
                     self._execute(item[1])
                 if conn.dead:
                     raise TwinterpreterTerminated(conn.peer_id, conn.death_reason or 'connection lost')
                 if not reading:
-                    reading = conn.take_role(waiter)
+                    reading = self._take_role(conn, waiter, shield)
                     if not reading:
                         waiter.wait()
                         continue
@@ -457,7 +457,25 @@ class Kernel(object):
         finally:
             # also when an interrupt came between taking the role and noting it
             if reading or conn.reader is waiter:
-                conn.release_role(waiter)
+                self._release_role(conn, waiter, shield)
+
+    # The main thread, while other threads call too, takes and gives back the reader role
+    # with SIGINT held back: a KeyboardInterrupt between handing the role to a waiting
+    # thread and waking it (or arming the socket) would leave that thread waiting forever.
+    @staticmethod
+    def _take_role(conn, waiter, shield):
+        if not shield:
+            return conn.take_role(waiter)
+        with InterruptsDeferred():
+            return conn.take_role(waiter)
+
+    @staticmethod
+    def _release_role(conn, waiter, shield):
+        if not shield:
+            conn.release_role(waiter)
+            return
+        with InterruptsDeferred():
+            conn.release_role(waiter)
 
     # -- receiving ---------------------------------------------------------
     def _on_readable(self, conn):
