@@ -138,6 +138,7 @@ class FrameChannel(object):
         self.closed = False
         #: spins in a row that found nothing, and waits skipped since (see spin_receive)
         self._spin_misses = self._spin_skips = 0
+        self._spin_poll = None
 
     def fileno(self):
         return self.sock.fileno()
@@ -180,6 +181,36 @@ class FrameChannel(object):
             if chunk:
                 self._buffer = self._buffer + chunk if self._buffer else chunk
             return True  # an empty chunk is EOF: the blocking read reports it too
+
+    def spin_until_readable(self, seconds=SPIN, inbox=None):
+        """
+        Like :py:meth:`spin_receive`, but only polls readiness and consumes nothing
+
+        For the main thread: a signal handler (KeyboardInterrupt) may raise right after any
+        C call returns, so data a spinning ``recv`` just returned could be lost with it;
+        a readiness poll loses nothing, and the blocking read that follows is the usual one.
+        """
+        if self._spin_misses >= SPIN_MISSES:
+            self._spin_skips += 1
+            if self._spin_skips < SPIN_RETRY:
+                return False
+            self._spin_skips = 0
+        poll = self._spin_poll
+        if poll is None:
+            import select
+            poll = self._spin_poll = select.poll()
+            poll.register(self.sock.fileno(), select.POLLIN)
+        end = None
+        while True:
+            _sched_yield()
+            if poll.poll(0):
+                self._spin_misses = 0
+                return True
+            if end is None:
+                end = _clock() + seconds
+            elif _clock() > end or inbox:
+                self._spin_misses += 1
+                return False
 
     # -- writing -----------------------------------------------------------
     def send_message(self, kind, request_id, body, buffers=None):

@@ -312,6 +312,8 @@ class Kernel(object):
         waiter = getattr(tls, 'waiter', None)
         if waiter is None:
             waiter = self._waiter()
+        elif not self.multi_caller and not waiter.is_main:
+            self.multi_caller = True  # a pool thread's first call (its waiter came from _run_task)
         chain = getattr(tls, 'chain', None) or getattr(tls, 'own_chain', None) or self._chain()
         request_id = next(self._ids)
         serializer = conn.serializer
@@ -353,7 +355,10 @@ class Kernel(object):
                 channel = conn.channel
                 try:
                     if not channel._buffer and _SPIN:
-                        channel.spin_receive()
+                        if waiter.is_main:  # signals arrive here: spin without consuming
+                            channel.spin_until_readable()
+                        else:
+                            channel.spin_receive()
                     payload, buffers = channel.read_frame()
                 except ChannelClosed as err:
                     reading = False
@@ -377,8 +382,15 @@ class Kernel(object):
                             return value
                         raise remote_errors.to_exception(value)
                     try:
-                        frames = conn.read_frames((payload, buffers))
-                        tasks = self._dispatch(conn, frames, waiter)
+                        if waiter.is_main:
+                            # another thread may have begun to call meanwhile: its frame
+                            # must not be lost to a KeyboardInterrupt half-way
+                            with InterruptsDeferred():
+                                frames = conn.read_frames((payload, buffers))
+                                tasks = self._dispatch(conn, frames, waiter)
+                        else:
+                            frames = conn.read_frames((payload, buffers))
+                            tasks = self._dispatch(conn, frames, waiter)
                     except BaseException:
                         conn.release_role(waiter)
                         raise
@@ -405,6 +417,8 @@ class Kernel(object):
         shield = waiter.is_main and self.multi_caller
         try:
             while True:
+                # looked at again each time: another thread may have begun to call
+                shield = waiter.is_main and self.multi_caller
                 while inbox:
                     item = inbox.popleft()
                     if item[0] == 'reply':
@@ -437,7 +451,9 @@ class Kernel(object):
                 if (len(self._peers) > 1 or shield) and not channel.has_buffered_frame():
                     # a callback of our chain may also come over another connection
                     # (the shielded main thread reads only with SIGINT held back: it does not spin)
-                    spun = _SPIN and not shield and channel.spin_receive(inbox=inbox)
+                    spun = _SPIN and not shield and (
+                        channel.spin_until_readable(inbox=inbox) if waiter.is_main
+                        else channel.spin_receive(inbox=inbox))
                     if not spun and not waiter.wait_readable(channel.sock):
                         continue
                 try:
