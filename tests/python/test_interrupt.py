@@ -23,6 +23,21 @@ def sleep_and_return(seconds, value):
     return value
 
 
+def dump_main_state():
+    """On a hang: the main's threads and its connections' reader state, on stderr"""
+    import faulthandler
+    from cpy2py.kernel import kernel as kernel_module
+    kernel = kernel_module.kernel_if_started()
+    if kernel is not None:
+        sys.stderr.write('\nkernel multi_caller=%r chains=%r\n' % (kernel.multi_caller, kernel._chains))
+        for peer_id, conn in sorted(kernel._peers.items()):
+            sys.stderr.write('conn %s: reader=%r armed=%r parked=%r role_waiters=%r pending=%r '
+                             'buffered=%d dead=%r\n' % (
+                                 peer_id, conn.reader, conn.armed, conn.parked, conn.role_waiters,
+                                 conn.pending, len(conn.channel._buffer), conn.dead))
+    faulthandler.dump_traceback(all_threads=True)
+
+
 def echo(value):
     return value
 
@@ -179,6 +194,8 @@ class KeyboardInterruptTest(support.TwinTestCase):
         finally:
             stop.set()
             worker.join(10)
+        if worker.is_alive():
+            dump_main_state()
         self.assertFalse(worker.is_alive(), 'the other thread hung')
         self.assertEqual(errors, [])
         self.assertTrue(results and all(results))
