@@ -111,7 +111,8 @@ def _spin_seconds(default_us=100.0):
 
 
 _sched_yield = _find_sched_yield()
-_clock = getattr(time, 'perf_counter', time.time)
+#: a monotonic clock where there is one (Python 3), for short intervals
+clock = getattr(time, 'perf_counter', time.time)
 #: seconds a thread that expects a frame soon polls for it before it goes to sleep
 SPIN = _spin_seconds() if _sched_yield is not None else 0.0
 #: consecutive spins that found nothing, after which only every SPIN_RETRY-th wait spins
@@ -136,22 +137,26 @@ class FrameChannel(object):
         self._buffer = pending
         self.send_lock = threading.Lock()
         self.closed = False
-        #: spins in a row that found nothing, and waits skipped since (see spin_receive)
+        #: spins in a row that found nothing, and waits skipped since (see spin)
         self._spin_misses = self._spin_skips = 0
         self._spin_poll = None
 
     def fileno(self):
         return self.sock.fileno()
 
-    def spin_receive(self, seconds=SPIN, inbox=None):
+    def spin(self, consume=True, inbox=None, seconds=SPIN):
         """
-        Try to receive for up to ``seconds`` without sleeping; True when data (or EOF) came
+        Wait for data for up to ``seconds`` without sleeping; True when data (or EOF) came
 
         Waking a sleeping thread on another CPU costs more than a whole call on these
         machines, and a reply or the next request usually comes within microseconds. Each
-        try yields first, so a peer waiting for this CPU answers at once. What arrives stays
-        in the buffer for :py:meth:`read_frame`. Stops early (False) once ``inbox`` (a
-        container other threads fill) is not empty.
+        try yields first, so a peer waiting for this CPU answers at once. Stops early (False)
+        once ``inbox`` (a container other threads fill) is not empty.
+
+        With ``consume``, each try is a non-blocking receive and what arrives stays in the
+        buffer for :py:meth:`read_frame`. Without it, each try only polls readiness: for the
+        main thread, where a signal handler (KeyboardInterrupt) may raise right after any C
+        call returns, so data a spinning ``recv`` just returned could be lost with it.
 
         Adaptive: after SPIN_MISSES waits in a row that outlasted the spin (slow calls, or a
         peer that pauses between calls), spinning would only burn CPU, so only every
@@ -162,6 +167,17 @@ class FrameChannel(object):
             if self._spin_skips < SPIN_RETRY:
                 return False
             self._spin_skips = 0
+        if consume:
+            arrived = self._spin_receive(seconds, inbox)
+        else:
+            arrived = self._spin_readable(seconds, inbox)
+        if arrived:
+            self._spin_misses = 0
+        else:
+            self._spin_misses += 1
+        return arrived
+
+    def _spin_receive(self, seconds, inbox):
         recv = self.sock.recv
         end = None
         while True:
@@ -172,29 +188,15 @@ class FrameChannel(object):
                 if getattr(err, 'errno', None) not in _RETRY:
                     return True  # a broken socket: the blocking read reports it
                 if end is None:
-                    end = _clock() + seconds
-                elif _clock() > end or inbox:
-                    self._spin_misses += 1
+                    end = clock() + seconds
+                elif clock() > end or inbox:
                     return False
                 continue
-            self._spin_misses = 0
             if chunk:
                 self._buffer = self._buffer + chunk if self._buffer else chunk
             return True  # an empty chunk is EOF: the blocking read reports it too
 
-    def spin_until_readable(self, seconds=SPIN, inbox=None):
-        """
-        Like :py:meth:`spin_receive`, but only polls readiness and consumes nothing
-
-        For the main thread: a signal handler (KeyboardInterrupt) may raise right after any
-        C call returns, so data a spinning ``recv`` just returned could be lost with it;
-        a readiness poll loses nothing, and the blocking read that follows is the usual one.
-        """
-        if self._spin_misses >= SPIN_MISSES:
-            self._spin_skips += 1
-            if self._spin_skips < SPIN_RETRY:
-                return False
-            self._spin_skips = 0
+    def _spin_readable(self, seconds, inbox):
         poll = self._spin_poll
         if poll is None:
             import select
@@ -204,12 +206,10 @@ class FrameChannel(object):
         while True:
             _sched_yield()
             if poll.poll(0):
-                self._spin_misses = 0
                 return True
             if end is None:
-                end = _clock() + seconds
-            elif _clock() > end or inbox:
-                self._spin_misses += 1
+                end = clock() + seconds
+            elif clock() > end or inbox:
                 return False
 
     # -- writing -----------------------------------------------------------
@@ -323,24 +323,35 @@ class FrameChannel(object):
         """Read ``size`` bytes into a new bytes object, straight from the socket if possible"""
         if self._buffer:
             return self._read_exact_large(self._buffer, size)
-        parts, have = [], 0
+        parts = []
+
+        def receive(have):
+            part = self.sock.recv(size - have, _MSG_WAITALL)
+            parts.append(part)
+            return len(part)
+        self._receive_all(size, 0, receive)
+        return parts[0] if len(parts) == 1 else b''.join(parts)
+
+    def _receive_all(self, size, have, receive):
+        """
+        Call ``receive(have)`` (which returns how many bytes arrived) until ``size`` bytes
+        are in, with SIGINT held back: the rest of the frame is on its way, finish it
+        """
         try:
             with InterruptsDeferred():
                 while have < size:
                     try:
-                        part = self.sock.recv(size - have, _MSG_WAITALL)
+                        got = receive(have)
                     except (OSError, socket.error) as err:
                         if getattr(err, 'errno', None) == errno.EINTR:
                             continue
                         raise ChannelClosed('connection lost while receiving: %s' % err)
-                    if not part:
+                    if not got:
                         raise ChannelClosed('connection closed by peer')
-                    parts.append(part)
-                    have += len(part)
+                    have += got
         except ChannelClosed:
             self.closed = True
             raise
-        return parts[0] if len(parts) == 1 else b''.join(parts)
 
     def _fill(self, buf):
         """Receive more data onto ``buf``; keeps it in the channel before returning"""
@@ -371,21 +382,7 @@ class FrameChannel(object):
         have = len(already)
         view[:have] = already
         self._buffer = b''
-        try:
-            with InterruptsDeferred():  # the rest of the frame is on its way: finish it
-                while have < size:
-                    try:
-                        got = self.sock.recv_into(view[have:], size - have)
-                    except (OSError, socket.error) as err:
-                        if getattr(err, 'errno', None) == errno.EINTR:
-                            continue
-                        raise ChannelClosed('connection lost while receiving: %s' % err)
-                    if not got:
-                        raise ChannelClosed('connection closed by peer')
-                    have += got
-        except ChannelClosed:
-            self.closed = True
-            raise
+        self._receive_all(size, have, lambda have: self.sock.recv_into(view[have:], size - have))
         return bytes(target) if as_bytes else target
 
     def close(self):

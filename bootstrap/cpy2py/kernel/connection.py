@@ -15,15 +15,14 @@ import os
 import select
 import struct
 import threading
-import time
 
 from cpy2py.utility.compat import set_cloexec
+from cpy2py.ipc.transport import clock as _clock
 
 
 from cpy2py.kernel.poller import Poller, ARMED as _ARMED, DISARMED as _DISARMED
 
 PREFIX = struct.Struct('<BQ')
-_clock = getattr(time, 'perf_counter', time.time)
 #: seconds without a request from the peer after which callers park its connection
 PEER_QUIET = 0.05
 _MARKER = Poller.MARKER
@@ -301,9 +300,10 @@ class Connection(object):
     def read_frames(self, first=None):
         """Read one frame (unless ``first`` was read already), plus any complete frames
         already buffered; the reader calls this"""
-        frames = [first if first is not None else self.channel.read_frame()]
-        while self.channel.has_buffered_frame():
-            frames.append(self.channel.read_frame())
+        channel = self.channel
+        frames = [first if first is not None else channel.read_frame()]
+        while channel._buffer and channel.has_buffered_frame():
+            frames.append(channel.read_frame())
         return frames
 
     def mark_dead(self, reason):

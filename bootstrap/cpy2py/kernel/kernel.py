@@ -29,7 +29,8 @@ from cpy2py.kernel.poller import Poller, WorkerPool
 from cpy2py.kernel import remote_errors
 from cpy2py.ipc import handshake
 from cpy2py.ipc.serializer import Serializer, HIGHEST_PROTOCOL
-from cpy2py.ipc.transport import FrameChannel, ChannelClosed, InterruptsDeferred, is_main_thread, SPIN as _SPIN
+from cpy2py.ipc.transport import (
+    FrameChannel, ChannelClosed, InterruptsDeferred, is_main_thread, clock as _clock, SPIN as _SPIN)
 from cpy2py.utility.compat import thread_ident, set_cloexec, pickle
 
 
@@ -48,7 +49,6 @@ _CONNECT_PATIENCE = 10.0
 _unpack_prefix = PREFIX.unpack_from
 _PREFIX_SIZE = PREFIX.size
 _dumps, _loads = pickle.dumps, pickle.loads
-_clock = getattr(time, 'perf_counter', time.time)
 #: reply values that may travel as out-of-band buffers (Serializer.dumps decides)
 _BYTES_LIKE = (bytes, bytearray, memoryview)
 
@@ -277,10 +277,6 @@ class Kernel(object):
         if waiter is None:
             waiter = _tls.waiter = Waiter()
             waiter.is_main = is_main_thread()
-            if not waiter.is_main:
-                # from now on the main thread may read frames of other threads: it must not
-                # lose one to a KeyboardInterrupt (see _await)
-                self.multi_caller = True
         return waiter
 
     def _chain(self):
@@ -312,8 +308,10 @@ class Kernel(object):
         waiter = getattr(tls, 'waiter', None)
         if waiter is None:
             waiter = self._waiter()
-        elif not self.multi_caller and not waiter.is_main:
-            self.multi_caller = True  # a pool thread's first call (its waiter came from _run_task)
+        if not self.multi_caller and not waiter.is_main:
+            # from now on the main thread may read frames of other threads: it must not
+            # lose one to a KeyboardInterrupt (see _await)
+            self.multi_caller = True
         chain = getattr(tls, 'chain', None) or getattr(tls, 'own_chain', None) or self._chain()
         request_id = next(self._ids)
         serializer = conn.serializer
@@ -338,12 +336,12 @@ class Kernel(object):
                 raise TwinterpreterTerminated(conn.peer_id, conn.death_reason or 'connection lost')
             shield = waiter.is_main and self.multi_caller
             try:
-                reading = self._take_role(conn, waiter, shield)
+                reading = self._shielded(shield, conn.take_role, waiter)
                 conn.channel.send_message(REQUEST, request_id, body, buffers)
             except BaseException as err:
                 # e.g. KeyboardInterrupt, maybe inside take_role: never keep the role
                 if conn.reader is waiter:
-                    self._release_role(conn, waiter, shield)
+                    self._shielded(shield, conn.release_role, waiter)
                 if isinstance(err, ChannelClosed):
                     self.connection_lost(conn, str(err))
                     raise TwinterpreterTerminated(conn.peer_id, str(err))
@@ -355,10 +353,7 @@ class Kernel(object):
                 channel = conn.channel
                 try:
                     if not channel._buffer and _SPIN:
-                        if waiter.is_main:  # signals arrive here: spin without consuming
-                            channel.spin_until_readable()
-                        else:
-                            channel.spin_receive()
+                        channel.spin(consume=not waiter.is_main)  # signals arrive in the main
                     payload, buffers = channel.read_frame()
                 except ChannelClosed as err:
                     reading = False
@@ -382,15 +377,10 @@ class Kernel(object):
                             return value
                         raise remote_errors.to_exception(value)
                     try:
-                        if waiter.is_main:
-                            # another thread may have begun to call meanwhile: its frame
-                            # must not be lost to a KeyboardInterrupt half-way
-                            with InterruptsDeferred():
-                                frames = conn.read_frames((payload, buffers))
-                                tasks = self._dispatch(conn, frames, waiter)
-                        else:
-                            frames = conn.read_frames((payload, buffers))
-                            tasks = self._dispatch(conn, frames, waiter)
+                        # (the main thread: another thread may have begun to call meanwhile,
+                        # and its frame must not be lost to a KeyboardInterrupt half-way)
+                        tasks = self._shielded(waiter.is_main, self._read_and_dispatch,
+                                               conn, waiter, (payload, buffers))
                     except BaseException:
                         conn.release_role(waiter)
                         raise
@@ -426,19 +416,19 @@ class Kernel(object):
                             continue  # the late reply of a call abandoned by an interrupt
                         if reading:
                             reading = False
-                            self._release_role(conn, waiter, shield)
+                            self._shielded(shield, conn.release_role, waiter)
                         if item[2] == REPLY_OK:
                             return item[3]
                         raise remote_errors.to_exception(item[3])
                     # a request of our own chain: a callback, run it here
                     if reading:
                         reading = False
-                        self._release_role(conn, waiter, shield)
+                        self._shielded(shield, conn.release_role, waiter)
                     self._execute(item[1])
                 if conn.dead:
                     raise TwinterpreterTerminated(conn.peer_id, conn.death_reason or 'connection lost')
                 if not reading:
-                    reading = self._take_role(conn, waiter, shield)
+                    reading = self._shielded(shield, conn.take_role, waiter)
                     if not reading:
                         waiter.wait()
                         continue
@@ -451,19 +441,11 @@ class Kernel(object):
                 if (len(self._peers) > 1 or shield) and not channel.has_buffered_frame():
                     # a callback of our chain may also come over another connection
                     # (the shielded main thread reads only with SIGINT held back: it does not spin)
-                    spun = _SPIN and not shield and (
-                        channel.spin_until_readable(inbox=inbox) if waiter.is_main
-                        else channel.spin_receive(inbox=inbox))
+                    spun = _SPIN and not shield and channel.spin(not waiter.is_main, inbox)
                     if not spun and not waiter.wait_readable(channel.sock):
                         continue
                 try:
-                    if shield:
-                        with InterruptsDeferred():
-                            frames = conn.read_frames()
-                            tasks = self._dispatch(conn, frames, waiter)
-                    else:
-                        frames = conn.read_frames()
-                        tasks = self._dispatch(conn, frames, waiter)
+                    tasks = self._shielded(shield, self._read_and_dispatch, conn, waiter)
                 except ChannelClosed as err:
                     reading = False
                     self.connection_lost(conn, str(err))
@@ -473,25 +455,27 @@ class Kernel(object):
         finally:
             # also when an interrupt came between taking the role and noting it
             if reading or conn.reader is waiter:
-                self._release_role(conn, waiter, shield)
-
-    # The main thread, while other threads call too, takes and gives back the reader role
-    # with SIGINT held back: a KeyboardInterrupt between handing the role to a waiting
-    # thread and waking it (or arming the socket) would leave that thread waiting forever.
-    @staticmethod
-    def _take_role(conn, waiter, shield):
-        if not shield:
-            return conn.take_role(waiter)
-        with InterruptsDeferred():
-            return conn.take_role(waiter)
+                self._shielded(shield, conn.release_role, waiter)
 
     @staticmethod
-    def _release_role(conn, waiter, shield):
+    def _shielded(shield, function, *args):
+        """
+        ``function(*args)``, with SIGINT held back if ``shield``
+
+        The main thread, while other threads call too, takes and gives back the reader role
+        and reads and delivers frames this way: a KeyboardInterrupt between handing the role
+        to a waiting thread and waking it (or arming the socket), or between reading another
+        thread's frame and delivering it, would leave that thread waiting forever.
+        """
         if not shield:
-            conn.release_role(waiter)
-            return
+            return function(*args)
         with InterruptsDeferred():
-            conn.release_role(waiter)
+            return function(*args)
+
+    def _read_and_dispatch(self, conn, waiter, first=None):
+        """Read the next frame (unless ``first`` was read already) and any buffered ones, as
+        the reader of ``conn`` waiting in ``waiter``; returns the requests to run"""
+        return self._dispatch(conn, conn.read_frames(first), waiter)
 
     # -- receiving ---------------------------------------------------------
     def _on_readable(self, conn):
@@ -572,10 +556,7 @@ class Kernel(object):
         if callable(task):
             task()
             return
-        waiter = getattr(_tls, 'waiter', None)
-        if waiter is None:
-            # not _waiter(): a worker that only reads requests is no second caller
-            waiter = _tls.waiter = Waiter()
+        waiter = getattr(_tls, 'waiter', None) or self._waiter()
         conn = waiter.staying_on = task[0]
         try:
             self._execute(task)
@@ -601,13 +582,10 @@ class Kernel(object):
                 while not tasks:
                     if not (channel._buffer and channel.has_buffered_frame()):
                         # the next request usually follows at once: spin before sleeping
-                        spun = _SPIN and channel.spin_receive(inbox=role_waiters)
+                        spun = _SPIN and channel.spin(inbox=role_waiters)
                         if not spun and not waiter.wait_request(conn):
                             return
-                    frames = [channel.read_frame()]
-                    if channel._buffer and channel.has_buffered_frame():
-                        frames = conn.read_frames(frames[0])
-                    tasks = self._dispatch(conn, frames)
+                    tasks = self._dispatch(conn, conn.read_frames())
             except ChannelClosed as err:
                 self.connection_lost(conn, str(err))
                 return
