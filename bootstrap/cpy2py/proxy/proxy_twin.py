@@ -19,10 +19,7 @@ def remote_call(proxy, op, payload_tail, large_values=()):
     kernel = get_kernel()
     if boot in kernel.dead_boots:
         raise StaleProxy(owner, 'the object lived in a process of twin %r that has terminated' % owner)
-    conn = kernel._peers.get(owner)  # Kernel.request without its extra frame (the hot path)
-    if conn is None or conn.dead:
-        conn = kernel.connection(owner)
-    return kernel.call(conn, op, (boot, iid) + payload_tail, large_values)
+    return kernel.request(owner, op, (boot, iid) + payload_tail, large_values)
 
 
 class RemoteBoundMethod(object):

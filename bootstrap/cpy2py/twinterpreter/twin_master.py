@@ -150,11 +150,7 @@ class TwinMaster(object):
         """Run ``call(*args, **kwargs)`` in the twin and return its result"""
         kernel = _kmod._kernel
         if kernel is not None and not self._destroyed and self.twinterpreter_id != kernel.twin_id:
-            # the hot path: Kernel.request without its extra frame
-            conn = kernel._peers.get(self.twinterpreter_id)
-            if conn is None or conn.dead:
-                conn = kernel.connection(self.twinterpreter_id)
-            return kernel.call(conn, 'call', (call, args, kwargs), args)
+            return kernel.request(self.twinterpreter_id, 'call', (call, args, kwargs), args)
         if self.native:
             return call(*args, **kwargs)
         if self._destroyed:
