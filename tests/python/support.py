@@ -143,6 +143,18 @@ def process_alive(pid):
 
 
 # -- running separate applications (main-module, debug-log, run-dir tests) -------------
+def keep_path(testcase):
+    """Restore PATH as it is now when ``testcase`` ends (for tests that change it)"""
+    old_path = os.environ.get('PATH')
+
+    def restore():
+        if old_path is None:
+            os.environ.pop('PATH', None)
+        else:
+            os.environ['PATH'] = old_path
+    testcase.addCleanup(restore)
+
+
 def clean_env(extra=None):
     """Our environment without any cpy2py run context, plus the bootstrap on PYTHONPATH"""
     env = dict((key, value) for key, value in os.environ.items() if not key.startswith('CPY2PY_'))

@@ -9,6 +9,8 @@ import unittest
 import cpy2py
 from cpy2py import TwinMaster, kernel_state
 
+import support
+
 
 class TopLevelTest(unittest.TestCase):
     def test_exports(self):
@@ -142,12 +144,7 @@ class KernelFlavourTest(unittest.TestCase):
 class TwinDefTest(unittest.TestCase):
     def setUp(self):
         self.old_path = os.environ.get('PATH')
-
-    def tearDown(self):
-        if self.old_path is None:
-            os.environ.pop('PATH', None)
-        else:
-            os.environ['PATH'] = self.old_path
+        support.keep_path(self)
 
     def classes(self):
         from cpy2py.twinterpreter.twin_def import TwinDef

@@ -22,6 +22,8 @@ from cpy2py.utility.exceptions import CPy2PyException
 from cpy2py.utility import proc_tools, twinspect
 from cpy2py.utility.proxy import clone_function_meta
 
+import support
+
 
 class CompatNamesTest(unittest.TestCase):
     def test_names_exist(self):
@@ -279,13 +281,9 @@ class ExecutablePathTest(unittest.TestCase):
         self.dummy = os.path.join(self.directory, 'dummy.txt')
         with open(self.dummy, 'w') as stream:
             stream.write('not executable\n')
-        self.old_path = os.environ.get('PATH')
+        support.keep_path(self)
 
     def tearDown(self):
-        if self.old_path is None:
-            os.environ.pop('PATH', None)
-        else:
-            os.environ['PATH'] = self.old_path
         shutil.rmtree(self.directory)
 
     def lookups(self):

@@ -14,6 +14,8 @@ import unittest
 
 from cpy2py import TwinMaster, kernel_state
 
+import support
+
 TWIN = 'twin'
 EXECUTABLE = os.environ.get('CPY2PY_TEST_TWIN', sys.executable)
 
@@ -46,16 +48,12 @@ class TestPyPyDefinition(unittest.TestCase):
 
     def setUp(self):
         self.bindir = tempfile.mkdtemp()
-        self.old_path = os.environ.get('PATH')
+        support.keep_path(self)
         self.fake = os.path.join(self.bindir, 'pypy3')
         os.symlink(sys.executable, self.fake)
         os.environ['PATH'] = self.bindir
 
     def tearDown(self):
-        if self.old_path is None:
-            os.environ.pop('PATH', None)
-        else:
-            os.environ['PATH'] = self.old_path
         shutil.rmtree(self.bindir)
 
     def test_twin_def(self):
