@@ -6,6 +6,11 @@ cpy2py: several Python interpreters acting as one application
 * :py:class:`~cpy2py.proxy.proxy_object.TwinObject` is the base class of objects that live
   in one twin (``__twin_id__``) and are proxies everywhere else.
 * :py:mod:`~cpy2py.kernel.kernel_state` tells where code runs.
+
+This package is the top of the runtime's layers (see docs/DESIGN.md): importing it, which
+every import of a ``cpy2py.*`` module does first, wires the layers together -- the logger
+tree, the original library's module names (:py:mod:`cpy2py.aliases`), the group state,
+and how the kernel loads the proxy layer when a reference arrives.
 """
 import os as _os
 import sys as _sys
@@ -14,11 +19,20 @@ from cpy2py.meta import __version__
 from cpy2py.utility import log_setup as _log_setup
 
 # the '__cpy2py__' logger tree: silent unless CPY2PY_DEBUG; set up when logging is imported
-_log_setup.setup()
+_log_setup.setup(lambda: kernel_state.TWIN_ID)
 
+from cpy2py import aliases as _aliases  # noqa: E402,F401  (installs the import hook for old names)
 from cpy2py.kernel import kernel_state  # noqa: E402
 from cpy2py.kernel import kernel_state as state  # noqa: E402,F401  (name used by later versions of the original)
+from cpy2py.kernel import references as _references  # noqa: E402
 from cpy2py.twinterpreter.group_state import TwinGroupState  # noqa: E402
+
+
+def _load_proxy_layer():
+    from cpy2py.proxy import proxy_meta  # noqa: F401  (registers its hooks with the kernel)
+
+
+_references.register_proxy_layer_loader(_load_proxy_layer)
 
 #: public names and the modules that define them
 _PUBLIC = {

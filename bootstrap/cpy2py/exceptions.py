@@ -1,7 +1,16 @@
-"""Exceptions raised by the cpy2py runtime."""
+"""
+Every exception of the cpy2py runtime, in one module
+
+The original library's module names for them (``cpy2py.kernel.exceptions``,
+``cpy2py.kernel.kernel_exceptions``, ``cpy2py.twinterpreter.exceptions``,
+``cpy2py.twinterpreter.twin_exceptions``, ``cpy2py.utility.exceptions``,
+``cpy2py.ipyc.ipyc_exceptions``) name this module (see :py:mod:`cpy2py.aliases`).
+Processes of one run share this bootstrap, so the classes pickle by this module's path.
+"""
 
 
-from cpy2py.utility.exceptions import CPy2PyException
+class CPy2PyException(Exception):
+    """Base of every exception cpy2py raises itself"""
 
 
 class TwinterpreterException(CPy2PyException):
@@ -79,6 +88,26 @@ class RemoteTraceback(Exception):
 
 class AuthenticationError(CPy2PyException):
     """A peer failed to prove the run's secret"""
+
+
+class TwinterpreterProcessError(TwinterpreterException):
+    """The process of a twinterpreter failed, e.g. it exited right after being started"""
+
+
+class RemoteCpy2PyNotFound(ImportError, CPy2PyException):
+    """The interpreter of a twin cannot import cpy2py"""
+
+    def __init__(self, interpreter):
+        ImportError.__init__(self, 'cpy2py cannot be imported by interpreter %r' % (interpreter,))
+        self.name = 'cpy2py'
+        self.interpreter = interpreter
+
+    def __reduce__(self):
+        return (self.__class__, (self.interpreter,))
+
+
+class IPyCTerminated(CPy2PyException):
+    """The communication channel to a twinterpreter was closed (a name of the original library)"""
 
 
 # the spelling of the original library (without the second "r"): the same classes

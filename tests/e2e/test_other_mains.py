@@ -73,8 +73,8 @@ class SpinSettingTest(unittest.TestCase):
     the default instead of breaking the application."""
 
     CODE = ("from cpy2py import TwinMaster\n"
-            "from cpy2py.ipc import transport\n"
-            "spin = \"__import__('cpy2py.ipc.transport', fromlist=['SPIN']).SPIN\"\n"
+            "from cpy2py.wire import transport\n"
+            "spin = \"__import__('cpy2py.wire.transport', fromlist=['SPIN']).SPIN\"\n"
             "print('%r %r' % (transport.SPIN, TwinMaster('other').execute(eval, spin)))\n")
 
     def spin_values(self, value):

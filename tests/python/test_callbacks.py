@@ -259,7 +259,7 @@ class DeepChainTest(support.TwinTestCase):
     @guarded(60)
     def test_no_chain_left_behind(self):
         """After chains end (normally or with an error), the kernel tracks no chain"""
-        from cpy2py.kernel.kernel import get_kernel
+        from cpy2py.kernel.kernel_state import get_kernel
         self.twin.execute(ping_pong_count, 50, TWIN_ID, MAIN_ID)
         self.assertRaises(ChainError, self.twin.execute, raise_at_depth, 50, TWIN_ID, MAIN_ID)
         chains = getattr(get_kernel(), '_chains', None)

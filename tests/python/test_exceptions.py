@@ -74,7 +74,7 @@ def catch_from_main(message):
 
 
 def main_raises(message):
-    from cpy2py.kernel.kernel import get_kernel
+    from cpy2py.kernel.kernel_state import get_kernel
     if kernel_state.is_master():
         raise CustomError(message)
     return get_kernel().request(kernel_state.MASTER_ID, 'call', (main_raises, (message,), {}))

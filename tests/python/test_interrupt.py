@@ -26,7 +26,7 @@ def sleep_and_return(seconds, value):
 def dump_main_state():
     """On a hang: the main's threads and its connections' reader state, on stderr"""
     import faulthandler
-    from cpy2py.kernel import kernel as kernel_module
+    from cpy2py.kernel import kernel_state as kernel_module
     kernel = kernel_module.kernel_if_started()
     if kernel is not None:
         sys.stderr.write('\nkernel multi_caller=%r chains=%r\n' % (kernel.multi_caller, kernel._chains))

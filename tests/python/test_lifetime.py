@@ -10,7 +10,7 @@ import unittest
 import weakref
 
 from cpy2py import TwinObject, kernel_state
-from cpy2py.kernel.kernel import get_kernel
+from cpy2py.kernel.kernel_state import get_kernel
 
 import support
 from support import TWIN_ID, PEER_ID, guarded, wait_until

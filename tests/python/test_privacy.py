@@ -119,7 +119,7 @@ class PrivacyTest(support.TwinTestCase):
 
     def test_forged_request_works_with_the_secret(self):
         """Control: the same request with the real secret does run, so the refusals are real"""
-        from cpy2py.kernel.kernel import get_kernel
+        from cpy2py.kernel.kernel_state import get_kernel
         sock = self.connect()
         sock.sendall(handshake_line(get_kernel().token, twin_id='control', protocol=2))
         sock.settimeout(15)
@@ -131,7 +131,7 @@ class PrivacyTest(support.TwinTestCase):
 
     def test_request_sent_together_with_the_handshake(self):
         """A peer may send its first request right behind its handshake (no wait for OK)"""
-        from cpy2py.kernel.kernel import get_kernel
+        from cpy2py.kernel.kernel_state import get_kernel
         sock = self.connect()
         sock.sendall(handshake_line(get_kernel().token, twin_id='pipelined', protocol=2) +
                      forged_request(self.marker))

@@ -1,9 +1,15 @@
-"""Creating this process's kernel: supervised (cpy2py-run, or a twin) or standalone master"""
+"""
+Creating this process's kernel: supervised (cpy2py-run, or a twin) or standalone master
+
+:py:func:`cpy2py.kernel.kernel_state.get_kernel` calls :py:func:`create_kernel` once.
+"""
 import binascii
 import os
 import stat
+import sys
 
-from cpy2py.kernel import kernel_state
+from cpy2py.kernel import main_module
+from cpy2py.kernel.kernel import Kernel
 
 
 def _control_fd():
@@ -24,21 +30,17 @@ def _control_fd():
 MIN_RECURSION_LIMIT = 20000
 
 
-def create_kernel():
-    import sys
+def create_kernel(twin_id, master_id):
+    """The kernel of this process, which is twin ``twin_id`` in the group of ``master_id``"""
     if sys.getrecursionlimit() < MIN_RECURSION_LIMIT:
         sys.setrecursionlimit(MIN_RECURSION_LIMIT)
-    kernel = _create_kernel()
-    from cpy2py.twinterpreter import group_state
-    from cpy2py.kernel import main_module
-    group_state.install(kernel)
+    kernel = _create_kernel(twin_id, master_id)
     if kernel.is_master:
         main_module.install_in_master()
     return kernel
 
 
-def _create_kernel():
-    from cpy2py.kernel.kernel import Kernel
+def _create_kernel(twin_id, master_id):
     fd = _control_fd()
     if fd is not None and os.environ.get('CPY2PY_RUN_DIR') and os.environ.get('CPY2PY_TOKEN'):
         from cpy2py.kernel.control import SupervisorControl
@@ -46,7 +48,7 @@ def _create_kernel():
         for name in ('CPY2PY_CONTROL_FD', 'CPY2PY_TWIN_ID'):
             os.environ.pop(name, None)
         control = SupervisorControl(fd)
-        kernel = Kernel(kernel_state.TWIN_ID, kernel_state.MASTER_ID,
+        kernel = Kernel(twin_id, master_id,
                         os.environ['CPY2PY_RUN_DIR'], os.environ['CPY2PY_TOKEN'], control)
         if kernel.is_master:
             control.serve_in_thread()
@@ -56,7 +58,7 @@ def _create_kernel():
     run_dir = tempfile.mkdtemp(prefix='cpy2py-')
     os.chmod(run_dir, 0o700)
     token = binascii.hexlify(os.urandom(16)).decode('ascii')
-    supervisor = StandaloneSupervisor(kernel_state.MASTER_ID, run_dir, token)
-    kernel = Kernel(kernel_state.TWIN_ID, kernel_state.MASTER_ID, run_dir, token, supervisor)
+    supervisor = StandaloneSupervisor(master_id, run_dir, token)
+    kernel = Kernel(twin_id, master_id, run_dir, token, supervisor)
     supervisor.kernel = kernel
     return kernel

@@ -13,20 +13,15 @@ import collections
 import errno
 import os
 import select
-import struct
 import threading
 
 from cpy2py.utility.compat import set_cloexec
-from cpy2py.ipc.transport import clock as _clock
-
-
+from cpy2py.wire.transport import clock as _clock
 from cpy2py.kernel.poller import Poller, ARMED as _ARMED, DISARMED as _DISARMED
 
-PREFIX = struct.Struct('<BQ')
 #: seconds without a request from the peer after which callers park its connection
 PEER_QUIET = 0.05
 _MARKER = Poller.MARKER
-REQUEST, REPLY_OK, REPLY_ERROR = 0, 1, 2
 
 
 class Waiter(object):

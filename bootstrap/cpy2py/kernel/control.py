@@ -9,7 +9,7 @@ import os
 import socket
 import threading
 
-from cpy2py.kernel.exceptions import TwinterpreterUnavailable
+from cpy2py.exceptions import TwinterpreterUnavailable
 from cpy2py.utility.compat import PY3, set_cloexec
 
 

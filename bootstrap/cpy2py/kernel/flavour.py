@@ -4,9 +4,10 @@ Kernel flavours: the ``kernel`` argument of TwinMaster
 The original library let a twin pick a kernel implementation: ``'single'`` (serial),
 ``'async'`` (a thread per request), ``'multi'`` (a worker pool), or any ``(client, server)``
 pair, e.g. from a module with ``CLIENT`` and ``SERVER``. This runtime has one kernel that is
-re-entrant and concurrent, which serves every flavour; the flavour modules
-(:py:mod:`~cpy2py.kernel.kernel_single`, :py:mod:`~cpy2py.kernel.kernel_async`,
-:py:mod:`~cpy2py.kernel.kernel_multi`) only name their client and server classes.
+re-entrant and concurrent, which serves every flavour: the classes here only name the
+flavours. The original's flavour modules (``cpy2py.kernel.kernel_single``,
+``kernel_async``, ``kernel_multi``, ``cpy2py.kernel.flavours.single``/``threaded``) are
+served from :py:mod:`cpy2py.aliases`, each with its ``CLIENT`` and ``SERVER``.
 """
 
 
@@ -22,12 +23,42 @@ class KernelServer(object):
     flavour = None
 
 
-#: flavour names and the modules defining them
-FLAVOUR_MODULES = {
-    'single': 'cpy2py.kernel.kernel_single',
-    'async': 'cpy2py.kernel.kernel_async',
-    'multi': 'cpy2py.kernel.kernel_multi',
-    'threaded': 'cpy2py.kernel.kernel_multi',
+class SingleKernelClient(KernelClient):
+    """Client side of the 'single' kernel flavour (the original served one request at a time)"""
+    flavour = 'single'
+
+
+class SingleKernelServer(KernelServer):
+    """Server side of the 'single' kernel flavour"""
+    flavour = 'single'
+
+
+class AsyncKernelClient(KernelClient):
+    """Client side of the 'async' kernel flavour (the original ran each request in a thread)"""
+    flavour = 'async'
+
+
+class AsyncKernelServer(KernelServer):
+    """Server side of the 'async' kernel flavour"""
+    flavour = 'async'
+
+
+class MultiKernelClient(KernelClient):
+    """Client side of the 'multi' (or 'threaded') flavour (the original used a worker pool)"""
+    flavour = 'multi'
+
+
+class MultiKernelServer(KernelServer):
+    """Server side of the 'multi' kernel flavour"""
+    flavour = 'multi'
+
+
+#: flavour names and their ``(client, server)`` classes
+FLAVOURS = {
+    'single': (SingleKernelClient, SingleKernelServer),
+    'async': (AsyncKernelClient, AsyncKernelServer),
+    'multi': (MultiKernelClient, MultiKernelServer),
+    'threaded': (MultiKernelClient, MultiKernelServer),
 }
 
 
@@ -43,12 +74,10 @@ def resolve_kernel(kernel=None):
         kernel = 'single'
     if isinstance(kernel, type(u'')) or isinstance(kernel, str):
         try:
-            module_name = FLAVOUR_MODULES[kernel]
+            kernel = FLAVOURS[kernel]
         except KeyError:
             raise ValueError("Expected 'kernel' to reference client and server, or be one of %s, not %r"
-                             % (', '.join(repr(name) for name in sorted(FLAVOUR_MODULES)), kernel))
-        import importlib
-        kernel = importlib.import_module(module_name)
+                             % (', '.join(repr(name) for name in sorted(FLAVOURS)), kernel))
     if isinstance(kernel, (tuple, list)):
         if len(kernel) == 2:
             return tuple(kernel)

@@ -1,9 +1,10 @@
 """
-The request kinds a kernel serves: a table from op name to handler
+The operations a kernel serves: the table from op name to handler (the protocol's opcodes)
 
 Each handler takes ``(kernel, connection, data)`` and returns the reply value.
 """
-from cpy2py.kernel.exceptions import StaleProxy
+from cpy2py.exceptions import StaleProxy
+from cpy2py.kernel.references import resolve_class as _class
 
 
 def _native(kernel, boot, iid):
@@ -18,15 +19,6 @@ def _native(kernel, boot, iid):
 def call(kernel, conn, data):
     func, args, kwargs = data
     return func(*args, **kwargs)
-
-
-def _class(ref):
-    from cpy2py.proxy.reference import import_class
-    from cpy2py.proxy.proxy_meta import real_class
-    cls = import_class(ref)
-    if cls is None:
-        raise ImportError('cannot import class %s.%s' % tuple(ref))
-    return real_class(cls)
 
 
 def new(kernel, conn, data):

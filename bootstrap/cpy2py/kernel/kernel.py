@@ -21,18 +21,21 @@ import socket
 import threading
 import time
 
-from cpy2py.kernel.connection import Connection, Waiter, PREFIX, REQUEST, REPLY_OK, REPLY_ERROR
-from cpy2py.kernel.exceptions import (
+from cpy2py.kernel.connection import Connection, Waiter
+from cpy2py.protocol.messages import PREFIX, REQUEST, REPLY_OK, REPLY_ERROR
+from cpy2py.exceptions import (
     TwinterpreterTerminated, TwinterpreterUnavailable, AuthenticationError)
+from cpy2py.kernel.handlers import HANDLERS
+from cpy2py.kernel.launch_env import EXECUTABLES
 from cpy2py.kernel.objects import ExportTable, ProxyTable
+from cpy2py.kernel.references import RemoteHandle, thread_state as _tls
 from cpy2py.kernel.poller import Poller, WorkerPool
 from cpy2py.kernel import remote_errors
-from cpy2py.ipc import handshake
-from cpy2py.ipc.serializer import Serializer, HIGHEST_PROTOCOL
-from cpy2py.ipc.transport import (
+from cpy2py.protocol import handshake
+from cpy2py.protocol.serializer import Serializer, HIGHEST_PROTOCOL
+from cpy2py.wire.transport import (
     FrameChannel, ChannelClosed, InterruptsDeferred, is_main_thread, clock as _clock, SPIN as _SPIN)
 from cpy2py.utility.compat import thread_ident, set_cloexec, pickle
-
 
 
 def _logger():
@@ -41,7 +44,6 @@ def _logger():
     return logging.getLogger('__cpy2py__.kernel')
 _DEBUG = bool(os.environ.get('CPY2PY_DEBUG'))
 
-_tls = threading.local()
 #: connect errors meaning "nobody listens there (yet/any more)": start the twin and retry
 _NOT_LISTENING = (errno.ENOENT, errno.ECONNREFUSED, errno.ECONNRESET, errno.EPIPE)
 #: seconds to keep trying to reach a twin that the supervisor says is up
@@ -58,11 +60,6 @@ def socket_path(run_dir, twin_id):
     safe = all(c.isalnum() or c in '_.+-' for c in twin_id) and 0 < len(twin_id) <= 64
     name = twin_id if safe else 'x' + binascii.hexlify(twin_id.encode('utf-8')).decode('ascii')[:60]
     return os.path.join(run_dir, name + '.sock')
-
-
-def current_destination():
-    """The connection whose message is being pickled by this thread, or None"""
-    return getattr(_tls, 'destination', None)
 
 
 class Kernel(object):
@@ -94,7 +91,6 @@ class Kernel(object):
         #: twin ids stopped on purpose (TwinMaster.stop); calls fail until started again
         self.stopped = set()
         #: executables to use when a twin id has to be started on demand (set by TwinMaster)
-        from cpy2py.kernel.launch_env import EXECUTABLES
         self.executables = EXECUTABLES
         #: set once a thread other than the main one made a call (see _await's shield)
         self.multi_caller = False
@@ -630,7 +626,6 @@ class Kernel(object):
             body = None
             if kind == REPLY_OK:
                 # not picklable: hand out a reference to it instead of a copy
-                from cpy2py.proxy.handle import RemoteHandle
                 try:
                     body, buffers = conn.serializer.dumps(RemoteHandle(value))
                 except BaseException as exc2:
@@ -662,25 +657,3 @@ class Kernel(object):
                 return
             conn = self.connection(owner, start=False)
         self.send_oneway(conn, 'release', releases)
-
-
-from cpy2py.kernel.handlers import HANDLERS  # noqa: E402  (handlers import proxies, which import us)
-
-_kernel = None
-_kernel_lock = threading.Lock()
-
-
-def get_kernel():
-    """The kernel of this process, created on first use"""
-    global _kernel
-    if _kernel is not None:
-        return _kernel
-    with _kernel_lock:
-        if _kernel is None:
-            from cpy2py.kernel.bootstrap import create_kernel
-            _kernel = create_kernel()
-    return _kernel
-
-
-def kernel_if_started():
-    return _kernel

@@ -6,9 +6,17 @@ interpreter that runs the application's main script. Under ``cpy2py-run`` both c
 the environment the supervisor sets (``CPY2PY_TWIN_ID``, ``CPY2PY_MAIN_ID``); a twin
 spawned by a standalone master gets them the same way. A standalone master, as in the
 original library, is named after its executable (e.g. ``python3.11``).
+
+It also holds the kernel of this process (:py:func:`get_kernel`), created on first use
+from these ids; the modules of the kernel layer below never import this one.
+
+The original library's later name ``cpy2py.kernel.state`` is this very module object.
 """
 import os
 import sys
+import threading
+
+from cpy2py.kernel import references as _references
 
 
 def _take(*names):
@@ -30,7 +38,8 @@ if MASTER_ID is None:
     MASTER_ID = TWIN_ID or os.path.basename(sys.executable)
 if TWIN_ID is None:
     TWIN_ID = MASTER_ID
-#: the group state (initializers/finalizers), set by cpy2py.twinterpreter.group_state
+#: the group state (initializers/finalizers), set by cpy2py.twinterpreter.group_state;
+#: the kernel of the main calls its ``attach(kernel)`` when it is created
 TWIN_GROUP_STATE = None
 
 
@@ -50,7 +59,35 @@ def is_master():
     return TWIN_ID == MASTER_ID
 
 
+#: the kernel of this process, once created
+_kernel = None
+_kernel_lock = threading.Lock()
+
+
 def get_kernel(kernel_id=None):
-    """The kernel of this process (started on first use)."""
-    from cpy2py.kernel.kernel import get_kernel as _get_kernel
-    return _get_kernel()
+    """The kernel of this process, created on first use (``kernel_id`` is ignored: one kernel serves every twin)"""
+    kernel = _kernel
+    if kernel is not None:
+        return kernel
+    return _create_kernel()
+
+
+def _create_kernel():
+    global _kernel
+    with _kernel_lock:
+        if _kernel is None:
+            from cpy2py.kernel.bootstrap import create_kernel
+            kernel = create_kernel(TWIN_ID, MASTER_ID)
+            group_state = TWIN_GROUP_STATE
+            if group_state is not None and kernel.is_master:
+                group_state.attach(kernel)
+            _kernel = kernel
+    return _kernel
+
+
+def kernel_if_started():
+    """The kernel of this process, or None if it was not created yet"""
+    return _kernel
+
+
+_references.register_kernel_getter(get_kernel)

@@ -10,7 +10,7 @@ naming the remote type otherwise.
 import os
 import sys
 
-from cpy2py.kernel.exceptions import RemoteException, RemoteTraceback
+from cpy2py.exceptions import RemoteException, RemoteTraceback
 from cpy2py.utility.compat import PY3, pickle, qualname
 
 

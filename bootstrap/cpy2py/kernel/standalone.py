@@ -16,8 +16,9 @@ import threading
 import time
 
 from cpy2py.kernel.control import LineReader, encode_line
-from cpy2py.kernel.exceptions import TwinterpreterUnavailable
+from cpy2py.exceptions import TwinterpreterUnavailable
 from cpy2py.kernel import launch_env
+from cpy2py.kernel.main_module import main_module_env
 from cpy2py.utility.compat import PY3, set_inheritable, set_cloexec
 
 #: seconds a twin gets to stop after SHUTDOWN, and again after SIGTERM
@@ -83,7 +84,7 @@ class StandaloneSupervisor(object):
         env = dict(os.environ)
         for name in ('CPY2PY_MAIN_FILE', 'CPY2PY_MAIN_MODULE', 'CPY2PY_RUN_MAIN', 'CPY2PY_ARGV'):
             env.pop(name, None)
-        env.update(launch_env.main_module_env(**self.settings.get(twin_id, {})))
+        env.update(main_module_env(**self.settings.get(twin_id, {})))
         env.update({
             'CPY2PY_TWIN_ID': twin_id,
             'CPY2PY_MAIN_ID': self.master_id,

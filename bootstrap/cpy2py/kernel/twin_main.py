@@ -1,5 +1,5 @@
 """
-The body of a twin process (started as ``<interpreter> cpy2py_twin.py``)
+The twin entry point: the body of a twin process (``<interpreter> cpy2py_twin.py``)
 
 It listens on its socket, tells the supervisor READY and then serves requests on pool
 threads; the main thread follows the control channel and ends the process on SHUTDOWN or
@@ -21,10 +21,10 @@ def _flush():
 def main():
     # terminal signals belong to the main; a twin stops through SHUTDOWN or SIGTERM
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # (importing this module ran cpy2py/__init__ first: logging, aliases, the proxy hooks)
     from cpy2py.kernel import main_module
     main_module.install_in_twin()
-    import cpy2py  # noqa: F401  (sets up logging, the group state, ...)
-    from cpy2py.kernel.kernel import get_kernel
+    from cpy2py.kernel.kernel_state import get_kernel
     kernel = get_kernel()
     control = kernel.supervisor
     kernel.start()

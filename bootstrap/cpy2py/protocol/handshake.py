@@ -13,7 +13,7 @@ import socket
 
 from cpy2py.meta import PROTOCOL_VERSION
 from cpy2py.utility.compat import compare_digest, PY3
-from cpy2py.kernel.exceptions import AuthenticationError
+from cpy2py.exceptions import AuthenticationError
 
 _MAX_LINE = 1024
 

@@ -12,7 +12,7 @@ Between Python 3.8+ peers (pickle protocol 5), large ``bytes``/``bytearray``/``m
 values travel as out-of-band buffers: they are written to the socket straight from their
 memory and received straight into their final buffer.
 
-TwinObjects and proxies pickle themselves as references (see ``cpy2py.proxy.reference``).
+TwinObjects and proxies pickle themselves as references (see ``cpy2py.kernel.references``).
 """
 import io
 import sys

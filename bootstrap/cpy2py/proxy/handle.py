@@ -2,23 +2,16 @@
 Handles: references to objects that are not TwinObjects
 
 A result that cannot be pickled (a generator, a file, a lock, ...) is returned as a
-reference; the caller gets a :py:class:`RemoteObject` that forwards attribute access,
-calls, iteration and the common operators.
+reference (:py:class:`cpy2py.kernel.references.RemoteHandle`); the caller gets a
+:py:class:`RemoteObject` that forwards attribute access, calls, iteration and the common
+operators.
 """
 import operator
 
-from cpy2py.proxy.reference import export_reference, proxy_reference, REF_ATTRIBUTE
-
-
-class RemoteHandle(object):
-    """Wraps a local object so that it is sent by reference"""
-    __slots__ = ('target',)
-
-    def __init__(self, target):
-        self.target = target
-
-    def __reduce_ex__(self, protocol):
-        return export_reference(self.target, None)
+from cpy2py.exceptions import StaleProxy
+from cpy2py.kernel.kernel_state import get_kernel
+from cpy2py.kernel.references import proxy_reference, current_destination, REF_ATTRIBUTE
+from cpy2py.proxy.members import remote_call
 
 
 def _call(target, *args, **kwargs):
@@ -48,8 +41,6 @@ def _operate(target, name, args, kwargs):
 
 def _forward(name):
     def forwarder(self, *args, **kwargs):
-        from cpy2py.kernel.kernel import get_kernel
-        from cpy2py.kernel.exceptions import StaleProxy
         owner, boot, _ = object.__getattribute__(self, REF_ATTRIBUTE)
         kernel = get_kernel()
         if boot in kernel.dead_boots:
@@ -67,23 +58,18 @@ class RemoteObject(object):
     def __getattr__(self, name):
         if name.startswith('__cpy2py'):
             raise AttributeError(name)
-        from cpy2py.proxy.proxy_twin import remote_call
         return remote_call(self, 'getattr', (name,))
 
     def __setattr__(self, name, value):
-        from cpy2py.proxy.proxy_twin import remote_call
         remote_call(self, 'setattr', (name, value), (value,))
 
     def __delattr__(self, name):
-        from cpy2py.proxy.proxy_twin import remote_call
         remote_call(self, 'delattr', (name,))
 
     def __reduce_ex__(self, protocol):
-        from cpy2py.kernel.kernel import current_destination
         return proxy_reference(self, current_destination())
 
     def __next__(self):
-        from cpy2py.proxy.proxy_twin import remote_call
         return remote_call(self, 'next', ())
     next = __next__
 

@@ -16,8 +16,7 @@ def twinfunction(twinterpreter_id):
             return function
 
         def function_dispatch_proxy(*args, **kwargs):
-            from cpy2py.kernel.kernel import get_kernel
-            return get_kernel().request(
+            return kernel_state.get_kernel().request(
                 twinterpreter_id, 'call', (function_dispatch_proxy, args, kwargs), args)
         clone_function_meta(function, function_dispatch_proxy)
         return function_dispatch_proxy

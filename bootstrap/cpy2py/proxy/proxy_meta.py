@@ -7,9 +7,15 @@ of the TwinObject bases and from ``TwinProxy``). The class statement binds the r
 in the twin the class belongs to (``__twin_id__``) and the proxy class everywhere else,
 so ``Cls()`` and ``Cls.some_classmethod()`` run in the right interpreter. ``isinstance``
 and ``issubclass`` compare real classes, so proxies and real objects pass the same checks.
+
+Importing this module registers with the kernel how a reference becomes a proxy
+(:py:func:`proxy_class_for_ref`) and a proxy class its real class (:py:func:`real_class`).
 """
 from cpy2py.kernel import kernel_state
-from cpy2py.proxy.reference import class_ref, import_class, export_reference
+from cpy2py.kernel.references import (
+    class_ref, import_class, export_reference, current_destination, register_proxy_layer)
+from cpy2py.proxy.members import ProxyMethod, RemoteAttribute, PROXY_CORE, class_call, proxy_repr
+from cpy2py.proxy.handle import RemoteObject
 
 #: attributes of a real class that never become remote descriptors on its proxy class
 _NOT_FORWARDED = frozenset((
@@ -42,7 +48,6 @@ def proxy_class(cls):
     """The proxy class of the TwinObject class ``cls`` (built on first use)"""
     real = real_class(cls)
     if real.__dict__.get('__cpy2py_base__'):
-        from cpy2py.proxy.proxy_twin import TwinProxy
         return TwinProxy
     proxy = real.__dict__.get('__cpy2py_proxy__')
     if proxy is None:
@@ -51,7 +56,6 @@ def proxy_class(cls):
 
 
 def _build_proxy_class(real, classcell=None):
-    from cpy2py.proxy.proxy_twin import ProxyMethod, RemoteAttribute, PROXY_CORE, TwinProxy
     bases = []
     for base in real.__bases__:
         if isinstance(base, TwinMeta):
@@ -105,16 +109,7 @@ def proxy_class_for_ref(cls_ref):
     cls = import_class(cls_ref)
     if isinstance(cls, TwinMeta):
         return proxy_class(cls)
-    from cpy2py.proxy.handle import RemoteObject
     return RemoteObject
-
-
-def class_call(cls, op, tail, large_values=()):
-    """Run a class-level ``op`` in the twin that owns ``cls``"""
-    from cpy2py.kernel.kernel import get_kernel
-    real = real_class(cls)
-    return get_kernel().request(real.__dict__.get('__twin_id__', real.__twin_id__), op,
-                                (class_ref(real),) + tail, large_values)
 
 
 class TwinMeta(type):
@@ -173,7 +168,6 @@ class TwinMeta(type):
 
 
 def _twin_reduce_ex(self, protocol):
-    from cpy2py.kernel.kernel import current_destination
     if current_destination() is None:
         return object.__reduce_ex__(self, protocol)
     return export_reference(self, class_ref(type(self)))
@@ -193,3 +187,9 @@ TwinObject = TwinMeta('TwinObject', (object,), {
     """,
     '__reduce_ex__': _twin_reduce_ex,
 })
+
+TwinProxy = TwinMeta('TwinProxy', (TwinObject,), dict(
+    PROXY_CORE, __cpy2py_base__=True, __repr__=proxy_repr, __module__=__name__,
+    __doc__='Base class of all proxies of objects that live in another twinterpreter'))
+
+register_proxy_layer(proxy_class_for_ref, real_class)

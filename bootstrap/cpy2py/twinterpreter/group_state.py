@@ -34,11 +34,14 @@ class TwinGroupState(object):
         with self._lock:
             registry.append(directive)
         if init_existing:
-            from cpy2py.kernel.kernel import kernel_if_started
-            kernel = kernel_if_started()
+            kernel = kernel_state.kernel_if_started()
             if kernel is not None:
                 for conn in kernel.live_peers():
                     kernel.call(conn, 'call', directive, directive[1])
+
+    def attach(self, kernel):
+        """Run the directives in every new peer of ``kernel`` (the main's, at its creation)"""
+        kernel.on_new_peer.append(lambda conn: self.run_in(kernel, conn))
 
     def run_in(self, kernel, conn):
         """Run every directive in the twin behind ``conn`` (a new peer process)"""
@@ -46,13 +49,6 @@ class TwinGroupState(object):
             directives = list(self.initializers) + list(self.finalizers)
         for directive in directives:
             kernel.call(conn, 'call', directive, directive[1])
-
-
-def install(kernel):
-    """Hook the group state of this interpreter into its kernel"""
-    state = kernel_state.TWIN_GROUP_STATE
-    if state is not None and kernel.is_master:
-        kernel.on_new_peer.append(lambda conn: state.run_in(kernel, conn))
 
 
 if kernel_state.TWIN_GROUP_STATE is None:

@@ -11,7 +11,8 @@ import subprocess
 
 from cpy2py.utility.compat import check_output
 from cpy2py.utility.twinspect import exepath
-from cpy2py.twinterpreter.exceptions import RemoteCpy2PyNotFound
+from cpy2py.exceptions import RemoteCpy2PyNotFound
+from cpy2py.kernel.launch_env import BOOTSTRAP_DIR
 
 _PROBE = (
     "import json, pickle, platform, sys\n"
@@ -24,11 +25,6 @@ _PROBE = (
     "                      'python_version_info': list(sys.version_info),\n"
     "                      'pickle_protocol': pickle.HIGHEST_PROTOCOL}))\n"
 )
-
-
-def _bootstrap_dir():
-    import cpy2py
-    return os.path.dirname(os.path.dirname(os.path.abspath(cpy2py.__file__)))
 
 
 class Interpreter(object):
@@ -47,7 +43,7 @@ class Interpreter(object):
         if self._metadata is None:
             env = dict(os.environ)
             path = env.get('PYTHONPATH')
-            env['PYTHONPATH'] = _bootstrap_dir() + (os.pathsep + path if path else '')
+            env['PYTHONPATH'] = BOOTSTRAP_DIR + (os.pathsep + path if path else '')
             output = check_output([self.executable, '-c', _PROBE], env=env)
             metadata = json.loads(output.decode('utf-8'))
             if metadata is None:

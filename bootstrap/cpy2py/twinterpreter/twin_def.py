@@ -8,8 +8,8 @@ import os
 
 from cpy2py.utility.compat import stringabc
 from cpy2py.utility.proc_tools import get_executable_path, get_best_pickle_protocol
-from cpy2py.kernel import kernel_single, kernel_async, kernel_multi
-from cpy2py.kernel.flavour import resolve_kernel
+from cpy2py.kernel.flavour import FLAVOURS, resolve_kernel
+from cpy2py.kernel.main_module import resolve_main_args
 
 
 def lookup_interpreter(lookup, executable):
@@ -44,9 +44,9 @@ class TwinDef(object):
     :raises ValueError: if neither executable nor id is given, or ``kernel`` is invalid
     """
     default_kernels = {
-        'single': kernel_single,
-        'async': kernel_async,
-        'multi': kernel_multi,
+        'single': FLAVOURS['single'],
+        'async': FLAVOURS['async'],
+        'multi': FLAVOURS['multi'],
     }
 
     def __init__(self, executable=None, twinterpreter_id=None, kernel=None):
@@ -127,12 +127,11 @@ def master_arguments(executable, twinterpreter_id, kernel, main_module, run_main
     Normalise the arguments of TwinMaster as the original library took them
 
     ``executable`` may be a :py:class:`TwinDef` (giving executable, id and kernel) and
-    ``main_module`` a :py:class:`~cpy2py.twinterpreter.twin_main.MainDef` or one of its
+    ``main_module`` a :py:class:`~cpy2py.kernel.main_module.MainDef` or one of its
     ``FETCH_*`` constants.
 
     :raises ValueError: if ``kernel`` refers to no client and server
     """
-    from cpy2py.twinterpreter.twin_main import resolve_main_args
     if isinstance(executable, TwinDef):
         definition = executable
         executable = definition.executable

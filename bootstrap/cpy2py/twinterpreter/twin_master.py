@@ -14,8 +14,8 @@ import os
 import threading
 
 from cpy2py.kernel import kernel_state, launch_env
-from cpy2py.kernel.exceptions import TwinterpreterTerminated
-import cpy2py.kernel.kernel as _kmod
+from cpy2py.exceptions import TwinterpreterTerminated
+from cpy2py.twinterpreter.twin_def import TwinDef, master_arguments  # noqa: F401  (the original offered TwinDef here)
 
 #: kernel names the original library knew; all mean the one re-entrant kernel here
 KERNEL_NAMES = (None, 'single', 'async', 'multi', 'threaded')
@@ -39,7 +39,6 @@ class TwinMaster(object):
     def __new__(cls, executable=None, twinterpreter_id=None, kernel=None, main_module=True,
                 run_main=None, restore_argv=False, **ignored):
         # the original's forms: a TwinDef, kernel modules and (client, server) pairs, MainDef
-        from cpy2py.twinterpreter.twin_def import master_arguments
         executable, twinterpreter_id, kernel, main_module, run_main, restore_argv = master_arguments(
             executable, twinterpreter_id, kernel, main_module, run_main, restore_argv)
         if executable is None and twinterpreter_id is None:
@@ -53,9 +52,9 @@ class TwinMaster(object):
                 master._setup(executable, twinterpreter_id, kernel, main_module, run_main, restore_argv)
                 cls._masters[twinterpreter_id] = master
                 # a new master (e.g. after destroy()) may start the twin again on first use
-                from cpy2py.kernel.kernel import kernel_if_started
-                if kernel_if_started() is not None:
-                    kernel_if_started().stopped.discard(twinterpreter_id)
+                kernel = kernel_state.kernel_if_started()
+                if kernel is not None:
+                    kernel.stopped.discard(twinterpreter_id)
             elif executable is not None and master._executable is None:
                 master._executable = executable
             master._register()
@@ -80,9 +79,8 @@ class TwinMaster(object):
     @property
     def executable(self):
         """Absolute path of the interpreter (resolved from PATH if needed)"""
-        from cpy2py.kernel.launch_env import resolve_interpreter
         try:
-            return resolve_interpreter(self._executable or self.twinterpreter_id)
+            return launch_env.resolve_interpreter(self._executable or self.twinterpreter_id)
         except OSError:
             return self._executable or self.twinterpreter_id
 
@@ -100,8 +98,7 @@ class TwinMaster(object):
             'restore_argv': self.restore_argv}
 
     def _kernel(self):
-        from cpy2py.kernel.kernel import get_kernel
-        return get_kernel()
+        return kernel_state.get_kernel()
 
     def start(self):
         """Start the twin (if it is not running) and connect to it; returns :py:attr:`is_alive`"""
@@ -118,8 +115,7 @@ class TwinMaster(object):
         """Stop the twin; calls into it fail from now on. Returns :py:attr:`is_alive`"""
         if self.native:
             return True
-        from cpy2py.kernel.kernel import kernel_if_started
-        kernel = kernel_if_started()
+        kernel = kernel_state.kernel_if_started()
         if kernel is None:
             return False
         kernel.stopped.add(self.twinterpreter_id)
@@ -140,15 +136,14 @@ class TwinMaster(object):
         """Whether the twin process is up and connected"""
         if self.native:
             return True
-        from cpy2py.kernel.kernel import kernel_if_started
-        kernel = kernel_if_started()
+        kernel = kernel_state.kernel_if_started()
         if kernel is None or self.twinterpreter_id in kernel.stopped:
             return False
         return any(conn.peer_id == self.twinterpreter_id for conn in kernel.live_peers())
 
     def execute(self, call, *args, **kwargs):
         """Run ``call(*args, **kwargs)`` in the twin and return its result"""
-        kernel = _kmod._kernel
+        kernel = kernel_state._kernel  # (the started kernel, without a call: the hot path)
         if kernel is not None and not self._destroyed and self.twinterpreter_id != kernel.twin_id:
             return kernel.request(self.twinterpreter_id, 'call', (call, args, kwargs), args)
         if self.native:
@@ -165,7 +160,3 @@ class TwinMaster(object):
     def stats(self):
         """Counters of the twin's kernel (exported objects, proxies, threads), for tests"""
         return self._kernel().request(self.twinterpreter_id, 'stats', None)
-
-
-# the original library also offered TwinDef here
-from cpy2py.twinterpreter.twin_def import TwinDef  # noqa: E402,F401

@@ -11,6 +11,9 @@ it configured: no propagation, a NullHandler (or the CPY2PY_DEBUG stderr handler
 import os
 import sys
 
+#: () -> the twin id for CPY2PY_DEBUG lines; given by :py:func:`setup` (cpy2py knows it)
+_twin_id = None
+
 
 def configure(logging):
     """Set up the tree in the loaded ``logging`` module (idempotent)"""
@@ -21,15 +24,21 @@ def configure(logging):
     debug = os.environ.get('CPY2PY_DEBUG')
     if debug:
         from cpy2py.utility.debug_log import make_debug_handler
-        base.addHandler(make_debug_handler())
+        base.addHandler(make_debug_handler(_twin_id or (lambda: '?')))
         level = getattr(logging, debug.upper(), None)
         base.setLevel(level if isinstance(level, int) else logging.DEBUG)
     else:
         base.addHandler(logging.NullHandler())
 
 
-def setup():
-    """Configure now if ``logging`` is loaded (or debugging is on), else on its first import"""
+def setup(twin_id=None):
+    """
+    Configure now if ``logging`` is loaded (or debugging is on), else on its first import
+
+    :param twin_id: ``twin_id()`` gives the id of this process for debug lines
+    """
+    global _twin_id
+    _twin_id = twin_id
     if 'logging' in sys.modules or os.environ.get('CPY2PY_DEBUG'):
         import logging
         configure(logging)

@@ -11,7 +11,7 @@ import operator
 import threading
 
 from cpy2py.utility.compat import stringabc, inf, intern_str, unicode_str, long_int, PY3
-from cpy2py.utility.exceptions import CPy2PyException
+from cpy2py.exceptions import CPy2PyException
 
 #: sentinel for "no value given"
 UNSET = intern_str('<unset_sentinel>')

@@ -1,1 +1,1 @@
-"""Inter-process communication: framing over sockets and the connection handshake."""
+"""Layer 1: bytes and frames on a socket (no pickles, no threads of the kernel)"""

@@ -1,16 +1,16 @@
 """
-TwinProxy: the local stand-in for an object living in another twinterpreter
+What proxy classes are made of: members that send operations to the owner of the object
 
-Every proxy class derives from :py:class:`TwinProxy`. Its class body holds a descriptor
+Every proxy class (:py:class:`~cpy2py.proxy.proxy_meta.TwinProxy` and the classes
+:py:class:`~cpy2py.proxy.proxy_meta.TwinMeta` builds) holds in its class body a descriptor
 for every attribute of the real class: :py:class:`ProxyMethod` for methods (called
 remotely in one round trip), :py:class:`RemoteAttribute` for class attributes and
 properties (read remotely); local methods stay as they are. Instance attributes that the
-class does not know are looked up remotely by ``__getattr__``.
+class does not know are looked up remotely by ``__getattr__`` (:py:data:`PROXY_CORE`).
 """
-from cpy2py.kernel.exceptions import TwinterpreterTerminated, StaleProxy
-from cpy2py.proxy.proxy_meta import TwinMeta, TwinObject, class_call
-from cpy2py.proxy.reference import REF_ATTRIBUTE, proxy_reference
-from cpy2py.kernel.kernel import get_kernel, current_destination
+from cpy2py.exceptions import StaleProxy
+from cpy2py.kernel.kernel_state import get_kernel
+from cpy2py.kernel.references import REF_ATTRIBUTE, proxy_reference, current_destination, class_ref
 
 
 def remote_call(proxy, op, payload_tail, large_values=()):
@@ -20,6 +20,13 @@ def remote_call(proxy, op, payload_tail, large_values=()):
     if boot in kernel.dead_boots:
         raise StaleProxy(owner, 'the object lived in a process of twin %r that has terminated' % owner)
     return kernel.request(owner, op, (boot, iid) + payload_tail, large_values)
+
+
+def class_call(cls, op, tail, large_values=()):
+    """Run a class-level ``op`` in the twin that owns the TwinObject class ``cls``"""
+    real = cls.__dict__.get('__cpy2py_real__', cls)
+    return get_kernel().request(real.__dict__.get('__twin_id__', real.__twin_id__), op,
+                                (class_ref(real),) + tail, large_values)
 
 
 class RemoteBoundMethod(object):
@@ -116,7 +123,7 @@ def _proxy_reduce(self):
     return proxy_reference(self, current_destination())
 
 
-def _proxy_repr(self):
+def proxy_repr(self):
     try:
         owner, boot, iid = object.__getattribute__(self, REF_ATTRIBUTE)
     except AttributeError:
@@ -139,9 +146,5 @@ PROXY_CORE = {
     '__init__': _proxy_init,
 }
 
-TwinProxy = TwinMeta('TwinProxy', (TwinObject,), dict(
-    PROXY_CORE, __cpy2py_base__=True, __repr__=_proxy_repr, __module__=__name__,
-    __doc__='Base class of all proxies of objects that live in another twinterpreter'))
-
-__all__ = ['TwinProxy', 'ProxyMethod', 'RemoteAttribute', 'RemoteBoundMethod',
-           'TwinterpreterTerminated']
+__all__ = ['ProxyMethod', 'RemoteAttribute', 'RemoteBoundMethod', 'PROXY_CORE', 'remote_call',
+           'class_call', 'proxy_repr']
