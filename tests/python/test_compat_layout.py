@@ -25,6 +25,55 @@ class TopLevelTest(unittest.TestCase):
         self.assertIs(cpy2py.__version__, __version__)
 
 
+def import_old_names():
+    """Runs in the twin too: every old module name of the table imports, with its names"""
+    from cpy2py.aliases import ALIASES
+    imported = []
+    for name in sorted(ALIASES):
+        module = importlib.import_module(name)
+        assert sys.modules[name] is module, name
+        for exported in getattr(module, '__all__', ()):
+            getattr(module, exported)
+        imported.append(name)
+    return imported
+
+
+class AliasTableTest(unittest.TestCase):
+    """The original library's module names come from one table (cpy2py.aliases), not files"""
+
+    def test_every_old_name_imports(self):
+        from cpy2py.aliases import ALIASES
+        self.assertEqual(import_old_names(), sorted(ALIASES))
+
+    def test_every_old_name_imports_in_the_twin(self):
+        from cpy2py.aliases import ALIASES
+        master = support.start_twin()
+        self.assertEqual(master.execute(import_old_names), sorted(ALIASES))
+
+    def test_no_files_for_old_names(self):
+        from cpy2py.aliases import ALIASES
+        for name in ALIASES:
+            path = os.path.join(support.BOOTSTRAP, *name.split('.'))
+            self.assertFalse(os.path.exists(path + '.py'), path)
+            self.assertFalse(os.path.exists(os.path.join(path, '__init__.py')), path)
+
+    def test_exceptions_have_one_home(self):
+        import cpy2py.exceptions
+        from cpy2py.kernel.exceptions import RemoteException  # the name README gives
+        from cpy2py.twinterpreter.twin_exceptions import RemoteCpy2PyNotFound
+        from cpy2py.utility.exceptions import CPy2PyException
+        self.assertIs(RemoteException, cpy2py.exceptions.RemoteException)
+        self.assertIs(RemoteCpy2PyNotFound, cpy2py.exceptions.RemoteCpy2PyNotFound)
+        self.assertIs(CPy2PyException, cpy2py.exceptions.CPy2PyException)
+        self.assertEqual(RemoteException.__module__, 'cpy2py.exceptions')
+
+    def test_unknown_names_still_fail(self):
+        with self.assertRaises(ImportError):
+            importlib.import_module('cpy2py.kernel.kernel_bogus')
+        with self.assertRaises(ImportError):
+            importlib.import_module('cpy2py.ipyc.bogus')
+
+
 class StateModuleTest(unittest.TestCase):
     def test_same_module(self):
         import cpy2py.kernel.state

@@ -42,6 +42,14 @@ class TestChannelNames(unittest.TestCase):
         from cpy2py.ipyc.ipyc_socket import DuplexSocketIPyC
         self._check(DuplexSocketIPyC)
 
+    def test_later_module_names(self):
+        # the first line of the original's test_ipyc.py
+        from cpy2py.ipyc import fifo_pipe, duplex_socket
+        from cpy2py.ipyc import ipyc_fifo, ipyc_socket
+        self.assertIs(fifo_pipe.DuplexFifoIPyC, ipyc_fifo.DuplexFifoIPyC)
+        self.assertIs(duplex_socket.DuplexSocketIPyC, ipyc_socket.DuplexSocketIPyC)
+        self._check(fifo_pipe.DuplexFifoIPyC)
+
 
 class TestPyPyDefinition(unittest.TestCase):
     """A TwinDef/TwinProcess for 'pypy' finds 'pypy3' where only that exists, as TwinMaster does"""

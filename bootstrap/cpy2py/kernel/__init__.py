@@ -1,1 +1,1 @@
-"""The per-process kernel: connections, dispatch of requests, object lifetime."""
+"""Layer 3, the kernel: connections, who reads, dispatch, the operations table, object lifetime, supervisors."""

@@ -1,1 +1,1 @@
-"""Proxies: local stand-ins for objects that live in another twinterpreter."""
+"""Layer 4, proxies: local stand-ins for objects that live in another twinterpreter."""

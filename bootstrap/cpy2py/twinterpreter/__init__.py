@@ -1,1 +1,1 @@
-"""Twinterpreters: starting, stopping and talking to the other interpreters of a group."""
+"""Layer 5, the public API: starting, stopping and calling the other interpreters of a group."""

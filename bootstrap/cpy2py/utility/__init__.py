@@ -1,1 +1,1 @@
-"""Helpers shared by the runtime, standard library only."""
+"""Layer 0 (with cpy2py.meta and cpy2py.exceptions): helpers shared by the runtime, standard library only."""
