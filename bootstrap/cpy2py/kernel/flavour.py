@@ -23,35 +23,18 @@ class KernelServer(object):
     flavour = None
 
 
-class SingleKernelClient(KernelClient):
-    """Client side of the 'single' kernel flavour (the original served one request at a time)"""
-    flavour = 'single'
+def _flavour(name, label, origin):
+    """The client and server classes of the flavour ``name`` (class names ``<label>Kernel...``)"""
+    return tuple(
+        type(label + 'Kernel' + side, (base,), {
+            'flavour': name, '__module__': __name__,
+            '__doc__': '%s side of the %r kernel flavour (%s)' % (side, name, origin)})
+        for side, base in (('Client', KernelClient), ('Server', KernelServer)))
 
 
-class SingleKernelServer(KernelServer):
-    """Server side of the 'single' kernel flavour"""
-    flavour = 'single'
-
-
-class AsyncKernelClient(KernelClient):
-    """Client side of the 'async' kernel flavour (the original ran each request in a thread)"""
-    flavour = 'async'
-
-
-class AsyncKernelServer(KernelServer):
-    """Server side of the 'async' kernel flavour"""
-    flavour = 'async'
-
-
-class MultiKernelClient(KernelClient):
-    """Client side of the 'multi' (or 'threaded') flavour (the original used a worker pool)"""
-    flavour = 'multi'
-
-
-class MultiKernelServer(KernelServer):
-    """Server side of the 'multi' kernel flavour"""
-    flavour = 'multi'
-
+SingleKernelClient, SingleKernelServer = _flavour('single', 'Single', 'the original served one request at a time')
+AsyncKernelClient, AsyncKernelServer = _flavour('async', 'Async', 'the original ran each request in a thread')
+MultiKernelClient, MultiKernelServer = _flavour('multi', 'Multi', "also 'threaded': the original used a worker pool")
 
 #: flavour names and their ``(client, server)`` classes
 FLAVOURS = {
