@@ -24,7 +24,6 @@ _log_setup.setup(lambda: kernel_state.TWIN_ID)
 from cpy2py import aliases as _aliases  # noqa: E402,F401  (installs the import hook for old names)
 from cpy2py.kernel import kernel_state  # noqa: E402
 from cpy2py.kernel import kernel_state as state  # noqa: E402,F401  (name used by later versions of the original)
-from cpy2py.kernel import references as _references  # noqa: E402
 from cpy2py.twinterpreter.group_state import TwinGroupState  # noqa: E402
 
 
@@ -32,7 +31,7 @@ def _load_proxy_layer():
     from cpy2py.proxy import proxy_meta  # noqa: F401  (registers its hooks with the kernel)
 
 
-_references.register_proxy_layer_loader(_load_proxy_layer)
+kernel_state.proxy_layer_loader = _load_proxy_layer
 
 #: public names and the modules that define them
 _PUBLIC = {

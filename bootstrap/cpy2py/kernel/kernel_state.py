@@ -16,8 +16,6 @@ import os
 import sys
 import threading
 
-from cpy2py.kernel import references as _references
-
 
 def _take(*names):
     """First of the environment variables ``names`` that is set; the legacy ones are removed"""
@@ -41,6 +39,9 @@ if TWIN_ID is None:
 #: the group state (initializers/finalizers), set by cpy2py.twinterpreter.group_state;
 #: the kernel of the main calls its ``attach(kernel)`` when it is created
 TWIN_GROUP_STATE = None
+#: () -> None: imports the proxy layer, for a process that receives a reference before it
+#: used a proxy (set by cpy2py; handed to cpy2py.kernel.references with the kernel)
+proxy_layer_loader = None
 
 
 def is_twinterpreter(kernel_id=None):
@@ -76,7 +77,11 @@ def _create_kernel():
     global _kernel
     with _kernel_lock:
         if _kernel is None:
+            from cpy2py.kernel import references
             from cpy2py.kernel.bootstrap import create_kernel
+            references.register_kernel_getter(get_kernel)
+            if proxy_layer_loader is not None:
+                references.register_proxy_layer_loader(proxy_layer_loader)
             kernel = create_kernel(TWIN_ID, MASTER_ID)
             group_state = TWIN_GROUP_STATE
             if group_state is not None and kernel.is_master:
@@ -88,6 +93,3 @@ def _create_kernel():
 def kernel_if_started():
     """The kernel of this process, or None if it was not created yet"""
     return _kernel
-
-
-_references.register_kernel_getter(get_kernel)

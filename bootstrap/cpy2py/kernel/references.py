@@ -7,10 +7,11 @@ it keeps for that object (see :py:mod:`cpy2py.kernel.objects` for the lifetime r
 
 Which class that proxy has is the business of the layer above (:py:mod:`cpy2py.proxy`):
 it registers its hooks (:py:func:`register_proxy_layer`) when it is imported, and
-:py:mod:`cpy2py` registers how to import it (:py:func:`register_proxy_layer_loader`) for a
+:py:mod:`cpy2py` gives how to import it (:py:func:`register_proxy_layer_loader`) for a
 process that receives a reference before it used any proxy. The kernel is reached through
 the getter that :py:mod:`cpy2py.kernel.kernel_state` (which creates it, above us)
-registers on import.
+registers, together with that loader, before it creates the kernel: references exist
+only while a kernel runs.
 """
 import sys
 import threading
@@ -23,7 +24,7 @@ REF_ATTRIBUTE = '__cpy2py_ref__'
 
 
 def _no_kernel_getter():
-    raise RuntimeError('cpy2py.kernel.kernel_state is not loaded (import cpy2py first)')
+    raise RuntimeError('no kernel was created in this process (cpy2py.kernel.kernel_state.get_kernel)')
 
 
 #: () -> the kernel of this process, created on first use (kernel_state's get_kernel)
