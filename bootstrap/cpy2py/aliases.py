@@ -37,8 +37,9 @@ ALIASES = {
                                               'AsyncKernelClient AsyncKernelServer'),),
     'cpy2py.kernel.kernel_multi': _MULTI,
     'cpy2py.kernel.flavours': (),
-    'cpy2py.kernel.flavours.single': _SINGLE,
-    'cpy2py.kernel.flavours.threaded': _MULTI,
+    'cpy2py.kernel.flavours.single': _SINGLE + ((_FLAVOUR, 'SingleThreadKernelClient=SingleKernelClient '
+                                                           'SingleThreadKernelServer=SingleKernelServer'),),
+    'cpy2py.kernel.flavours.threaded': _MULTI + ((_FLAVOUR, 'MultiThreadKernelServer=MultiKernelServer'),),
     # exceptions: one module
     'cpy2py.kernel.exceptions': 'cpy2py.exceptions',
     'cpy2py.kernel.kernel_exceptions': 'cpy2py.exceptions',
@@ -46,6 +47,7 @@ ALIASES = {
     'cpy2py.twinterpreter.twin_exceptions': 'cpy2py.exceptions',
     'cpy2py.utility.exceptions': 'cpy2py.exceptions',
     'cpy2py.ipyc.ipyc_exceptions': 'cpy2py.exceptions',
+    'cpy2py.ipyc.exceptions': 'cpy2py.exceptions',
     # how a twin finds the main module: one module
     'cpy2py.twinterpreter.twin_main': 'cpy2py.kernel.main_module',
     'cpy2py.twinterpreter.main_module': 'cpy2py.kernel.main_module',
