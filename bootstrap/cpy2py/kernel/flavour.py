@@ -32,9 +32,12 @@ def _flavour(name, label, origin):
         for side, base in (('Client', KernelClient), ('Server', KernelServer)))
 
 
-SingleKernelClient, SingleKernelServer = _flavour('single', 'Single', 'the original served one request at a time')
-AsyncKernelClient, AsyncKernelServer = _flavour('async', 'Async', 'the original ran each request in a thread')
-MultiKernelClient, MultiKernelServer = _flavour('multi', 'Multi', "also 'threaded': the original used a worker pool")
+SingleKernelClient, SingleKernelServer = _flavour(
+    'single', 'Single', 'the original served one request at a time')
+AsyncKernelClient, AsyncKernelServer = _flavour(
+    'async', 'Async', 'the original ran each request in a thread')
+MultiKernelClient, MultiKernelServer = _flavour(
+    'multi', 'Multi', "also 'threaded': the original used a worker pool")
 
 #: flavour names and their ``(client, server)`` classes
 FLAVOURS = {

@@ -66,7 +66,7 @@ _kernel_lock = threading.Lock()
 
 
 def get_kernel(kernel_id=None):
-    """The kernel of this process, created on first use (``kernel_id`` is ignored: one kernel serves every twin)"""
+    """The kernel of this process, created on first use (``kernel_id`` is ignored)"""
     kernel = _kernel
     if kernel is not None:
         return kernel

@@ -37,8 +37,8 @@ def register_kernel_getter(get_kernel):
     _get_kernel = get_kernel
 
 
-#: per-thread state of the kernel (waiter, call chain, ...); ``destination``: the connection whose message this
-#: thread is pickling (references sent to a third twin need a unit of their own)
+#: per-thread state of the kernel (waiter, call chain, ...); ``destination``: the connection
+#: whose message this thread is pickling (a reference sent to a third twin needs a unit)
 thread_state = threading.local()
 
 

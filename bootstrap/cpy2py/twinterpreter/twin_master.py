@@ -15,7 +15,8 @@ import threading
 
 from cpy2py.kernel import kernel_state, launch_env
 from cpy2py.exceptions import TwinterpreterTerminated
-from cpy2py.twinterpreter.twin_def import TwinDef, master_arguments  # noqa: F401  (the original offered TwinDef here)
+# (the original also offered TwinDef here)
+from cpy2py.twinterpreter.twin_def import TwinDef, master_arguments  # noqa: F401
 
 #: kernel names the original library knew; all mean the one re-entrant kernel here
 KERNEL_NAMES = (None, 'single', 'async', 'multi', 'threaded')
