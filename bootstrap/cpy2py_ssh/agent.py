@@ -1,0 +1,252 @@
+"""The host agent: runs on the remote host, at the far end of the ssh connection
+
+Started by the loader (``shipping.LOADER``) once the runtime is unpacked into the private
+run directory. Reads frames on stdin and writes frames on stdout; spawns the twins the hub
+asks for, each in its own process group with a control socketpair and output pipes
+relayed as frames; relays peer connections (``switch``). Exits, killing its twins and
+removing the run directory, at stdin EOF or when no frame came for ``heartbeat`` seconds.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import sys
+import time
+
+from cpy2py_ssh import frames
+from cpy2py_ssh.loop import Loop, Stream, set_cloexec, set_nonblocking
+from cpy2py_ssh.switch import Switch
+
+try:
+    MAXFD = os.sysconf('SC_OPEN_MAX')
+except (AttributeError, ValueError, OSError):
+    MAXFD = 1024
+
+
+def find_program(name, path_env):
+    """``name`` as execvp would find it, or None"""
+    name = os.path.expanduser(name)
+    if '/' in name:
+        return os.path.abspath(name) if os.access(name, os.X_OK) and not os.path.isdir(name) else None
+    for entry in (path_env or os.defpath).split(os.pathsep):
+        candidate = os.path.join(entry or '.', name)
+        if os.access(candidate, os.X_OK) and not os.path.isdir(candidate):
+            return candidate
+    return None
+
+
+class RemoteTwin(object):
+    def __init__(self, channel, pid, control, out, err):
+        self.channel = channel
+        self.pid = pid
+        self.control = control
+        self.out = out
+        self.err = err
+
+
+class Agent(object):
+    def __init__(self, settings, run_dir, bootstrap):
+        self.settings = settings
+        self.run_dir = run_dir
+        self.bootstrap = bootstrap
+        self.host = settings.get('host', '?')
+        self.loop = Loop()
+        self.reader = frames.FrameReader()
+        self.twins = {}      # channel -> RemoteTwin
+        self.by_pid = {}     # pid -> RemoteTwin
+        self.heartbeat = float(settings.get('heartbeat', 10.0))
+        self.last_frame = time.time()
+        self.output = Stream(self.loop, None, write_fd=1, on_close=lambda: self.die('stdout closed'))
+        self.input = Stream(self.loop, 0, self.on_input, lambda: self.die('end of input'))
+        self.switch = Switch(self.loop, self.send, run_dir, 1)
+        wake_r, wake_w = os.pipe()
+        set_nonblocking(wake_r)
+        set_nonblocking(wake_w)
+        set_cloexec(wake_r)
+        set_cloexec(wake_w)
+        self._wake_r = wake_r
+        signal.set_wakeup_fd(wake_w)
+        signal.signal(signal.SIGCHLD, lambda *args: None)
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            signal.signal(sig, lambda *args: self.die('signal'))
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+        self.loop.add_reader(wake_r, self.on_wake)
+        for twin_id in settings.get('elsewhere', []):
+            self.switch.listen(twin_id)
+        self.loop.call_later(self.heartbeat / 3.0, self.tick)
+
+    def send(self, channel, kind, payload=b''):
+        self.output.write(frames.pack(channel, kind, payload))
+
+    def run(self):
+        try:
+            self.loop.run()
+        finally:
+            self.die('the agent ended')
+
+    # -- heartbeat and the end ----------------------------------------------
+    def tick(self):
+        silent = time.time() - self.last_frame
+        if silent > self.heartbeat:
+            self.die('no frame from the hub for %.1f s' % silent)
+            return
+        self.send(0, frames.PING)
+        self.loop.call_later(self.heartbeat / 3.0, self.tick)
+
+    def die(self, reason):
+        for twin in list(self.twins.values()):
+            try:
+                os.killpg(twin.pid, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            self.switch.close_all()
+        except Exception:
+            pass
+        shutil.rmtree(self.run_dir, True)
+        os._exit(0)
+
+    # -- frames from the hub --------------------------------------------------
+    def on_input(self, data):
+        self.last_frame = time.time()
+        for channel, kind, payload in self.reader.feed(data):
+            if kind == frames.PING:
+                self.send(0, frames.PONG)
+            elif kind == frames.PONG:
+                pass
+            elif kind == frames.CTRL:
+                twin = self.twins.get(channel)
+                if twin is not None:
+                    twin.control.write(payload)
+            elif kind == frames.SPAWN:
+                self.spawn(channel, json.loads(payload.decode('utf-8')))
+            elif kind == frames.SIGNAL:
+                twin = self.twins.get(channel)
+                if twin is not None:
+                    try:
+                        os.killpg(twin.pid, int(payload))
+                    except OSError:
+                        pass
+            else:
+                self.switch.on_frame(channel, kind, payload)
+
+    # -- twins ----------------------------------------------------------------
+    def spawn(self, channel, spec):
+        env = dict(os.environ)
+        env.update(spec.get('env', {}))
+        interpreter = spec.get('interpreter') or 'python3'
+        venv = spec.get('venv')
+        if venv:
+            venv = os.path.abspath(os.path.expanduser(venv))
+            if not os.path.isdir(venv):
+                return self.refuse(channel, 'virtualenv %s not found on %s' % (venv, self.host))
+            interpreter = os.path.join(venv, 'bin', interpreter)
+            env['VIRTUAL_ENV'] = venv
+            env['PATH'] = os.path.join(venv, 'bin') + os.pathsep + env.get('PATH', os.defpath)
+        program = find_program(interpreter, env.get('PATH'))
+        if program is None:
+            where = 'PATH=%s' % env.get('PATH', '') if '/' not in interpreter else 'that path'
+            return self.refuse(channel, 'interpreter %s not found on %s (looked in %s)'
+                               % (interpreter, self.host, where))
+        env.update({
+            'CPY2PY_RUN_DIR': self.run_dir,
+            'CPY2PY_BOOTSTRAP': self.bootstrap,
+            'CPY2PY_CONTROL_FD': '3',
+            'CPY2PY_REMOTE_HOST': self.host,
+        })
+        env['PYTHONPATH'] = self.bootstrap + (os.pathsep + env['PYTHONPATH'] if env.get('PYTHONPATH') else '')
+        argv = [program] + list(spec.get('args', [])) + [os.path.join(self.bootstrap, 'cpy2py_twin.py')]
+        cwd = spec.get('cwd')
+        if not cwd or not os.path.isdir(cwd):
+            cwd = os.path.expanduser('~')
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            self._exec_child(argv, env, cwd, out_w, err_w, theirs.fileno())
+        try:
+            os.setpgid(pid, pid)
+        except OSError:
+            pass
+        theirs.close()
+        os.close(out_w)
+        os.close(err_w)
+        for fd in (ours.fileno(), out_r, err_r):
+            set_cloexec(fd)
+        send = self.send
+
+        def relay(kind):
+            def on_data(data):
+                for piece in frames.split(data):
+                    send(channel, kind, piece)
+            return on_data
+
+        control = Stream(self.loop, ours.fileno(), relay(frames.CTRL), owner=ours)
+        out = Stream(self.loop, out_r, relay(frames.OUT))
+        err = Stream(self.loop, err_r, relay(frames.ERR))
+        twin = RemoteTwin(channel, pid, control, out, err)
+        self.twins[channel] = twin
+        self.by_pid[pid] = twin
+
+    @staticmethod
+    def _exec_child(argv, env, cwd, out_w, err_w, control_fd):
+        try:
+            os.setpgid(0, 0)
+            for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGPIPE, signal.SIGCHLD):
+                signal.signal(sig, signal.SIG_DFL)
+            null = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(null, 0)
+            os.dup2(out_w, 1)
+            os.dup2(err_w, 2)
+            os.dup2(control_fd, 3)
+            os.closerange(4, MAXFD)
+            os.chdir(cwd)
+            os.execve(argv[0], argv, env)
+        except BaseException as err:
+            try:
+                os.write(2, ('cannot run %s: %s\n' % (argv[0], err)).encode('utf-8', 'replace'))
+            finally:
+                os._exit(127)
+
+    def refuse(self, channel, message):
+        self.send(channel, frames.EXIT, ('error ' + message).encode('utf-8'))
+
+    def on_wake(self):
+        try:
+            while os.read(self._wake_r, 4096):
+                pass
+        except OSError:
+            pass
+        while self.by_pid:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except OSError:
+                return
+            if pid == 0:
+                return
+            twin = self.by_pid.pop(pid, None)
+            if twin is not None:
+                self.ended(twin, status)
+
+    def ended(self, twin, status):
+        # what it wrote before exiting travels before its EXIT frame
+        for stream in (twin.out, twin.err, twin.control):
+            stream.drain()
+        try:
+            os.killpg(twin.pid, signal.SIGKILL)   # anything it left in its group
+        except OSError:
+            pass
+        for stream in (twin.out, twin.err, twin.control):
+            stream.close()
+        self.twins.pop(twin.channel, None)
+        if os.WIFSIGNALED(status):
+            text = 'signal %d' % os.WTERMSIG(status)
+        else:
+            text = 'code %d' % os.WEXITSTATUS(status)
+        self.send(twin.channel, frames.EXIT, text.encode('ascii'))
+
+
+def main(settings, run_dir, bootstrap):
+    Agent(settings, run_dir, bootstrap).run()

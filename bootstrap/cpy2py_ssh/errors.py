@@ -1,0 +1,45 @@
+"""Turning what the ssh client printed into an error that says what went wrong"""
+
+#: (what ssh prints, what it means), most specific first
+_KNOWN = (
+    ('REMOTE HOST IDENTIFICATION HAS CHANGED', 'host key mismatch (the key it presented is not the one in known_hosts)'),
+    ('Host key verification failed', 'host key verification failed (unknown or changed host key)'),
+    ('No ED25519 host key is known', 'host key verification failed (unknown host key)'),
+    ('Could not resolve hostname', 'unknown host'),
+    ('Name or service not known', 'unknown host'),
+    ('Connection refused', 'connection refused'),
+    ('Permission denied', 'authentication failed'),
+    ('Too many authentication failures', 'authentication failed'),
+    ('Connection timed out', 'connection timed out'),
+    ('No route to host', 'no route to host'),
+    ('Network is unreachable', 'network unreachable'),
+    ('Connection closed by', 'the server closed the connection'),
+    ('Connection reset', 'the server reset the connection'),
+)
+
+#: exit status of the stand-in when the link cannot be set up, as for a missing interpreter
+NOT_FOUND = 127
+#: exit status when an established link is lost
+LOST = 1
+
+
+def _lines(stderr):
+    text = stderr.decode('utf-8', 'replace') if isinstance(stderr, bytes) else stderr
+    return [line.strip() for line in text.splitlines() if line.strip() and not set(line.strip()) <= set('@')]
+
+
+def describe_failure(host, program, status, stderr):
+    """Why the link to ``host`` could not be set up: ``(exit status, message)``"""
+    lines = _lines(stderr)
+    for needle, meaning in _KNOWN:
+        for line in lines:
+            if needle in line:
+                return NOT_FOUND, "cannot reach host '%s': %s (ssh: %s)" % (host, meaning, line)
+    last = lines[-1] if lines else ''
+    if status == 127 or 'not found' in last or 'No such file' in last:
+        return NOT_FOUND, "interpreter '%s' not found on host '%s' (remote shell: %s)" % (program, host, last or 'exit status 127')
+    if status == 255:
+        return NOT_FOUND, "cannot reach host '%s': ssh failed (%s)" % (host, last or 'exit status 255, nothing on stderr')
+    what = 'exit status %s' % status if status is not None else 'no answer'
+    return NOT_FOUND, "the remote interpreter '%s' on host '%s' did not start the agent (%s%s)" % (
+        program, host, what, ': ' + last if last else '')

@@ -1,0 +1,125 @@
+"""The hub: one per remote host and run, owning that host's ssh connection
+
+Started (forked, in a session of its own) by the first stand-in that needs the host; it
+listens on ``<run dir>/@ssh-<link>.sock`` for stand-ins and on ``<run dir>/<id>.sock`` for
+every twin of its host, so local peers connect to a remote twin exactly as to a local one.
+It ends when its last stand-in is gone, or when the link fails (every stand-in is told).
+"""
+import errno
+import os
+import socket
+
+from cpy2py_ssh import frames
+from cpy2py_ssh.link import Link
+from cpy2py_ssh.loop import Loop, Stream, set_cloexec
+from cpy2py_ssh.switch import Switch
+
+
+class Hub(object):
+    def __init__(self, listener, spec, run_dir, bootstrap_dir):
+        self.loop = Loop()
+        self.spec = spec
+        self.run_dir = run_dir
+        self.listener = listener
+        self.standins = {}     # channel -> Stream to that stand-in
+        self.leaving = []      # streams to stand-ins with a last message still to write
+        self.seen_standin = False
+        self.link = Link(self.loop, spec, bootstrap_dir, self.on_ready, self.on_link_frame, self.on_fail)
+        self.switch = Switch(self.loop, self.link.send, run_dir, 2)
+        listener.setblocking(False)
+        self.loop.add_reader(listener.fileno(), self.on_accept)
+
+    def run(self):
+        settings = {
+            'host': self.spec['host'],
+            'heartbeat': self.spec.get('heartbeat', 10.0),
+            'elsewhere': self.spec.get('elsewhere', []),
+        }
+        self.link.start(settings)
+        for twin_id in self.spec.get('here', []):
+            self.switch.listen(twin_id)
+        try:
+            self.loop.run()
+        finally:
+            self.flush()
+            self.switch.close_all()
+            self.link.close()
+
+    def on_ready(self, info):
+        pass
+
+    # -- stand-ins --------------------------------------------------------------
+    def on_accept(self):
+        try:
+            conn, _ = self.listener.accept()
+        except socket.error as err:
+            if err.args and err.args[0] in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR):
+                return
+            raise
+        set_cloexec(conn.fileno())
+        channel = self.switch.new_channel()
+        reader = frames.FrameReader()
+        link = self.link
+
+        def on_data(data):
+            for _, kind, payload in reader.feed(data):
+                link.send(channel, kind, payload)
+
+        def on_close():
+            if self.standins.pop(channel, None) is not None:
+                link.send(channel, frames.SIGNAL, b'9')
+            if not self.standins:
+                self.shutdown()
+
+        self.standins[channel] = Stream(self.loop, conn.fileno(), on_data, on_close, owner=conn)
+        self.seen_standin = True
+
+    # -- the link -----------------------------------------------------------------
+    def on_link_frame(self, channel, kind, payload):
+        if kind in (frames.CTRL, frames.OUT, frames.ERR, frames.EXIT):
+            standin = self.standins.get(channel)
+            if standin is not None:
+                standin.write(frames.pack(0, kind, payload))
+                if kind == frames.EXIT:
+                    del self.standins[channel]
+                    standin.on_close = None
+                    standin.finish()
+                    self.leaving.append(standin)
+                    if not self.standins:
+                        self.shutdown()
+        else:
+            self.switch.on_frame(channel, kind, payload)
+
+    def on_fail(self, status, message):
+        self.failure = (status, message)
+        self.switch.close_all()
+        self._close_listener()
+        note = frames.pack(0, frames.FAIL, ('%d %s' % (status, message)).encode('utf-8'))
+        for standin in list(self.standins.values()):
+            standin.on_close = None
+            standin.write(note)
+            standin.finish()
+            self.leaving.append(standin)
+        self.standins.clear()
+        self.loop.stop()
+
+    def flush(self):
+        """After the loop: what is still queued for stand-ins, written blocking"""
+        for stream in self.leaving:
+            stream.flush_blocking()
+
+    def _close_listener(self):
+        if self.listener is not None:
+            self.loop.remove_reader(self.listener.fileno())
+            try:
+                os.unlink(self.listener.getsockname())
+            except (OSError, socket.error, TypeError):
+                pass
+            self.listener.close()
+            self.listener = None
+
+    def shutdown(self):
+        self._close_listener()
+        self.switch.close_all()
+        self.link.close(patience=2.0)
+        self.loop.stop()

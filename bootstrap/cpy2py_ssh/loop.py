@@ -1,0 +1,271 @@
+"""A single-threaded poll loop over non-blocking file descriptors, with write buffers
+
+Hub, agent and stand-in each run one. Nothing here blocks: a slow reader only makes our
+buffer for it grow.
+"""
+import errno
+import fcntl
+import heapq
+import os
+import select
+import time
+
+_READ_SIZE = 256 * 1024
+_AGAIN = (errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR)
+
+
+def set_nonblocking(fd):
+    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+    fcntl.fcntl(fd, fcntl.F_SETFL, flags | os.O_NONBLOCK)
+
+
+def set_cloexec(fd):
+    flags = fcntl.fcntl(fd, fcntl.F_GETFD)
+    fcntl.fcntl(fd, fcntl.F_SETFD, flags | fcntl.FD_CLOEXEC)
+
+
+class Stream(object):
+    """One fd: ``on_data(bytes)`` for what arrives, ``on_close()`` once at EOF or error;
+    ``write()`` queues. ``owner`` keeps a socket object alive (and closes it) with us."""
+
+    def __init__(self, loop, fd, on_data=None, on_close=None, owner=None, write_fd=None):
+        self.loop = loop
+        self.fd = fd   # None: write-only
+        self.write_fd = fd if write_fd is None else write_fd
+        self.on_data = on_data
+        self.on_close = on_close
+        self.owner = owner
+        self.closed = False
+        self._out = []
+        self._pending = 0
+        self.close_when_flushed = False
+        if fd is not None:
+            set_nonblocking(fd)
+        if self.write_fd is not None and self.write_fd != fd:
+            set_nonblocking(self.write_fd)
+        loop._add(self)
+
+    # -- writing -------------------------------------------------------------
+    def write(self, data):
+        if self.closed or not data:
+            return
+        if not self._out:
+            try:
+                sent = os.write(self.write_fd, data)
+            except OSError as err:
+                if err.errno not in _AGAIN:
+                    self.close()
+                    return
+                sent = 0
+            if sent == len(data):
+                return
+            data = data[sent:]
+            self._out.append(data)
+            self._pending += len(data)
+            self.loop._want_write(self, True)
+        else:
+            self._out.append(data)
+            self._pending += len(data)
+
+    def _flush(self):
+        while self._out:
+            data = self._out[0]
+            try:
+                sent = os.write(self.write_fd, data)
+            except OSError as err:
+                if err.errno in _AGAIN:
+                    return
+                self.close()
+                return
+            self._pending -= sent
+            if sent < len(data):
+                self._out[0] = data[sent:]
+                return
+            self._out.pop(0)
+        self.loop._want_write(self, False)
+        if self.close_when_flushed:
+            self.close()
+
+    def flush_blocking(self):
+        """Writes what is queued, waiting as needed (the loop has ended), then closes"""
+        if self.closed:
+            return
+        flags = fcntl.fcntl(self.write_fd, fcntl.F_GETFL)
+        fcntl.fcntl(self.write_fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
+        try:
+            for data in self._out:
+                while data:
+                    data = data[os.write(self.write_fd, data):]
+        except OSError:
+            pass
+        self._out = []
+        self.close()
+
+    def pending(self):
+        return self._pending
+
+    def finish(self):
+        """Close once everything queued is written"""
+        if not self._out:
+            self.close()
+        else:
+            self.close_when_flushed = True
+
+    # -- reading -------------------------------------------------------------
+    def _readable(self):
+        try:
+            data = os.read(self.fd, _READ_SIZE)
+        except OSError as err:
+            if err.errno in _AGAIN:
+                return
+            data = b''
+        if not data:
+            self.close()
+            return
+        if self.on_data is not None:
+            self.on_data(data)
+
+    def drain(self):
+        """Read whatever is there right now (used when a process has exited)"""
+        while not self.closed:
+            try:
+                data = os.read(self.fd, _READ_SIZE)
+            except OSError:
+                return
+            if not data:
+                self.close()
+                return
+            if self.on_data is not None:
+                self.on_data(data)
+
+    def close(self):
+        if self.closed:
+            return
+        self.closed = True
+        self.loop._remove(self)
+        for fd in set((self.fd, self.write_fd)):
+            if fd is None:
+                continue
+            if self.owner is not None and fd == self.owner.fileno():
+                continue
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        if self.owner is not None:
+            try:
+                self.owner.close()
+            except Exception:
+                pass
+        if self.on_close is not None:
+            callback, self.on_close = self.on_close, None
+            callback()
+
+
+class Timer(object):
+    def __init__(self, when, callback):
+        self.when = when
+        self.callback = callback
+        self.cancelled = False
+
+    def cancel(self):
+        self.cancelled = True
+
+    def __lt__(self, other):
+        return self.when < other.when
+
+
+class Loop(object):
+    def __init__(self):
+        self._poll = select.poll()
+        self._by_fd = {}
+        self._readers = {}   # fd -> callback() for plain readable fds (listeners, wake pipes)
+        self._timers = []
+        self.running = True
+
+    def _mask(self, fd):
+        mask = 0
+        stream = self._by_fd.get(fd)
+        if stream is not None:
+            if stream.fd == fd:
+                mask |= select.POLLIN
+            if stream.write_fd == fd and stream._out:
+                mask |= select.POLLOUT
+        if fd in self._readers:
+            mask |= select.POLLIN
+        return mask
+
+    def _update(self, fd):
+        mask = self._mask(fd)
+        try:
+            self._poll.unregister(fd)
+        except (KeyError, ValueError):
+            pass
+        if mask:
+            self._poll.register(fd, mask)
+
+    def _add(self, stream):
+        for fd in (stream.fd, stream.write_fd):
+            if fd is not None:
+                self._by_fd[fd] = stream
+                self._update(fd)
+
+    def _remove(self, stream):
+        for fd in (stream.fd, stream.write_fd):
+            if fd is not None and self._by_fd.get(fd) is stream:
+                del self._by_fd[fd]
+                self._update(fd)
+
+    def _want_write(self, stream, want):
+        self._update(stream.write_fd)
+
+    def add_reader(self, fd, callback):
+        self._readers[fd] = callback
+        self._update(fd)
+
+    def remove_reader(self, fd):
+        self._readers.pop(fd, None)
+        self._update(fd)
+
+    def call_later(self, delay, callback):
+        timer = Timer(time.time() + delay, callback)
+        heapq.heappush(self._timers, timer)
+        return timer
+
+    def stop(self):
+        self.running = False
+
+    def run(self):
+        while self.running:
+            timeout = None
+            now = time.time()
+            while self._timers and (self._timers[0].cancelled or self._timers[0].when <= now):
+                timer = heapq.heappop(self._timers)
+                if not timer.cancelled:
+                    timer.callback()
+                    if not self.running:
+                        return
+                now = time.time()
+            if self._timers:
+                timeout = max(0, int((self._timers[0].when - now) * 1000) + 1)
+            try:
+                events = self._poll.poll(timeout)
+            except (OSError, select.error) as err:
+                if err.args and err.args[0] == errno.EINTR:
+                    continue
+                raise
+            for fd, flags in events:
+                if fd in self._readers and flags & (select.POLLIN | select.POLLHUP | select.POLLERR):
+                    self._readers[fd]()
+                    continue
+                stream = self._by_fd.get(fd)
+                if stream is None:
+                    continue
+                if stream.write_fd == fd and flags & (select.POLLOUT | select.POLLERR | select.POLLHUP) and stream._out:
+                    stream._flush()
+                if stream.closed or stream.fd != fd:
+                    continue
+                if flags & (select.POLLIN | select.POLLHUP | select.POLLERR | select.POLLNVAL):
+                    stream._readable()
+                if not self.running:
+                    return
