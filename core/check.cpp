@@ -70,11 +70,12 @@ Row probe_row(const std::string& role, const std::string& id, const Interpreter&
               const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
               const std::string& start, const std::string& restart, std::vector<std::string>& problems) {
     const ProbeResult r = probe_interpreter(interp.path, args, env);
-    if (!r.ok) problems.push_back(role + " '" + id + "' (" + interp.path + "): " + r.error);
+    const bool remote = interp.requested.rfind("ssh://", 0) == 0;
+    if (!r.ok) problems.push_back(role + " '" + id + "' (" + (remote ? interp.requested : interp.path) + "): " + r.error);
     return {role,
             id,
             interp.requested,
-            interp.path,
+            r.location.empty() ? interp.path : r.location,
             interp.venv.empty() ? "-" : interp.venv,
             r.ok ? r.implementation + " " + r.version : "FAILED",
             r.ok ? std::to_string(r.pickle_protocol) : "-",
@@ -109,9 +110,18 @@ int check_plan(const LaunchPlan& plan, std::ostream& out) {
     std::vector<Row> rows{{"ROLE", "ID", "REQUESTED", "PATH", "VENV", "PYTHON", "PICKLE", "START", "RESTART"}};
     const size_t before = problems.size();
     rows.push_back(probe_row("main", plan.main.id, plan.main.interpreter, {}, plan.main.env, "-", "-", problems));
-    for (const auto& twin : plan.twins)
+    for (const auto& twin : plan.twins) {
+        if (twin.remote) {
+            // connects, ships the runtime and reports what answered (core/remote_twin.hpp)
+            const std::map<std::string, std::string> env{{"CPY2PY_SSH_TWIN", twin.remote->standin_config},
+                                                         {"CPY2PY_BOOTSTRAP", plan.bootstrap_dir}};
+            rows.push_back(probe_row("twin", twin.id, twin.interpreter, {twin.remote->standin_script, "--check"}, env,
+                                     name(twin.start), name(twin.restart), problems));
+            continue;
+        }
         rows.push_back(probe_row("twin", twin.id, twin.interpreter, twin.args, twin.env, name(twin.start),
                                  name(twin.restart), problems));
+    }
     print_table(rows, out);
     if (problems.size() > before) status = exit_status::not_found;
 

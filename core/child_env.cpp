@@ -12,6 +12,7 @@ namespace {
 constexpr const char* kOwned[] = {
     "CPY2PY_RUN_DIR", "CPY2PY_TOKEN", "CPY2PY_TWIN_ID", "CPY2PY_MAIN_ID", "CPY2PY_CONTROL_FD",
     "CPY2PY_TWINS", "CPY2PY_MAIN_FILE", "CPY2PY_MAIN_MODULE", "CPY2PY_BOOTSTRAP", "CPY2PY_TWIN_SCRIPT",
+    "CPY2PY_SSH_TWIN",
 };
 
 std::string absolute_path(const std::string& path) {

@@ -21,7 +21,7 @@ using Keys = std::vector<std::string_view>;
 
 const Keys top_keys{"main", "twins", "supervisor"};
 const Keys main_keys{"id", "interpreter", "venv", "env"};
-const Keys twin_keys{"interpreter", "venv", "env", "args", "restart", "start"};
+const Keys twin_keys{"interpreter", "venv", "env", "args", "restart", "start", "host", "ssh_options", "heartbeat_timeout"};
 const Keys supervisor_keys{"shutdown_grace",      "ready_timeout", "output",        "restart_backoff_base",
                                "restart_backoff_cap", "restart_max",   "restart_window", "healthy_after"};
 
@@ -179,6 +179,24 @@ void read_main(const Reader& r, const toml::node& node, const std::string& base_
     if (auto env = table.get("env")) main.env = r.env(*env, "env");
 }
 
+/// host, ssh_options, heartbeat_timeout: a twin on another host (core/remote_twin.hpp).
+void read_remote(const Reader& r, const toml::table& table, const std::string& section, ManifestTwin& twin) {
+    const toml::node* host = table.get("host");
+    if (!host) {
+        for (const char* key : {"ssh_options", "heartbeat_timeout"})
+            if (const toml::node* node = table.get(key))
+                r.fail(node->source(), std::string(key) + " needs host in " + section);
+        return;
+    }
+    RemoteSpec remote;
+    remote.destination = r.string(*host, "host");
+    if (remote.destination.front() == '-') r.fail(host->source(), "host must not start with '-'");
+    if (auto options = table.get("ssh_options")) remote.ssh_options = r.strings(*options, "ssh_options");
+    if (auto heartbeat = table.get("heartbeat_timeout"))
+        remote.heartbeat_timeout = r.seconds(*heartbeat, "heartbeat_timeout", true);
+    twin.remote = std::move(remote);
+}
+
 ManifestTwin read_twin(const Reader& r, const toml::key& key, const toml::node& node, const std::string& base_dir) {
     ManifestTwin twin;
     twin.id = std::string(key.str());
@@ -188,9 +206,11 @@ ManifestTwin read_twin(const Reader& r, const toml::key& key, const toml::node& 
     const toml::table& table = r.table(node, section);
     r.only_keys(table, twin_keys, section);
     twin.where = r.where(table.source());
+    read_remote(r, table, section, twin);
     auto request = r.interpreter(table, base_dir);
-    if (!request) r.fail(table.source(), section + " needs interpreter (a name on PATH or a path) or venv (a directory)");
-    twin.interpreter = *request;
+    if (!request && !twin.remote)
+        r.fail(table.source(), section + " needs interpreter (a name on PATH or a path) or venv (a directory)");
+    if (request) twin.interpreter = *request;
     if (auto args = table.get("args")) twin.args = r.strings(*args, "args");
     if (auto env = table.get("env")) twin.env = r.env(*env, "env");
     if (auto start = table.get("start"))

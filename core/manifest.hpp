@@ -28,6 +28,7 @@ struct ManifestTwin {
     StartMode start = StartMode::eager;             ///< twins start with the main unless start = "lazy"
     RestartPolicy restart = RestartPolicy::never;
     std::string where;                              ///< "FILE:LINE:COLUMN" of [twins.ID]
+    std::optional<RemoteSpec> remote;               ///< set by `host`; interpreter and venv then name remote things
 };
 
 struct Manifest {

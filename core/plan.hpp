@@ -34,6 +34,24 @@ struct RestartSettings {
     std::chrono::milliseconds window{60000};       ///< ... within this window
 };
 
+/// A twin on another host, reached with the system's ssh client (docs/DESIGN.md, "Twins on
+/// other hosts"). Locally such a twin runs as a stand-in process; see core/remote_twin.hpp.
+struct RemoteSpec {
+    std::string destination;                     ///< ssh destination: config alias, host name or user@host
+    std::string user;                            ///< login name from an ssh:// URL, empty when none
+    int port = 0;                                ///< port from an ssh:// URL, 0 when none
+    std::vector<std::string> ssh_options;        ///< extra ssh client arguments (manifest ssh_options)
+    std::chrono::milliseconds heartbeat_timeout{10000};  ///< a link silent this long is dead
+    std::string interpreter = "python3";         ///< name on the remote PATH or remote path
+    std::string venv;                            ///< remote virtualenv, empty when none
+    std::vector<std::string> args;               ///< remote interpreter arguments
+    // Filled once the whole plan is known (finish_remote_twins):
+    std::vector<std::string> ssh_argv;           ///< the ssh command up to the destination
+    int link = -1;                               ///< twins with equal ssh_argv share one link
+    std::string standin_script;                  ///< <bootstrap>/cpy2py_remote.py
+    std::string standin_config;                  ///< JSON for the stand-in (CPY2PY_SSH_TWIN)
+};
+
 struct TwinSpec {
     std::string id;                              ///< twin id, [A-Za-z0-9_.+-]{1,64}
     Interpreter interpreter;
@@ -41,6 +59,7 @@ struct TwinSpec {
     std::map<std::string, std::string> env;      ///< extra environment
     StartMode start = StartMode::lazy;
     RestartPolicy restart = RestartPolicy::never;
+    std::optional<RemoteSpec> remote;            ///< set for a twin on another host
 };
 
 /// How the main program is named on its command line.

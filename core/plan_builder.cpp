@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/manifest.hpp"
+#include "core/remote_twin.hpp"
 #include "core/twin_id.hpp"
 
 #include <algorithm>
@@ -72,7 +73,14 @@ MainSpec build_main(const CommandLine& cl, const std::optional<Manifest>& manife
 TwinSpec twin_from_manifest(const ManifestTwin& t, const Host& host) {
     TwinSpec twin;
     twin.id = t.id;
-    twin.interpreter = resolve_for(t.interpreter, host, "twin '" + t.id + "'", t.where);
+    if (t.remote) {
+        twin.remote = t.remote;  // interpreter and venv name remote things: nothing to resolve here
+        twin.remote->venv = t.interpreter.venv;
+        if (!t.interpreter.interpreter.empty()) twin.remote->interpreter = t.interpreter.interpreter;
+        else if (!t.interpreter.venv.empty()) twin.remote->interpreter = "python";
+    } else {
+        twin.interpreter = resolve_for(t.interpreter, host, "twin '" + t.id + "'", t.where);
+    }
     twin.args = t.args;
     twin.env = t.env;
     twin.start = t.start;
@@ -83,7 +91,11 @@ TwinSpec twin_from_manifest(const ManifestTwin& t, const Host& host) {
 TwinSpec twin_from_command_line(const TwinArgument& t, const Host& host) {
     TwinSpec twin;
     twin.id = t.id;
-    twin.interpreter = resolve_for(t.interpreter, host, "twin '" + t.id + "'", "");
+    if (t.remote) {
+        twin.remote = t.remote;
+    } else {
+        twin.interpreter = resolve_for(t.interpreter, host, "twin '" + t.id + "'", "");
+    }
     twin.start = StartMode::eager;
     twin.restart = RestartPolicy::never;
     return twin;
@@ -122,6 +134,9 @@ Host Host::current() {
     std::error_code ec;
     host.exe_path = fs::read_symlink("/proc/self/exe", ec).string();
     if (const char* dir = std::getenv("CPY2PY_BOOTSTRAP_DIR"); dir && *dir) host.bootstrap_env = dir;
+    if (const char* ssh = std::getenv("CPY2PY_SSH_COMMAND");
+        ssh && std::string_view(ssh).find_first_not_of(" \t\n") != std::string_view::npos)
+        host.ssh_command_env = ssh;
     return host;
 }
 
@@ -135,6 +150,10 @@ TwinArgument parse_twin_argument(std::string_view text, const std::string& cwd) 
     if (!is_valid_twin_id(twin.id))
         throw UsageError("--twin " + shown + ": twin id '" + twin.id + "' is not valid: use " +
                          std::string(twin_id_rule));
+    if (is_ssh_url(text.substr(eq + 1))) {
+        twin.remote = parse_ssh_url(text.substr(eq + 1), "--twin " + shown);
+        return twin;
+    }
     twin.interpreter = split_interpreter_spec(text.substr(eq + 1), cwd);
     if (twin.interpreter.interpreter.empty() && twin.interpreter.venv.empty())
         throw UsageError("--twin " + shown + ": missing INTERPRETER after '=' (expected ID=INTERPRETER[:VENV])");
@@ -203,6 +222,7 @@ LaunchPlan build_plan(const CommandLine& cl, const Host& host) {
 
     plan.supervisor = build_supervisor(cl, manifest);
     plan.bootstrap_dir = find_bootstrap_dir(host);
+    finish_remote_twins(plan, host.ssh_command_env);
     return plan;
 }
 

@@ -31,6 +31,7 @@ struct Host {
     std::string path_env;                         ///< PATH (the system default when unset)
     std::string exe_path;                         ///< absolute path of the running cpy2py-run
     std::optional<std::string> bootstrap_env;     ///< CPY2PY_BOOTSTRAP_DIR when set and non-empty
+    std::optional<std::string> ssh_command_env;   ///< CPY2PY_SSH_COMMAND when set and not blank
 
     /// The running process's values.
     static Host current();
@@ -39,7 +40,8 @@ struct Host {
 /// A `--twin` value split into id and interpreter request.
 struct TwinArgument {
     std::string id;                               ///< valid twin id
-    InterpreterRequest interpreter;               ///< relative paths from the cwd
+    InterpreterRequest interpreter;               ///< relative paths from the cwd; unused when remote
+    std::optional<RemoteSpec> remote;             ///< set for ID=ssh://...
 };
 
 /// Parses `ID=INTERPRETER[:VENV]` (also `ID=:VENV` and `ID=VENV_DIR/`). Throws UsageError.

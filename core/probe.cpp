@@ -91,12 +91,15 @@ bool drain(int out_fd, int err_fd, std::string& out, std::string& err, std::chro
 ProbeResult parse_answer(const std::string& out) {
     ProbeResult r;
     std::istringstream in(out);
-    std::string line, last;
-    while (std::getline(in, line))
-        if (!line.empty()) last = line;
+    std::string line, last, location;
+    while (std::getline(in, line)) {
+        if (line.rfind("location: ", 0) == 0) location = line.substr(10);
+        else if (!line.empty()) last = line;
+    }
     std::istringstream fields(last);
     if (fields >> r.implementation >> r.version >> r.pickle_protocol && r.pickle_protocol > 0) {
         r.ok = true;
+        r.location = location;
         return r;
     }
     return ProbeResult{false, "", "", 0, "unexpected answer '" + last_lines(out) + "'"};

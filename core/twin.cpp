@@ -82,10 +82,17 @@ void Twin::launch() {
     if (state_ == State::down) spawn();
 }
 
+const std::string& Twin::script() const {
+    // A twin on another host runs here as its stand-in (core/remote_twin.hpp).
+    return spec_.remote ? spec_.remote->standin_script : context_.twin_script;
+}
+
 std::string Twin::command_line() const {
     std::string line = spec_.interpreter.path;
     for (const auto& arg : spec_.args) line += " " + arg;
-    return line + " " + context_.twin_script;
+    line += " " + script();
+    if (spec_.remote) line += " (" + spec_.interpreter.requested + ")";
+    return line;
 }
 
 void Twin::spawn() {
@@ -120,8 +127,9 @@ void Twin::spawn() {
     ps.program = spec_.interpreter.path;
     ps.argv.push_back(spec_.interpreter.path);
     ps.argv.insert(ps.argv.end(), spec_.args.begin(), spec_.args.end());
-    ps.argv.push_back(context_.twin_script);
+    ps.argv.push_back(script());
     ps.env = context_.environment.for_twin(spec_);
+    if (spec_.remote) ps.env.push_back("CPY2PY_SSH_TWIN=" + spec_.remote->standin_config);
     ps.in = Stdio::null();
     ps.out = mode == OutputMode::prefixed ? Stdio::from_fd(fds.fds[child_out])
              : mode == OutputMode::silent ? Stdio::null()

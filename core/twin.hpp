@@ -81,6 +81,7 @@ private:
     void answer_error(const std::string& message);
     std::string describe_failure(const std::string& what, const Process& process) const;
     std::string command_line() const;
+    const std::string& script() const;
 
     TwinContext& context_;               ///< the supervisor's shared services; outlives us
     TwinSpec spec_;                      ///< as declared (or as added by START <id> <exe>)

@@ -24,6 +24,13 @@ except (AttributeError, ValueError, OSError):
     MAXFD = 1024
 
 
+def native(text):
+    """Environment and argv entries as this Python's ``str`` (bytes on Python 2)"""
+    if sys.version_info[0] < 3 and not isinstance(text, str):
+        return text.encode('utf-8')
+    return text
+
+
 def find_program(name, path_env):
     """``name`` as execvp would find it, or None"""
     name = os.path.expanduser(name)
@@ -134,7 +141,8 @@ class Agent(object):
     # -- twins ----------------------------------------------------------------
     def spawn(self, channel, spec):
         env = dict(os.environ)
-        env.update(spec.get('env', {}))
+        env.update((native(k), native(v)) for k, v in spec.get('env', {}).items())
+        spec = dict((k, native(v) if isinstance(v, type(u'')) else v) for k, v in spec.items())
         interpreter = spec.get('interpreter') or 'python3'
         venv = spec.get('venv')
         if venv:
@@ -153,10 +161,10 @@ class Agent(object):
             'CPY2PY_RUN_DIR': self.run_dir,
             'CPY2PY_BOOTSTRAP': self.bootstrap,
             'CPY2PY_CONTROL_FD': '3',
-            'CPY2PY_REMOTE_HOST': self.host,
+            'CPY2PY_REMOTE_HOST': native(self.host),
         })
         env['PYTHONPATH'] = self.bootstrap + (os.pathsep + env['PYTHONPATH'] if env.get('PYTHONPATH') else '')
-        argv = [program] + list(spec.get('args', [])) + [os.path.join(self.bootstrap, 'cpy2py_twin.py')]
+        argv = [program] + [native(a) for a in spec.get('args', [])] + [os.path.join(self.bootstrap, 'cpy2py_twin.py')]
         cwd = spec.get('cwd')
         if not cwd or not os.path.isdir(cwd):
             cwd = os.path.expanduser('~')

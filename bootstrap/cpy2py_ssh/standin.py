@@ -170,6 +170,8 @@ class StandIn(object):
     def end(self, code, sig, message=None):
         if message:
             self.err.write((message + '\n').encode('utf-8'))
+        for stream in (self.out, self.err, self.control, self.hub):
+            stream.on_close = None
         for stream in (self.out, self.err, self.control):
             stream.flush_blocking()
         if sig is not None:

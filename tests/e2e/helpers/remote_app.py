@@ -1,0 +1,148 @@
+"""
+A main for the remote-twin tests: twin 'far' runs on the test sshd ("another host").
+
+    remote_app.py basic        calls, output, exceptions, callbacks, threads, lifetime
+    remote_app.py killssh CFG  kills the ssh client (found by its -F CFG) between two calls
+    remote_app.py info         prints the remote twin's pid and run directory only
+    remote_app.py hold FILE    writes the twin's pid and run dir to FILE, then sleeps
+
+Prints one JSON line "RESULT {...}" that the test reads.
+"""
+from __future__ import print_function
+import json
+import os
+import signal
+import sys
+import threading
+import time
+
+from cpy2py import TwinObject, twinfunction, kernel_state
+
+
+class Counter(TwinObject):
+    __twin_id__ = 'far'
+
+    def __init__(self, start):
+        self.value = start
+
+    def add(self, n):
+        self.value += n
+        return self.value
+
+    def call_back(self, func, arg):
+        return func(arg) + 1
+
+
+@twinfunction('far')
+def where():
+    return {'twin': kernel_state.TWIN_ID, 'pid': os.getpid(), 'run_dir': os.environ.get('CPY2PY_RUN_DIR'),
+            'host': os.environ.get('CPY2PY_REMOTE_HOST'), 'cwd': os.getcwd(),
+            'mode': os.stat(os.environ['CPY2PY_RUN_DIR']).st_mode & 0o777}
+
+
+@twinfunction('far')
+def speak(text):
+    print(text)
+    sys.stdout.flush()
+    sys.stderr.write('err ' + text + '\n')
+    sys.stderr.flush()
+    return len(text)
+
+
+@twinfunction('far')
+def fail(message):
+    raise ValueError(message)
+
+
+@twinfunction('far')
+def square(x):
+    return x * x
+
+
+@twinfunction('far')
+def echo(data):
+    return data
+
+
+def double(x):
+    return 2 * x
+
+
+def result(**values):
+    print('RESULT ' + json.dumps(values))
+    sys.stdout.flush()
+
+
+def ssh_clients(config):
+    pids = []
+    for name in os.listdir('/proc'):
+        if not name.isdigit():
+            continue
+        try:
+            with open('/proc/%s/cmdline' % name, 'rb') as f:
+                argv = f.read().split(b'\0')
+        except (IOError, OSError):
+            continue
+        if os.path.basename(argv[0]) == b'ssh' and config.encode() in argv:
+            pids.append(int(name))
+    return pids
+
+
+def basic():
+    info = where()
+    assert speak('hello from afar') == 15
+    try:
+        fail('boom')
+    except ValueError as err:
+        cause = getattr(err, '__cause__', None)
+        error = {'type': type(err).__name__, 'message': str(err), 'cause': str(cause)}
+    counter = Counter(10)
+    counter.add(5)
+    callback = counter.call_back(double, 20)
+    out = []
+    threads = [threading.Thread(target=lambda: out.append(sum(square(i) for i in range(50)))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    big = echo(b'x' * (3 << 20))
+    result(info=info, error=error, value=counter.value, callback=callback, threads=out, big=len(big))
+
+
+def killssh(config):
+    from cpy2py.kernel.exceptions import TwinterpreterTerminated
+    first = where()
+    clients = ssh_clients(config)
+    for pid in clients:
+        os.kill(pid, signal.SIGKILL)
+    try:
+        for _ in range(200):
+            where()
+            time.sleep(0.05)
+        failed = None
+    except TwinterpreterTerminated as err:
+        failed = type(err).__name__
+    second = None
+    for _ in range(100):   # the restart policy brings it back; until then calls fail
+        try:
+            second = where()
+            break
+        except Exception:
+            time.sleep(0.1)
+    result(first=first, second=second, failed=failed, clients=clients)
+
+
+if __name__ == '__main__':
+    mode = sys.argv[1]
+    if mode == 'basic':
+        basic()
+    elif mode == 'killssh':
+        killssh(sys.argv[2])
+    elif mode == 'info':
+        result(info=where())
+    elif mode == 'hold':
+        info = where()
+        with open(sys.argv[2] + '.tmp', 'w') as f:
+            json.dump(info, f)
+        os.rename(sys.argv[2] + '.tmp', sys.argv[2])
+        time.sleep(600)

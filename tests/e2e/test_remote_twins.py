@@ -1,0 +1,137 @@
+"""Twins on another host through a real OpenSSH server (sshd_fixture.py): calls, output,
+exceptions, callbacks, threads, lifetime, --check, restart after the ssh client is killed,
+and nothing left behind on either side."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from sshd_fixture import SshServer
+from supervisor_support import alive, wait_until
+
+BINARY = os.environ.get("CPY2PY_RUN_BINARY", "cpy2py-run")
+HERE = os.path.dirname(os.path.abspath(__file__))
+APP = os.path.join(HERE, "helpers", "remote_app.py")
+PYTHON = os.path.realpath(sys.executable)
+TIMEOUT = 120
+
+
+def toml_list(items):
+    return "[" + ", ".join('"%s"' % i for i in items) + "]"
+
+
+class RemoteTestCase(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = SshServer()
+        cls.server.__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__(None, None, None)
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="cpy2py-remote-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+
+    def manifest(self, host=None, options=None, interpreter=PYTHON, **twin):
+        lines = ["[main]", 'interpreter = "%s"' % PYTHON, "", "[twins.far]",
+                 'host = "%s"' % (host or self.server.host),
+                 'interpreter = "%s"' % interpreter,
+                 "ssh_options = %s" % toml_list(self.server.ssh_options if options is None else options)]
+        lines += ['%s = %s' % (k, json.dumps(v)) for k, v in twin.items()]
+        lines += ["", "[supervisor]", "shutdown_grace = 1", ""]
+        path = os.path.join(self.tmp, "cpy2py.toml")
+        with open(path, "w") as f:
+            f.write("\n".join(lines))
+        return path
+
+    def run_app(self, *args, **kwargs):
+        manifest = kwargs.pop("manifest", None) or self.manifest(**kwargs)
+        proc = subprocess.run([BINARY, "--manifest", manifest, APP] + list(args), cwd=self.tmp,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
+        return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+
+    def result(self, out):
+        for line in out.splitlines():
+            if line.startswith("RESULT "):
+                return json.loads(line[len("RESULT "):])
+        self.fail("no RESULT line in:\n" + out)
+
+    def assert_gone(self, info):
+        """The remote twin and its private run directory are gone, and no hub or ssh
+        client of the run is left locally"""
+        self.assertTrue(wait_until(lambda: not alive(info["pid"]), 10), "remote twin %d still runs" % info["pid"])
+        self.assertTrue(wait_until(lambda: not os.path.exists(info["run_dir"]), 10),
+                        "remote run directory %s still exists" % info["run_dir"])
+        config = self.server.ssh_options[1].encode()
+        def clients():
+            found = []
+            for name in os.listdir("/proc"):
+                try:
+                    with open("/proc/%s/cmdline" % name, "rb") as f:
+                        if config in f.read():
+                            found.append(name)
+                except (IOError, OSError, NotADirectoryError):
+                    pass
+            return found
+        self.assertTrue(wait_until(lambda: not clients(), 10), "ssh clients left: %s" % clients())
+
+
+class TestRemoteTwins(RemoteTestCase):
+    def test_calls_output_exceptions_callbacks_threads(self):
+        status, out, err = self.run_app("basic")
+        self.assertEqual(status, 0, err)
+        r = self.result(out)
+        info = r["info"]
+        self.assertEqual(info["twin"], "far")
+        self.assertEqual(info["host"], self.server.host)
+        self.assertNotEqual(info["pid"], os.getpid())
+        self.assertEqual(info["mode"], 0o700)
+        self.assertEqual(r["error"]["type"], "ValueError")
+        self.assertEqual(r["error"]["message"], "boom")
+        self.assertEqual(r["value"], 15)
+        self.assertEqual(r["callback"], 41)
+        self.assertEqual(r["threads"], [sum(i * i for i in range(50))] * 4)
+        self.assertEqual(r["big"], 3 << 20)
+        self.assertIn("[far] hello from afar\n", out)
+        self.assertIn("[far] err hello from afar\n", err)
+        self.assert_gone(info)
+
+    def test_python27_twin(self):
+        py27 = os.path.expanduser("~/.pyenv/versions/2.7.18/bin/python2.7")
+        if not os.path.exists(py27):
+            self.skipTest("no Python 2.7 at %s" % py27)
+        status, out, err = self.run_app("info", interpreter=py27)
+        self.assertEqual(status, 0, err)
+        self.assert_gone(self.result(out)["info"])
+
+    def test_check_connects_and_reports(self):
+        proc = subprocess.run([BINARY, "--check", "--manifest", self.manifest(), APP], cwd=self.tmp,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
+        out = proc.stdout.decode()
+        self.assertEqual(proc.returncode, 0, out + proc.stderr.decode())
+        row = [line for line in out.splitlines() if line.startswith("twin")][0].split()
+        self.assertEqual(row[1], "far")
+        self.assertTrue(row[2].startswith("ssh://%s/" % self.server.host), row)
+        self.assertEqual(row[3], "%s:%s" % (self.server.host, PYTHON))
+        self.assertEqual(row[5:8], ["CPython", "%d.%d.%d" % sys.version_info[:3], "5"])
+
+    def test_restart_after_the_ssh_client_is_killed(self):
+        status, out, err = self.run_app("killssh", self.server.ssh_options[1], restart="on-failure")
+        self.assertEqual(status, 0, err)
+        r = self.result(out)
+        self.assertTrue(r["clients"], "no ssh client found")
+        self.assertEqual(r["failed"], "TwinterpreterTerminated")
+        self.assertIsNotNone(r["second"], err)
+        self.assertNotEqual(r["first"]["pid"], r["second"]["pid"])
+        self.assertTrue(wait_until(lambda: not alive(r["first"]["pid"]), 10))
+        self.assertFalse(os.path.exists(r["first"]["run_dir"]))
+        self.assert_gone(r["second"])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,104 @@
+#include "core/error.hpp"
+#include "core/manifest.hpp"
+#include "core/remote_twin.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace cpy2py;
+using Words = std::vector<std::string>;
+
+TEST_CASE("ssh:// twin URLs") {
+    auto r = parse_ssh_url("ssh://box/python3", "x");
+    CHECK(r.destination == "box");
+    CHECK(r.user.empty());
+    CHECK(r.port == 0);
+    CHECK(r.interpreter == "python3");
+    CHECK(r.venv.empty());
+
+    r = parse_ssh_url("ssh://ann@big.example:2222//usr/bin/pypy3", "x");
+    CHECK(r.user == "ann");
+    CHECK(r.destination == "big.example");
+    CHECK(r.port == 2222);
+    CHECK(r.interpreter == "/usr/bin/pypy3");
+
+    r = parse_ssh_url("ssh://box/python2.7:~/venv27", "x");
+    CHECK(r.interpreter == "python2.7");
+    CHECK(r.venv == "~/venv27");
+    CHECK(parse_ssh_url("ssh://box/:venv", "x").interpreter == "python");
+    CHECK(parse_ssh_url("ssh://box/", "x").interpreter == "python3");
+    r = parse_ssh_url("ssh://[::1]:22/python3", "x");
+    CHECK(r.destination == "::1");
+    CHECK(r.port == 22);
+    CHECK(describe_remote(r) == "ssh://[::1]:22/python3");
+
+    CHECK_THROWS_AS(parse_ssh_url("ssh://box", "x"), UsageError);
+    CHECK_THROWS_AS(parse_ssh_url("ssh:///python3", "x"), UsageError);
+    CHECK_THROWS_AS(parse_ssh_url("ssh://box:0/python3", "x"), UsageError);
+    CHECK_THROWS_AS(parse_ssh_url("ssh://box:ssh/python3", "x"), UsageError);
+    CHECK_THROWS_AS(parse_ssh_url("ssh://-oProxyCommand=x/python3", "x"), UsageError);
+    CHECK_THROWS_AS(parse_ssh_url("ssh://box//usr/bin/python:venv", "x"), UsageError);
+}
+
+TEST_CASE("shell_split splits as a POSIX shell would") {
+    CHECK(shell_split("ssh -i 'my key' -o \"A=b c\" x\\ y") == Words{"ssh", "-i", "my key", "-o", "A=b c", "x y"});
+    CHECK(shell_split("  ") == Words{});
+    CHECK(shell_split("a''b") == Words{"ab"});
+    CHECK_FALSE(shell_split("ssh 'open").has_value());
+    CHECK_FALSE(shell_split("ssh \"open").has_value());
+}
+
+TEST_CASE("the ssh command: defaults or CPY2PY_SSH_COMMAND, then options, port, user, destination") {
+    RemoteSpec r;
+    r.destination = "box";
+    CHECK(ssh_command(r, std::nullopt) == Words{"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-T", "box"});
+    r.ssh_options = {"-F", "cfg"};
+    r.port = 2200;
+    r.user = "ann";
+    CHECK(ssh_command(r, std::string("/opt/ssh -v")) ==
+          Words{"/opt/ssh", "-v", "-T", "-F", "cfg", "-p", "2200", "-l", "ann", "box"});
+    CHECK_THROWS_AS(ssh_command(r, std::string("ssh 'x")), UsageError);
+}
+
+TEST_CASE("twins with the same ssh command share one link; the stand-in learns who is where") {
+    LaunchPlan plan;
+    plan.main.interpreter.path = "/usr/bin/python3";
+    plan.bootstrap_dir = "/boot";
+    for (const char* id : {"a", "local", "b", "c"}) {
+        TwinSpec t;
+        t.id = id;
+        if (std::string(id) != "local") {
+            t.remote = RemoteSpec{};
+            t.remote->destination = std::string(id) == "c" ? "other" : "box";
+        }
+        plan.twins.push_back(t);
+    }
+    plan.twins[0].args = {"-X", "dev"};
+    finish_remote_twins(plan, std::nullopt);
+    CHECK(plan.twins[0].remote->link == 0);
+    CHECK(plan.twins[2].remote->link == 0);
+    CHECK(plan.twins[3].remote->link == 1);
+    CHECK(plan.twins[0].interpreter.path == "/usr/bin/python3");
+    CHECK(plan.twins[0].args.empty());
+    CHECK(plan.twins[0].remote->args == Words{"-X", "dev"});
+    CHECK(plan.twins[0].remote->standin_script == "/boot/cpy2py_remote.py");
+    const std::string& config = plan.twins[0].remote->standin_config;
+    CHECK(config.find("\"here\":[\"a\",\"b\"]") != std::string::npos);
+    CHECK(config.find("\"elsewhere\":[\"main\",\"local\",\"c\"]") != std::string::npos);
+    CHECK(json_string("a\"b\\\n\x01") == "\"a\\\"b\\\\\\n\\u0001\"");
+}
+
+TEST_CASE("manifest: host, ssh_options, heartbeat_timeout") {
+    const auto m = parse_manifest(
+        "[twins.big]\nhost = \"ann@big\"\ninterpreter = \"pypy3\"\nssh_options = [\"-F\", \"cfg\"]\n"
+        "heartbeat_timeout = 2.5\n[twins.old]\nhost = \"old\"\n",
+        "m.toml", "/base");
+    REQUIRE(m.twins.size() == 2);
+    REQUIRE(m.twins[0].remote);
+    CHECK(m.twins[0].remote->destination == "ann@big");
+    CHECK(m.twins[0].remote->ssh_options == Words{"-F", "cfg"});
+    CHECK(m.twins[0].remote->heartbeat_timeout.count() == 2500);
+    CHECK(m.twins[1].remote);
+    CHECK_THROWS_AS(parse_manifest("[twins.x]\ninterpreter = \"p\"\nssh_options = []\n", "m.toml", "/b"), ConfigError);
+    CHECK_THROWS_AS(parse_manifest("[twins.x]\nhost = \"-oX\"\n", "m.toml", "/b"), ConfigError);
+    CHECK_THROWS_AS(parse_manifest("[twins.x]\nhost = \"h\"\nheartbeat_timeout = 0\n", "m.toml", "/b"), ConfigError);
+}
