@@ -58,7 +58,8 @@ Application::Application(const LaunchPlan& plan)
       environment_(plan, run_dir_.path(), token_, ChildEnvironment::current()) {
     twin_context_ = std::make_unique<TwinContext>(TwinContext{
         *io_, plan.supervisor, environment_, reaper_, watchdog_, signals_->original_mask(), twin_script(plan),
-        [this](ControlChannel& channel, const ControlRequest& request) { on_request(channel, request); }});
+        [this](ControlChannel& channel, const ControlRequest& request) { on_request(channel, request); },
+        [this](const std::string&) { on_twin_unreachable(); }});
     for (const auto& spec : plan.twins) {
         twins_.emplace(spec.id, std::make_unique<Twin>(*twin_context_, spec));
     }
@@ -141,11 +142,20 @@ void Application::spawn_main() {
 
 void Application::on_main_exit(ExitStatus status) {
     spdlog::info("main (pid {}) exited with {}", main_pid_, status.describe());
-    status_ = status.shell_status();
+    if (!unreachable_) status_ = status.shell_status();
     main_pid_ = -1;
     watchdog_.clear_main();
     main_control_->close();
     begin_shutdown();
+}
+
+void Application::on_twin_unreachable() {
+    // As for a local interpreter that is missing: the run ends with 127 (the twin's error,
+    // with ssh's message, is logged already). The main started in parallel is stopped.
+    if (shutting_down_) return;
+    status_ = 127;
+    unreachable_ = true;
+    if (main_pid_ > 0) ::kill(main_pid_, SIGKILL);
 }
 
 void Application::begin_shutdown() {

@@ -45,6 +45,7 @@ private:
     void on_main_line(ControlChannel& channel, std::string_view line);
     void on_request(ControlChannel& channel, const ControlRequest& request);
     void begin_shutdown();
+    void on_twin_unreachable();
 
     const LaunchPlan& plan_;                          ///< checked plan; outlives us (run_application's argument)
     RunDir run_dir_;                                  ///< removed before run() returns (and by its destructor)
@@ -61,6 +62,7 @@ private:
     int status_ = 0;                                  ///< what run() returns: valid once the main ended
     bool shutting_down_ = false;                      ///< the main ended: stopping twins, refusing STARTs
     std::size_t twins_running_ = 0;                   ///< twins not yet finished during shutdown
+    bool unreachable_ = false;                        ///< an eager remote twin's host was unreachable: exit 127
 };
 
 }  // namespace cpy2py

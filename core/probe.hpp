@@ -14,7 +14,7 @@ struct ProbeResult {
     std::string version;         ///< "3.11.7"; empty unless ok
     int pickle_protocol = 0;     ///< pickle.HIGHEST_PROTOCOL; 0 unless ok
     std::string error;           ///< why not ok: exit status and the tail of stderr; empty when ok
-    std::string location;        ///< from a "location: ..." line (remote twins: host:path), else empty
+    std::string location = {};   ///< from a "location: ..." line (remote twins: host:path), else empty
 };
 
 /// Runs `executable args... -c <snippet>` with this process's environment plus `env`,

@@ -79,7 +79,9 @@ Twin::~Twin() {
 }
 
 void Twin::launch() {
-    if (state_ == State::down) spawn();
+    if (state_ != State::down) return;
+    at_launch_ = true;
+    spawn();
 }
 
 const std::string& Twin::script() const {
@@ -189,6 +191,7 @@ void Twin::on_ready(pid_t reported_pid) {
     process_->ready = true;
     process_->reported_pid = reported_pid;
     ready_timer_.cancel();
+    at_launch_ = false;
     spdlog::info("twin '{}' ready (pid {}) after {} ms", spec_.id, reported_pid, ms_since(process_->started));
     if (state_ != State::starting) return;  // stopping: its START waiters already got ERROR
     state_ = State::up;
@@ -225,6 +228,13 @@ void Twin::on_exit(pid_t pid, ExitStatus status) {
         reason = describe_failure(process->failure.empty() ? status.describe() : process->failure, *process);
         spdlog::error("{}", reason);
         answer_error(reason);
+        const bool unreachable = spec_.remote && at_launch_ && status.exited() && status.code() == 127;
+        at_launch_ = false;
+        if (unreachable && context_.on_unreachable) {
+            state_ = State::down;
+            context_.on_unreachable(reason);
+            return;
+        }
     } else {
         reason = fmt::format("twin '{}' (pid {}) exited with {}", spec_.id, pid, status.describe());
         if (status.failed()) {

@@ -36,6 +36,9 @@ struct TwinContext {
     std::string twin_script;      ///< <bootstrap>/cpy2py_twin.py, or $CPY2PY_TWIN_SCRIPT
     /// START/STOP lines a twin sends about any twin.
     std::function<void(ControlChannel&, const ControlRequest&)> on_request;
+    /// An eager twin on another host could not be reached at launch (stand-in status 127):
+    /// the run ends with 127, as for a missing local interpreter. May be empty.
+    std::function<void(const std::string& message)> on_unreachable = nullptr;
 };
 
 class Twin {
@@ -96,6 +99,7 @@ private:
     bool shutting_down_ = false;         ///< shutdown() was called: never spawn again
     std::function<void()> on_finished_;  ///< shutdown()'s callback, until it ran
     std::string last_error_;             ///< why the twin was given up; sent with ERROR
+    bool at_launch_ = false;             ///< launch() spawned the current process, not READY yet
 };
 
 }  // namespace cpy2py

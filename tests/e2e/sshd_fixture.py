@@ -117,7 +117,6 @@ class SshServer(object):
 
     def _answers(self):
         if self.netns:
-            probe = ["ip", "netns", "exec", self.netns, "true"]
             try:
                 subprocess.check_call(["ssh"] + self.ssh_options + [self.host, "true"],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=5)
@@ -165,4 +164,12 @@ class SshServer(object):
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         self.proc = None
+        if self.netns:
+            # sessions of a cut connection would linger until TCP gives up: end them
+            pids = subprocess.run(["ip", "netns", "pids", self.netns], stdout=subprocess.PIPE).stdout.split()
+            for pid in pids:
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except OSError:
+                    pass
         shutil.rmtree(self.dir, True)

@@ -64,6 +64,12 @@ def echo(data):
     return data
 
 
+@twinfunction('far')
+def nap(seconds):
+    time.sleep(seconds)
+    return seconds
+
+
 def double(x):
     return 2 * x
 
@@ -140,6 +146,23 @@ if __name__ == '__main__':
         killssh(sys.argv[2])
     elif mode == 'info':
         result(info=where())
+    elif mode == 'partition':
+        from cpy2py.kernel.exceptions import TwinterpreterTerminated
+        info = where()
+        with open(sys.argv[2] + '.tmp', 'w') as f:
+            json.dump(info, f)
+        os.rename(sys.argv[2] + '.tmp', sys.argv[2])
+        try:
+            nap(120)
+            failed = None
+        except TwinterpreterTerminated as err:
+            failed = type(err).__name__
+        try:
+            where()
+            again = None
+        except Exception as err:
+            again = type(err).__name__
+        result(info=info, failed=failed, again=again)
     elif mode == 'hold':
         info = where()
         with open(sys.argv[2] + '.tmp', 'w') as f:
