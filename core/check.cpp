@@ -75,7 +75,7 @@ Row probe_row(const std::string& role, const std::string& id, const Interpreter&
     return {role,
             id,
             interp.requested,
-            r.location.empty() ? interp.path : r.location,
+            !r.location.empty() ? r.location : remote ? "-" : interp.path,
             interp.venv.empty() ? "-" : interp.venv,
             r.ok ? r.implementation + " " + r.version : "FAILED",
             r.ok ? std::to_string(r.pickle_protocol) : "-",

@@ -25,7 +25,8 @@ LOST = 1
 
 def _lines(stderr):
     text = stderr.decode('utf-8', 'replace') if isinstance(stderr, bytes) else stderr
-    return [line.strip() for line in text.splitlines() if line.strip() and not set(line.strip()) <= set('@')]
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not set(line.strip()) <= set('@')]
+    return [line[len('ssh: '):] if line.startswith('ssh: ') else line for line in lines]
 
 
 def describe_failure(host, program, status, stderr):

@@ -106,14 +106,14 @@ class SshServer(object):
             cmd = ["ip", "netns", "exec", self.netns] + cmd
         self.log = open(self.path("sshd.log"), "wb")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.time() + 10
+        deadline = time.time() + 30
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise unittest.SkipTest("sshd could not start: %s" % self.read_log())
             if self._answers():
                 return
             time.sleep(0.05)
-        raise unittest.SkipTest("sshd did not answer on %s:%d within 10 s" % (self.address, self.port))
+        raise unittest.SkipTest("sshd did not answer on %s:%d within 30 s: %s" % (self.address, self.port, self.read_log()))
 
     def _answers(self):
         if self.netns:

@@ -1,6 +1,7 @@
 """A network partition between the main host and a twin's host: a second "host" in a
 network namespace (veth pair, TEST-NET-1 addresses inside namespaces this test creates)
-runs its own sshd; the test takes the link down. The call in flight fails with
+runs its own sshd; the test takes the link down. The addresses (a /30 from link-local or
+TEST-NET ranges, one not in use here) exist only on the veth pair this test creates. The call in flight fails with
 TwinterpreterTerminated, and the remote twin exits and its run directory is removed — only
 the heartbeat can notice (the TCP connection stays open). Needs root and iproute2."""
 import json
@@ -14,7 +15,16 @@ from sshd_fixture import SshServer
 from supervisor_support import alive, wait_until
 from test_remote_twins import APP, BINARY, PYTHON, TIMEOUT
 
-HOST_ADDR, NS_ADDR = "192.0.2.1", "192.0.2.2"
+#: candidate /30 prefixes; the first one no interface here uses is taken
+PREFIXES = ("169.254.213.", "198.51.100.", "203.0.113.", "192.0.2.")
+
+
+def free_prefix():
+    used = subprocess.run(["ip", "-o", "addr"], stdout=subprocess.PIPE).stdout.decode()
+    for prefix in PREFIXES:
+        if " " + prefix not in used:
+            return prefix
+    return None
 
 
 def ip(*args):
@@ -27,6 +37,10 @@ class TestHeartbeat(unittest.TestCase):
             self.skipTest("needs root to create a network namespace")
         if shutil.which("ip") is None:
             self.skipTest("ip (iproute2) not found on PATH")
+        prefix = free_prefix()
+        if prefix is None:
+            self.skipTest("every candidate address range is in use here: %s" % ", ".join(PREFIXES))
+        host_addr, ns_addr = prefix + "1", prefix + "2"
         tag = str(os.getpid() % 100000)
         self.ns, self.dev, peer = "cpy2py-hb-" + tag, "c2h" + tag, "c2n" + tag
         if ip("netns", "add", self.ns).returncode != 0:
@@ -35,9 +49,9 @@ class TestHeartbeat(unittest.TestCase):
         steps = [
             ("link", "add", self.dev, "type", "veth", "peer", "name", peer),
             ("link", "set", peer, "netns", self.ns),
-            ("addr", "add", HOST_ADDR + "/30", "dev", self.dev),
+            ("addr", "add", host_addr + "/30", "dev", self.dev),
             ("link", "set", self.dev, "up"),
-            ("-n", self.ns, "addr", "add", NS_ADDR + "/30", "dev", peer),
+            ("-n", self.ns, "addr", "add", ns_addr + "/30", "dev", peer),
             ("-n", self.ns, "link", "set", peer, "up"),
             ("-n", self.ns, "link", "set", "lo", "up"),
         ]
@@ -46,7 +60,7 @@ class TestHeartbeat(unittest.TestCase):
             r = ip(*step)
             if r.returncode != 0:
                 self.skipTest("ip %s failed: %s" % (" ".join(step), r.stderr.decode().strip()))
-        self.server = SshServer(address=NS_ADDR, netns=self.ns)
+        self.server = SshServer(address=ns_addr, netns=self.ns)
         self.server.__enter__()
         self.addCleanup(self.server.__exit__, None, None, None)
         self.tmp = self.server.dir
@@ -65,7 +79,8 @@ class TestHeartbeat(unittest.TestCase):
         try:
             self.assertTrue(wait_until(lambda: os.path.exists(info_file) or proc.poll() is not None, 60),
                             "the twin never answered")
-            self.assertIsNone(proc.poll(), proc.stderr.read().decode())
+            if proc.poll() is not None:
+                self.fail("cpy2py-run ended early: " + proc.stderr.read().decode())
             with open(info_file) as f:
                 info = json.load(f)
             time.sleep(0.3)   # the long call is in flight now
