@@ -129,10 +129,11 @@ class SshServer(object):
         except OSError:
             return False
 
-    def write_client_config(self, path, known_hosts, identity, port=None):
+    def write_client_config(self, path, known_hosts, identity, port=None, aliases=None):
+        """A client config for `aliases` (default: the one alias `host`)"""
         with open(path, "w") as f:
             f.write("\n".join([
-                "Host %s" % self.host,
+                "Host %s" % " ".join(aliases or [self.host]),
                 "  HostName %s" % self.address,
                 "  Port %d" % (port or self.port),
                 "  IdentityFile %s" % identity,

@@ -135,3 +135,31 @@ class TestRemoteTwins(RemoteTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestMultiplexing(RemoteTestCase):
+    def test_one_connection_per_host_carries_every_peer_path(self):
+        config = os.path.join(self.tmp, "two_aliases")
+        self.server.write_client_config(config, self.server.path("known_hosts"), self.server.path("user_key"),
+                                        aliases=["testhost", "testhost2"])
+        twins = [("far1", "testhost"), ("far2", "testhost"), ("other", "testhost2")]
+        lines = ["[main]", 'interpreter = "%s"' % PYTHON, ""]
+        for twin_id, host in twins:
+            lines += ["[twins.%s]" % twin_id, 'host = "%s"' % host, 'interpreter = "%s"' % PYTHON,
+                      'ssh_options = ["-F", "%s"]' % config, ""]
+        lines += ["[twins.near]", 'interpreter = "%s"' % PYTHON, ""]
+        manifest = os.path.join(self.tmp, "mesh.toml")
+        with open(manifest, "w") as f:
+            f.write("\n".join(lines))
+        status, out, err = self.run_app("mesh", config, manifest=manifest)
+        self.assertEqual(status, 0, err)
+        r = self.result(out)
+        # one ssh client per host, however many twins and peer connections
+        self.assertEqual(r["ssh_destinations"], ["testhost", "testhost2"])
+        far1, far2, other = r["direct"]
+        self.assertEqual([far1[0], far2[0], other[0]], ["far1", "far2", "other"])
+        self.assertEqual([far1[2], far2[2], other[2]], ["testhost", "testhost", "testhost2"])
+        self.assertEqual(len({far1[1], far2[1], other[1]}), 3)
+        asked = [(caller, answer[0]) for caller, answer in r["calls"]]
+        self.assertEqual(asked, [("near", "far1"), ("far1", "far2"), ("far1", "other"), ("other", "far1"),
+                                 ("far1", "main"), ("far1", "near"), ("other", "main")])

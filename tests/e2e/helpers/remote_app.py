@@ -70,6 +70,68 @@ def nap(seconds):
     return seconds
 
 
+def _where():
+    return (kernel_state.TWIN_ID, os.getpid(), os.environ.get('CPY2PY_REMOTE_HOST'))
+
+
+@twinfunction('far1')
+def where_far1():
+    return _where()
+
+
+@twinfunction('far2')
+def where_far2():
+    return _where()
+
+
+@twinfunction('other')
+def where_other():
+    return _where()
+
+
+@twinfunction('near')
+def where_near():
+    return _where()
+
+
+@twinfunction('main')
+def where_main():
+    return _where()
+
+
+def _ask(target):
+    """Where ``target`` runs, asked from here"""
+    where = {'far1': where_far1, 'far2': where_far2, 'other': where_other, 'near': where_near, 'main': where_main}
+    return [kernel_state.TWIN_ID, where[target]()]
+
+
+@twinfunction('far1')
+def ask_from_far1(target):
+    return _ask(target)
+
+
+@twinfunction('near')
+def ask_from_near(target):
+    return _ask(target)
+
+
+@twinfunction('other')
+def ask_from_other(target):
+    return _ask(target)
+
+
+def mesh(config):
+    """Every kind of peer connection through the links: main -> remote, local twin -> remote,
+    remote -> remote on the same host and across hosts, remote -> main"""
+    calls = [
+        ask_from_near('far1'), ask_from_far1('far2'), ask_from_far1('other'), ask_from_other('far1'),
+        ask_from_far1('main'), ask_from_far1('near'), ask_from_other('main'),
+    ]
+    hosts = sorted(argv[-2].decode() for argv in
+                   (open('/proc/%d/cmdline' % pid, 'rb').read().split(b'\0')[:-1] for pid in ssh_clients(config)))
+    result(calls=calls, direct=[where_far1(), where_far2(), where_other()], ssh_destinations=hosts)
+
+
 def double(x):
     return 2 * x
 
@@ -144,6 +206,8 @@ if __name__ == '__main__':
         basic()
     elif mode == 'killssh':
         killssh(sys.argv[2])
+    elif mode == 'mesh':
+        mesh(sys.argv[2])
     elif mode == 'info':
         result(info=where())
     elif mode == 'partition':
