@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import sys
 import time
 
@@ -81,6 +82,16 @@ class Agent(object):
         self.loop.add_reader(wake_r, self.on_wake)
         for twin_id in settings.get('elsewhere', []):
             self.switch.listen(twin_id)
+        self.module_requests = {}   # request number -> Stream of the asking twin
+        self._next_request = 1
+        self.modules_path = os.path.join(run_dir, '@modules.sock')
+        modules = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        set_cloexec(modules.fileno())
+        modules.bind(self.modules_path)
+        modules.listen(64)
+        modules.setblocking(False)
+        self._modules = modules
+        self.loop.add_reader(modules.fileno(), self.on_module_client)
         self.loop.call_later(self.heartbeat / 3.0, self.tick)
 
     def send(self, channel, kind, payload=b''):
@@ -128,6 +139,10 @@ class Agent(object):
                     twin.control.write(payload)
             elif kind == frames.SPAWN:
                 self.spawn(channel, json.loads(payload.decode('utf-8')))
+            elif kind == frames.MODULE:
+                stream = self.module_requests.pop(channel, None)
+                if stream is not None:
+                    stream.write(struct.pack('>I', len(payload)) + payload)
             elif kind == frames.SIGNAL:
                 twin = self.twins.get(channel)
                 if twin is not None:
@@ -137,6 +152,27 @@ class Agent(object):
                         pass
             else:
                 self.switch.on_frame(channel, kind, payload)
+
+    # -- module requests of twins (importer.py) ---------------------------------
+    def on_module_client(self):
+        try:
+            conn, _ = self._modules.accept()
+        except socket.error:
+            return
+        set_cloexec(conn.fileno())
+        pending = [b'']
+        holder = []
+
+        def on_data(data):
+            pending[0] += data
+            while b'\n' in pending[0]:
+                line, pending[0] = pending[0].split(b'\n', 1)
+                number = self._next_request
+                self._next_request += 1
+                self.module_requests[number] = holder[0]
+                self.send(number, frames.MODULE, line)
+
+        holder.append(Stream(self.loop, conn.fileno(), on_data, owner=conn))
 
     # -- twins ----------------------------------------------------------------
     def spawn(self, channel, spec):
@@ -162,9 +198,10 @@ class Agent(object):
             'CPY2PY_BOOTSTRAP': self.bootstrap,
             'CPY2PY_CONTROL_FD': '3',
             'CPY2PY_REMOTE_HOST': native(self.host),
+            'CPY2PY_SSH_MODULES': self.modules_path,
         })
         env['PYTHONPATH'] = self.bootstrap + (os.pathsep + env['PYTHONPATH'] if env.get('PYTHONPATH') else '')
-        argv = [program] + [native(a) for a in spec.get('args', [])] + [os.path.join(self.bootstrap, 'cpy2py_twin.py')]
+        argv = [program] + [native(a) for a in spec.get('args', [])] + [os.path.join(self.bootstrap, 'cpy2py_ssh', 'remote_entry.py')]
         cwd = spec.get('cwd')
         if not cwd or not os.path.isdir(cwd):
             cwd = os.path.expanduser('~')

@@ -19,6 +19,8 @@ CLOSE = 9     # both ways: that peer connection is closed
 PING = 10     # both ways: heartbeat request
 PONG = 11     # both ways: heartbeat answer
 FAIL = 12     # hub -> stand-in: the link failed; payload "<exit status> <message>"
+MODULE = 13   # agent -> hub: source of module <name>, please (channel: request number);
+              # hub -> agent: the answer on the same channel (importer.py's JSON)
 
 MAX_PAYLOAD = 1 << 20
 

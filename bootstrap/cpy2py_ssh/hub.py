@@ -9,7 +9,7 @@ import errno
 import os
 import socket
 
-from cpy2py_ssh import frames
+from cpy2py_ssh import frames, modules
 from cpy2py_ssh.link import Link
 from cpy2py_ssh.loop import Loop, Stream, set_cloexec
 from cpy2py_ssh.switch import Switch
@@ -26,6 +26,7 @@ class Hub(object):
         self.seen_standin = False
         self.link = Link(self.loop, spec, bootstrap_dir, self.on_ready, self.on_link_frame, self.on_fail)
         self.switch = Switch(self.loop, self.link.send, run_dir, 2)
+        self.module_roots = modules.import_roots(os.environ, bootstrap_dir)
         listener.setblocking(False)
         self.loop.add_reader(listener.fileno(), self.on_accept)
 
@@ -87,6 +88,10 @@ class Hub(object):
                     self.leaving.append(standin)
                     if not self.standins:
                         self.shutdown()
+        elif kind == frames.MODULE:
+            name = payload.decode('utf-8', 'replace')
+            self.link.send(channel, frames.MODULE,
+                           modules.answer(name, self.module_roots, os.environ.get('CPY2PY_MAIN_FILE')))
         else:
             self.switch.on_frame(channel, kind, payload)
 

@@ -165,6 +165,9 @@ class SshServer(object):
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         self.proc = None
+        if getattr(self, "log", None) is not None:
+            self.log.close()
+            self.log = None
         if self.netns:
             # sessions of a cut connection would linger until TCP gives up: end them
             pids = subprocess.run(["ip", "netns", "pids", self.netns], stdout=subprocess.PIPE).stdout.split()
