@@ -20,6 +20,11 @@ import struct
 import sys
 import threading
 
+if sys.version_info[0] < 3:
+    import imp   # here: importing it inside find_module would ask find_module again
+else:
+    imp = None
+
 _LENGTH = struct.Struct('>I')
 
 
@@ -61,6 +66,16 @@ def _from_import_statement():
     return frame.f_back is not None and frame.f_back.f_code.co_name in ('_find_and_load_unlocked', '_find_and_load')
 
 
+def _importable_here(fullname, path):
+    try:
+        found = imp.find_module(fullname.rpartition('.')[2], path)
+    except ImportError:
+        return False
+    if found[0] is not None:
+        found[0].close()
+    return True
+
+
 class RemoteFinder(object):
     """Finds, and loads, modules served by the main host"""
 
@@ -69,6 +84,12 @@ class RemoteFinder(object):
         self.twin_id = twin_id
         self.host = host
         self.sources = {}
+
+    def _ours(self, fullname):
+        """Only top-level names and submodules of packages we served are worth a round
+        trip (Python 2 also probes ``package.os`` for every ``import os`` in a package)"""
+        parent = fullname.rpartition('.')[0]
+        return not parent or self.sources.get(parent) is not None
 
     def _lookup(self, fullname):
         if fullname not in self.sources:
@@ -88,6 +109,8 @@ class RemoteFinder(object):
 
     # -- Python 3.4+ ------------------------------------------------------------
     def find_spec(self, fullname, path=None, target=None):
+        if not self._ours(fullname):
+            return None
         found = self._lookup(fullname)
         if found is None:
             if _from_import_statement():
@@ -111,12 +134,16 @@ class RemoteFinder(object):
 
     # -- Python 2 -----------------------------------------------------------------
     def find_module(self, fullname, path=None):
+        # Python 2 asks sys.meta_path before its own path search: let that go first
+        if not self._ours(fullname) or _importable_here(fullname, path):
+            return None
         if self._lookup(fullname) is None:
+            if '.' in fullname:
+                return None
             raise self._missing(fullname)
         return self
 
     def load_module(self, fullname):
-        import imp
         if fullname in sys.modules:
             return sys.modules[fullname]
         origin, package, source = self._lookup(fullname)

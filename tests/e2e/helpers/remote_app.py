@@ -181,12 +181,15 @@ def killssh(config):
     from cpy2py.kernel.exceptions import TwinterpreterTerminated
     first = where()
     clients = ssh_clients(config)
-    for pid in clients:
-        os.kill(pid, signal.SIGKILL)
+
+    def kill_later():
+        time.sleep(0.5)   # while nap() below is in flight
+        for pid in clients:
+            os.kill(pid, signal.SIGKILL)
+
+    threading.Thread(target=kill_later).start()
     try:
-        for _ in range(200):
-            where()
-            time.sleep(0.05)
+        nap(60)
         failed = None
     except TwinterpreterTerminated as err:
         failed = type(err).__name__
