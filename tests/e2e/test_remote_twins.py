@@ -163,3 +163,38 @@ class TestMultiplexing(RemoteTestCase):
         asked = [(caller, answer[0]) for caller, answer in r["calls"]]
         self.assertEqual(asked, [("near", "far1"), ("far1", "far2"), ("far1", "other"), ("other", "far1"),
                                  ("far1", "main"), ("far1", "near"), ("other", "main")])
+
+
+class TestNoLeftovers(RemoteTestCase):
+    def test_sigkill_of_cpy2py_run_leaves_nothing_on_either_host(self):
+        info_file = os.path.join(self.tmp, "info.json")
+        proc = subprocess.Popen([BINARY, "--manifest", self.manifest(), APP, "hold", info_file], cwd=self.tmp,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            self.assertTrue(wait_until(lambda: os.path.exists(info_file) or proc.poll() is not None, 60))
+            if proc.poll() is not None:
+                self.fail("cpy2py-run ended early: " + proc.stderr.read().decode())
+            with open(info_file) as f:
+                info = json.load(f)
+            proc.kill()
+            proc.wait()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stderr.close()
+        self.assert_gone(info)
+        # nor the stand-in or the hub (their environment names this ssh config)
+        config = self.server.ssh_options[1].encode()
+
+        def standins():
+            found = []
+            for name in os.listdir("/proc"):
+                try:
+                    with open("/proc/%s/environ" % name, "rb") as f:
+                        if config in f.read() and name != str(os.getpid()):
+                            found.append(name)
+                except (IOError, OSError):
+                    pass
+            return found
+        self.assertTrue(wait_until(lambda: not standins(), 10), "processes of the run left: %s" % standins())
