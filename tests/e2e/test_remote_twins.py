@@ -120,6 +120,21 @@ class TestRemoteTwins(RemoteTestCase):
         self.assertEqual(row[3], "%s:%s" % (self.server.host, PYTHON))
         self.assertEqual(row[5:8], ["CPython", "%d.%d.%d" % sys.version_info[:3], "5"])
 
+    def test_command_line_url_and_ssh_command_variable(self):
+        """--twin far=ssh://USER@ADDRESS:PORT//PATH with CPY2PY_SSH_COMMAND as the ssh program"""
+        import getpass
+        command = "ssh -o BatchMode=yes -o 'IdentityFile %s' -o IdentitiesOnly=yes -o UserKnownHostsFile=%s " \
+                  "-o StrictHostKeyChecking=yes" % (self.server.path("user_key"), self.server.path("known_hosts"))
+        env = dict(os.environ, CPY2PY_SSH_COMMAND=command)
+        url = "ssh://%s@%s:%d/%s" % (getpass.getuser(), self.server.address, self.server.port, PYTHON)
+        proc = subprocess.run([BINARY, "--no-manifest", "--main-interpreter", PYTHON, "--twin", "far=" + url, APP,
+                               "info"], cwd=self.tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=TIMEOUT)
+        self.assertEqual(proc.returncode, 0, proc.stderr.decode())
+        info = self.result(proc.stdout.decode())["info"]
+        self.assertEqual(info["host"], self.server.address)
+        self.assert_gone(info)
+
     def test_restart_after_the_ssh_client_is_killed(self):
         status, out, err = self.run_app("killssh", self.server.ssh_options[1], restart="on-failure")
         self.assertEqual(status, 0, err)
