@@ -16,7 +16,7 @@ import sys
 import time
 
 from cpy2py_ssh import frames
-from cpy2py_ssh.loop import Loop, Stream, set_cloexec, set_nonblocking
+from cpy2py_ssh.loop import Loop, Stream, set_cloexec
 from cpy2py_ssh.switch import Switch
 
 try:
@@ -68,18 +68,11 @@ class Agent(object):
         self.output = Stream(self.loop, None, write_fd=1, on_close=lambda: self.die('stdout closed'))
         self.input = Stream(self.loop, 0, self.on_input, lambda: self.die('end of input'))
         self.switch = Switch(self.loop, self.send, run_dir, 1)
-        wake_r, wake_w = os.pipe()
-        set_nonblocking(wake_r)
-        set_nonblocking(wake_w)
-        set_cloexec(wake_r)
-        set_cloexec(wake_w)
-        self._wake_r = wake_r
-        signal.set_wakeup_fd(wake_w)
+        self.loop.on_signals(self.reap)
         signal.signal(signal.SIGCHLD, lambda *args: None)
         for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
             signal.signal(sig, lambda *args: self.die('signal'))
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-        self.loop.add_reader(wake_r, self.on_wake)
         for twin_id in settings.get('elsewhere', []):
             self.switch.listen(twin_id)
         self.module_requests = {}   # request number -> Stream of the asking twin
@@ -258,12 +251,7 @@ class Agent(object):
     def refuse(self, channel, message):
         self.send(channel, frames.EXIT, ('error ' + message).encode('utf-8'))
 
-    def on_wake(self):
-        try:
-            while os.read(self._wake_r, 4096):
-                pass
-        except OSError:
-            pass
+    def reap(self):
         while self.by_pid:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)

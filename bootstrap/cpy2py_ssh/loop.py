@@ -112,31 +112,28 @@ class Stream(object):
             self.close_when_flushed = True
 
     # -- reading -------------------------------------------------------------
-    def _readable(self):
+    def _read_once(self):
+        """Reads and delivers one chunk; False when nothing more is to be had now"""
         try:
             data = os.read(self.fd, _READ_SIZE)
         except OSError as err:
             if err.errno in _AGAIN:
-                return
+                return False
             data = b''
         if not data:
             self.close()
-            return
+            return False
         if self.on_data is not None:
             self.on_data(data)
+        return True
+
+    def _readable(self):
+        self._read_once()
 
     def drain(self):
         """Read whatever is there right now (used when a process has exited)"""
-        while not self.closed:
-            try:
-                data = os.read(self.fd, _READ_SIZE)
-            except OSError:
-                return
-            if not data:
-                self.close()
-                return
-            if self.on_data is not None:
-                self.on_data(data)
+        while not self.closed and self._read_once():
+            pass
 
     def close(self):
         if self.closed:
@@ -226,6 +223,26 @@ class Loop(object):
     def remove_reader(self, fd):
         self._readers.pop(fd, None)
         self._update(fd)
+
+    def on_signals(self, callback):
+        """Calls ``callback()`` in the loop after any signal whose handler is installed
+        (``signal.set_wakeup_fd``: the handler only has to note what happened)"""
+        import signal
+        wake_r, wake_w = os.pipe()
+        for fd in (wake_r, wake_w):
+            set_nonblocking(fd)
+            set_cloexec(fd)
+        signal.set_wakeup_fd(wake_w)
+
+        def woken():
+            try:
+                while os.read(wake_r, 4096):
+                    pass
+            except OSError:
+                pass
+            callback()
+
+        self.add_reader(wake_r, woken)
 
     def call_later(self, delay, callback):
         timer = Timer(time.time() + delay, callback)

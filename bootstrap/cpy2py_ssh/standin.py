@@ -15,7 +15,7 @@ import socket
 import sys
 
 from cpy2py_ssh import errors, frames
-from cpy2py_ssh.loop import Loop, Stream, set_cloexec, set_nonblocking
+from cpy2py_ssh.loop import Loop, Stream, set_cloexec
 
 #: variables of the supervisor's environment that the remote twin needs too
 _PASSED = ('CPY2PY_TOKEN', 'CPY2PY_TWIN_ID', 'CPY2PY_MAIN_ID', 'CPY2PY_TWINS', 'CPY2PY_MAIN_FILE',
@@ -98,16 +98,10 @@ class StandIn(object):
         self.control = Stream(self.loop, control_fd, self.on_control, self.on_control_lost)
         self.out = Stream(self.loop, None, write_fd=1)
         self.err = Stream(self.loop, None, write_fd=2)
-        wake_r, wake_w = os.pipe()
-        for fd in (wake_r, wake_w):
-            set_nonblocking(fd)
-            set_cloexec(fd)
-        self._wake_r = wake_r
         self._signals = []
-        signal.set_wakeup_fd(wake_w)
+        self.loop.on_signals(self.relay_signals)
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(sig, self._on_signal)
-        self.loop.add_reader(wake_r, self.on_wake)
 
     def run(self):
         env = dict(self.spec.get('env', {}))
@@ -128,12 +122,7 @@ class StandIn(object):
     def _on_signal(self, sig, frame):
         self._signals.append(sig)
 
-    def on_wake(self):
-        try:
-            while os.read(self._wake_r, 64):
-                pass
-        except OSError:
-            pass
+    def relay_signals(self):
         while self._signals:
             sig = self._signals.pop(0)
             self.hub.write(frames.pack(0, frames.SIGNAL, str(sig).encode('ascii')))

@@ -19,6 +19,21 @@ PYTHON = os.path.realpath(sys.executable)
 TIMEOUT = 120
 
 
+def processes_with(text, where):
+    """Pids (but ours) whose /proc/PID/<where> (cmdline or environ) contains ``text``"""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or name == str(os.getpid()):
+            continue
+        try:
+            with open("/proc/%s/%s" % (name, where), "rb") as f:
+                if text in f.read():
+                    found.append(name)
+        except (IOError, OSError):
+            pass
+    return found
+
+
 def toml_list(items):
     return "[" + ", ".join('"%s"' % i for i in items) + "]"
 
@@ -68,16 +83,7 @@ class RemoteTestCase(unittest.TestCase):
         self.assertTrue(wait_until(lambda: not os.path.exists(info["run_dir"]), 10),
                         "remote run directory %s still exists" % info["run_dir"])
         config = self.server.ssh_options[1].encode()
-        def clients():
-            found = []
-            for name in os.listdir("/proc"):
-                try:
-                    with open("/proc/%s/cmdline" % name, "rb") as f:
-                        if config in f.read():
-                            found.append(name)
-                except (IOError, OSError, NotADirectoryError):
-                    pass
-            return found
+        clients = lambda: processes_with(config, "cmdline")  # noqa: E731
         self.assertTrue(wait_until(lambda: not clients(), 10), "ssh clients left: %s" % clients())
 
 
@@ -201,15 +207,5 @@ class TestNoLeftovers(RemoteTestCase):
         self.assert_gone(info)
         # nor the stand-in or the hub (their environment names this ssh config)
         config = self.server.ssh_options[1].encode()
-
-        def standins():
-            found = []
-            for name in os.listdir("/proc"):
-                try:
-                    with open("/proc/%s/environ" % name, "rb") as f:
-                        if config in f.read() and name != str(os.getpid()):
-                            found.append(name)
-                except (IOError, OSError):
-                    pass
-            return found
+        standins = lambda: processes_with(config, "environ")  # noqa: E731
         self.assertTrue(wait_until(lambda: not standins(), 10), "processes of the run left: %s" % standins())
