@@ -19,6 +19,7 @@ CLOSE = 9     # both ways: that peer connection is closed
 PING = 10     # both ways: heartbeat request
 PONG = 11     # both ways: heartbeat answer
 FAIL = 12     # hub -> stand-in: the link failed; payload "<exit status> <message>"
+HELLO = 14    # hub -> stand-in: first frame on a new connection (the hub is not ending)
 MODULE = 13   # agent -> hub: source of module <name>, please (channel: request number);
               # hub -> agent: the answer on the same channel (importer.py's JSON)
 

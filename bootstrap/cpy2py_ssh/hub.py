@@ -73,6 +73,7 @@ class Hub(object):
                 self.shutdown()
 
         self.standins[channel] = Stream(self.loop, conn.fileno(), on_data, on_close, owner=conn)
+        self.standins[channel].write(frames.pack(0, frames.HELLO))
         self.seen_standin = True
 
     # -- the link -----------------------------------------------------------------

@@ -32,7 +32,28 @@ def hub_path(run_dir, spec):
 
 
 def connect_hub(run_dir, spec):
-    """A socket to the hub of this twin's host, starting the hub when there is none"""
+    """A socket to the hub of this twin's host, starting the hub when there is none. A
+    hub that is ending (its last stand-in just left) closes without HELLO: try again."""
+    for _ in range(20):
+        sock = _connect_or_start_hub(run_dir, spec)
+        sock.settimeout(30)
+        hello = b''
+        try:
+            while len(hello) < frames.HEADER.size:
+                chunk = sock.recv(frames.HEADER.size - len(hello))
+                if not chunk:
+                    break
+                hello += chunk
+        except socket.error:
+            hello = b''
+        if len(hello) == frames.HEADER.size and frames.HEADER.unpack(hello)[1] == frames.HELLO:
+            sock.settimeout(None)
+            return sock
+        sock.close()
+    raise SystemExit('cpy2py-run: cannot get a working connection to the ssh hub of host %r' % spec['host'])
+
+
+def _connect_or_start_hub(run_dir, spec):
     path = hub_path(run_dir, spec)
     lock = os.open(path[:-len('.sock')] + '.lock', os.O_CREAT | os.O_RDWR, 0o600)
     try:

@@ -115,6 +115,17 @@ class TestRemoteTwins(RemoteTestCase):
         self.assertEqual(status, 0, err)
         self.assert_gone(self.result(out)["info"])
 
+    def test_lazy_start_stop_and_start_again(self):
+        status, out, err = self.run_app("stopstart", start="lazy")
+        self.assertEqual(status, 0, err)
+        r = self.result(out)
+        self.assertNotEqual(r["first"]["pid"], r["second"]["pid"])
+        self.assertFalse(alive(r["first"]["pid"]))
+        self.assertFalse(os.path.exists(r["first"]["run_dir"]) and r["first"]["run_dir"] != r["second"]["run_dir"])
+        self.assertEqual(r["future"], 49)
+        self.assertEqual(r["twin_state"], ["far", "main", True])
+        self.assert_gone(r["second"])
+
     def test_check_connects_and_reports(self):
         proc = subprocess.run([BINARY, "--check", "--manifest", self.manifest(), APP], cwd=self.tmp,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)

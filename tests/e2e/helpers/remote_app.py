@@ -132,6 +132,10 @@ def mesh(config):
     result(calls=calls, direct=[where_far1(), where_far2(), where_other()], ssh_destinations=hosts)
 
 
+def _state():
+    return [kernel_state.TWIN_ID, kernel_state.MASTER_ID, kernel_state.is_twinterpreter()]
+
+
 def double(x):
     return 2 * x
 
@@ -211,6 +215,13 @@ if __name__ == '__main__':
         killssh(sys.argv[2])
     elif mode == 'mesh':
         mesh(sys.argv[2])
+    elif mode == 'stopstart':
+        from cpy2py import TwinMaster
+        first = where()
+        TwinMaster('far').stop()
+        TwinMaster('far').start()
+        future = TwinMaster('far').submit(square, 7)
+        result(first=first, second=where(), future=future.result(), twin_state=TwinMaster('far').execute(_state))
     elif mode == 'info':
         result(info=where())
     elif mode == 'partition':
