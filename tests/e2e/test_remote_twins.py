@@ -58,6 +58,7 @@ class RemoteTestCase(unittest.TestCase):
                  'interpreter = "%s"' % interpreter,
                  "ssh_options = %s" % toml_list(self.server.ssh_options if options is None else options)]
         lines += ['%s = %s' % (k, json.dumps(v)) for k, v in twin.items()]
+        lines += ['env = { GREETING = "hi there" }', 'args = ["-B"]']
         lines += ["", "[supervisor]", "shutdown_grace = 1", ""]
         path = os.path.join(self.tmp, "cpy2py.toml")
         with open(path, "w") as f:
@@ -97,6 +98,8 @@ class TestRemoteTwins(RemoteTestCase):
         self.assertEqual(info["host"], self.server.host)
         self.assertNotEqual(info["pid"], os.getpid())
         self.assertEqual(info["mode"], 0o700)
+        self.assertEqual(info["greeting"], "hi there")   # the twin's env reaches the remote twin
+        self.assertTrue(info["no_bytecode"])              # and so do its interpreter args (-B)
         self.assertEqual(r["error"]["type"], "ValueError")
         self.assertEqual(r["error"]["message"], "boom")
         self.assertEqual(r["value"], 15)

@@ -37,7 +37,8 @@ class Counter(TwinObject):
 def where():
     return {'twin': kernel_state.TWIN_ID, 'pid': os.getpid(), 'run_dir': os.environ.get('CPY2PY_RUN_DIR'),
             'host': os.environ.get('CPY2PY_REMOTE_HOST'), 'cwd': os.getcwd(),
-            'mode': os.stat(os.environ['CPY2PY_RUN_DIR']).st_mode & 0o777}
+            'mode': os.stat(os.environ['CPY2PY_RUN_DIR']).st_mode & 0o777,
+            'greeting': os.environ.get('GREETING'), 'no_bytecode': sys.dont_write_bytecode}
 
 
 @twinfunction('far')
