@@ -22,7 +22,8 @@ class Hub(object):
         self.run_dir = run_dir
         self.listener = listener
         self.standins = {}     # channel -> Stream to that stand-in
-        self.leaving = []      # streams to stand-ins with a last message still to write
+        self.leaving = []      # streams to stand-ins that were sent their last frame
+        self.ending = False    # the hub is ending once `leaving` is empty
         self.seen_standin = False
         self.link = Link(self.loop, spec, bootstrap_dir, self.on_ready, self.on_link_frame, self.on_fail)
         self.switch = Switch(self.loop, self.link.send, run_dir, 2)
@@ -84,9 +85,7 @@ class Hub(object):
                 standin.write(frames.pack(0, kind, payload))
                 if kind == frames.EXIT:
                     del self.standins[channel]
-                    standin.on_close = None
-                    standin.finish()
-                    self.leaving.append(standin)
+                    self._last_words(standin)
                     if not self.standins:
                         self.shutdown()
         elif kind == frames.MODULE:
@@ -102,16 +101,34 @@ class Hub(object):
         self._close_listener()
         note = frames.pack(0, frames.FAIL, ('%d %s' % (status, message)).encode('utf-8'))
         for standin in list(self.standins.values()):
-            standin.on_close = None
             standin.write(note)
-            standin.finish()
-            self.leaving.append(standin)
+            self._last_words(standin)
         self.standins.clear()
-        self.loop.stop()
+        self._end()
+
+    def _last_words(self, standin):
+        """Close once the last frame is written and the stand-in has closed its end"""
+        self.leaving.append(standin)
+
+        def gone():
+            self.leaving.remove(standin)
+            self._maybe_stop()
+
+        standin.say_goodbye(gone)
+
+    def _maybe_stop(self):
+        if self.ending and not self.leaving:
+            self.loop.stop()
+
+    def _end(self):
+        """Stop the loop once every stand-in has had our last frame (at most 5 s)"""
+        self.ending = True
+        self.loop.call_later(5.0, self.loop.stop)
+        self._maybe_stop()
 
     def flush(self):
         """After the loop: what is still queued for stand-ins, written blocking"""
-        for stream in self.leaving:
+        for stream in list(self.leaving):
             stream.flush_blocking()
 
     def _close_listener(self):
@@ -128,4 +145,4 @@ class Hub(object):
         self._close_listener()
         self.switch.close_all()
         self.link.close(patience=2.0)
-        self.loop.stop()
+        self._end()

@@ -8,6 +8,7 @@ import fcntl
 import heapq
 import os
 import select
+import socket
 import time
 
 _READ_SIZE = 256 * 1024
@@ -83,7 +84,9 @@ class Stream(object):
                 return
             self._out.pop(0)
         self.loop._want_write(self, False)
-        if self.close_when_flushed:
+        if self.close_when_flushed == 'linger':
+            self._shut_write()
+        elif self.close_when_flushed:
             self.close()
 
     def flush_blocking(self):
@@ -110,6 +113,23 @@ class Stream(object):
             self.close()
         else:
             self.close_when_flushed = True
+
+    def say_goodbye(self, on_close):
+        """For a socket: write what is queued, then shut our side down and read (and drop)
+        until the peer closes, then close and call ``on_close()``. Closing an AF_UNIX socket
+        that still holds unread data resets the connection: the peer would get ECONNRESET
+        instead of what we wrote last."""
+        self.on_data = None
+        self.on_close = on_close
+        self.close_when_flushed = 'linger'
+        if not self._out:
+            self._shut_write()
+
+    def _shut_write(self):
+        try:
+            self.owner.shutdown(socket.SHUT_WR)
+        except (socket.error, OSError):
+            self.close()
 
     # -- reading -------------------------------------------------------------
     def _read_once(self):

@@ -102,6 +102,9 @@ class TestRemoteTwins(RemoteTestCase):
         self.assertTrue(info["no_bytecode"])              # and so do its interpreter args (-B)
         self.assertEqual(r["error"]["type"], "ValueError")
         self.assertEqual(r["error"]["message"], "boom")
+        self.assertIn("Traceback in twin 'far' (pid %d on host '%s')" % (info["pid"], self.server.host),
+                      r["error"]["cause"])
+        self.assertIn("raise ValueError(message)", r["error"]["cause"])
         self.assertEqual(r["value"], 15)
         self.assertEqual(r["callback"], 41)
         self.assertEqual(r["threads"], [sum(i * i for i in range(50))] * 4)

@@ -31,6 +31,13 @@ class ErrorPayload(object):
                                self.traceback_text, self.twin_id, self.pid))
 
 
+def _where():
+    """This process for a traceback label: its pid, and the host when it is a twin on
+    another host (``CPY2PY_REMOTE_HOST``, set by the ssh agent)"""
+    host = os.environ.get('CPY2PY_REMOTE_HOST')
+    return '%d on host %r' % (os.getpid(), host) if host else os.getpid()
+
+
 def capture(exc, kernel, local=False):
     """Package ``exc`` (being handled now) for sending back to the caller"""
     import traceback  # only when an error happens: it is slow to import
@@ -46,7 +53,7 @@ def capture(exc, kernel, local=False):
     except Exception:
         payload_exc = None
     return ErrorPayload(payload_exc, kind.__module__, qualname(kind), message, text,
-                        kernel.twin_id if kernel is not None else '?', os.getpid())
+                        kernel.twin_id if kernel is not None else '?', _where())
 
 
 def minimal(exc, kernel):
@@ -58,7 +65,7 @@ def minimal(exc, kernel):
         message = '<unprintable %s>' % kind.__name__
     return ErrorPayload(None, str(kind.__module__), str(qualname(kind)), message,
                         '(traceback unavailable)\n', kernel.twin_id if kernel is not None else '?',
-                        os.getpid())
+                        _where())
 
 
 def to_exception(payload):
