@@ -81,8 +81,7 @@ class Switch(object):
         elif kind == frames.CLOSE:
             stream = self.channels.pop(channel, None)
             if stream is not None:
-                stream.on_close = None
-                stream.finish()
+                stream.say_goodbye(None)
 
     def _open(self, channel, twin_id):
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
