@@ -31,6 +31,9 @@ LAYERS = (
     ('proxy', ('cpy2py.proxy',)),
     ('api', ('cpy2py.twinterpreter',)),
     ('top', ('cpy2py', 'cpy2py.aliases', 'cpy2py_twin')),
+    # twins on other hosts: stand-in, hub and agent, standard library only and independent
+    # of the runtime (nothing of cpy2py imports them; they import nothing of cpy2py)
+    ('remote', ('cpy2py_ssh', 'cpy2py_remote')),
 )
 
 
