@@ -69,7 +69,8 @@ class SshServer(object):
                               stdout=subprocess.DEVNULL)
 
     def _start(self):
-        os.makedirs("/run/sshd", exist_ok=True) if os.geteuid() == 0 else None
+        if os.geteuid() == 0:
+            os.makedirs("/run/sshd", exist_ok=True)   # sshd's privilege separation directory
         self._keygen("host_key")
         self._keygen("user_key")
         shutil.copy(self.path("user_key.pub"), self.path("authorized_keys"))
