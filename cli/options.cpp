@@ -35,7 +35,8 @@ void declare_options(CLI::App& app, Options& options) {
 
     app.add_option("--twin", cl.twins,
                    "Declare a twin: ID=INTERPRETER[:VENV]; INTERPRETER is a name on PATH or a path, VENV a "
-                   "virtualenv directory (its bin/INTERPRETER, or bin/python for ID=:VENV). Repeatable; "
+                   "virtualenv directory (its bin/INTERPRETER, or bin/python for ID=:VENV); "
+                   "ID=ssh://[USER@]HOST[:PORT]/INTERPRETER[:VENV] runs it on another host. Repeatable; "
                    "replaces a manifest twin with the same ID")
         ->type_name("ID=INTERPRETER[:VENV]")
         ->expected(1)
