@@ -176,13 +176,18 @@ def outer(args):
     binary = find_binary()
     if binary is None:
         sys.exit('cpy2py-run not found (build it, or set CPY2PY_RUN_BINARY)')
+    import shutil
     with SshServer() as server:
         tmp = tempfile.mkdtemp(prefix='cpy2py-bench-')
-        path = os.path.join(tmp, 'cpy2py.toml')
-        manifest(path, server)
-        env = dict(os.environ, BENCH_SSH=json.dumps(['ssh', '-T'] + server.ssh_options + [server.host]))
-        subprocess.check_call([binary, '--manifest', path, os.path.abspath(__file__), '--inner'] + sys.argv[1:], env=env)
-        startup(binary, server, tmp, args.startup_repeats)
+        try:
+            path = os.path.join(tmp, 'cpy2py.toml')
+            manifest(path, server)
+            env = dict(os.environ, BENCH_SSH=json.dumps(['ssh', '-T'] + server.ssh_options + [server.host]))
+            subprocess.check_call([binary, '--manifest', path, os.path.abspath(__file__), '--inner'] + sys.argv[1:],
+                                  env=env)
+            startup(binary, server, tmp, args.startup_repeats)
+        finally:
+            shutil.rmtree(tmp, True)
 
 
 if __name__ == '__main__':
