@@ -226,6 +226,7 @@ void Application::on_request(ControlChannel& channel, const ControlRequest& requ
         spec.id = request.id;
         spec.interpreter.requested = request.executable;
         spec.interpreter.path = *path;
+        spec.env = plan_.env;  // [env] and --env reach every twin
         spdlog::info("{} adds twin '{}' running {}", channel.peer(), spec.id, spec.interpreter.path);
         auto twin = std::make_unique<Twin>(*twin_context_, std::move(spec));
         found = twins_.emplace(request.id, std::move(twin)).first;

@@ -1,6 +1,8 @@
 #include "core/interpreter.hpp"
 
 #include "core/error.hpp"
+#include "core/interpreter_search.hpp"
+#include "core/interpreter_spec.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -54,7 +56,7 @@ Interpreter resolve_in_venv(const InterpreterRequest& request) {
         throw NotFoundError(name + " not found in venv '" + request.venv + "' (looked for " + candidate.string() + ": " +
                             why_not_executable(candidate) + hint + ")");
     }
-    return Interpreter{describe(request), candidate.string(), venv.string()};
+    return Interpreter{describe(request), candidate.string(), venv.string(), "venv", "", "", ""};
 }
 
 }  // namespace
@@ -66,7 +68,7 @@ std::string describe(const InterpreterRequest& request) {
 InterpreterRequest split_interpreter_spec(std::string_view spec, std::string base_dir) {
     InterpreterRequest request;
     request.base_dir = std::move(base_dir);
-    const auto colon = spec.find(':');
+    const auto colon = venv_separator(spec);
     request.interpreter = std::string(spec.substr(0, colon));
     if (colon != std::string_view::npos) request.venv = std::string(spec.substr(colon + 1));
     return request;
@@ -96,7 +98,7 @@ Interpreter resolve_interpreter(const InterpreterRequest& request, std::string_v
 
     if (request.interpreter.find('/') == std::string::npos) {
         if (auto found = find_on_path(request.interpreter, path_env))
-            return Interpreter{describe(request), *found, ""};
+            return Interpreter{describe(request), *found, "", "PATH", "", "", ""};
         throw NotFoundError(request.interpreter + " not found on PATH (searched: " + std::string(path_env) + ")");
     }
 
@@ -110,7 +112,22 @@ Interpreter resolve_interpreter(const InterpreterRequest& request, std::string_v
     if (!is_executable_file(path))
         throw NotFoundError("interpreter '" + request.interpreter + "' not usable (" + path.string() + " " +
                             why_not_executable(path) + ")");
-    return Interpreter{describe(request), path.string(), ""};
+    return Interpreter{describe(request), path.string(), "", "path", "", "", ""};
+}
+
+Interpreter resolve_interpreter(const InterpreterRequest& request, InterpreterFinder& finder) {
+    if (!request.venv.empty()) return resolve_interpreter(request, finder.places().path_env);
+    InterpreterSpec spec;
+    try {
+        spec = parse_interpreter_spec(request.interpreter);
+    } catch (const std::invalid_argument& e) {
+        throw NotFoundError(e.what());
+    }
+    switch (spec.kind) {
+        case InterpreterSpec::Kind::name:
+        case InterpreterSpec::Kind::path: return resolve_interpreter(request, finder.places().path_env);
+        default: return finder.find(spec, request.base_dir);
+    }
 }
 
 std::string current_path_env() {
