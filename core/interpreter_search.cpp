@@ -90,6 +90,12 @@ std::optional<fs::path> pyenv_version_dir(const fs::path& versions, const std::s
     return best;
 }
 
+/// The start of a long error (a shim's stderr can be a paragraph).
+std::string brief(const std::string& error) {
+    const auto colon = error.find(": ");
+    return colon == std::string::npos || colon > 80 ? error.substr(0, 80) : error.substr(0, colon);
+}
+
 std::string joined(const std::vector<std::string>& items) {
     std::string out;
     for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
@@ -227,7 +233,7 @@ Interpreter InterpreterFinder::find_version(const InterpreterSpec& spec) {
                                        probe.version,
                                    "", ""};
             note = "the shim " + *path + (probe.ok ? " runs " + probe.implementation + " " + probe.version
-                                                   : " does not run (" + probe.error + ")");
+                                                   : " does not run (" + brief(probe.error) + ")");
         } else {
             note = spec.value + " not found on PATH (searched: " + places_.path_env + ")";
         }

@@ -1,0 +1,116 @@
+#include "core/interpreter_spec.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+using namespace cpy2py;
+
+namespace {
+
+using Kind = InterpreterSpec::Kind;
+
+PythonVersion v(const std::string& text) { return parse_python_version(text).value(); }
+
+/// True when `spec` (a version request) accepts implementation `impl` at `version`.
+bool accepts(const std::string& spec, const std::string& impl, const std::string& version) {
+    const InterpreterSpec s = parse_interpreter_spec(spec);
+    REQUIRE(s.kind == Kind::version);
+    return s.request.accepts(impl, v(version));
+}
+
+}  // namespace
+
+TEST_CASE("interpreter spec: versions parse and compare") {
+    CHECK(v("3.8.18").str() == "3.8.18");
+    CHECK(v("3").parts == 1);
+    CHECK(v("3.13.0rc1").micro == 0);
+    CHECK_FALSE(parse_python_version("3..8"));
+    CHECK_FALSE(parse_python_version("x3"));
+    CHECK(compare_versions(v("3.10"), v("3.9.18")) > 0);
+    CHECK(compare_versions(v("3.9"), v("3.9.0")) == 0);
+}
+
+TEST_CASE("interpreter spec: the grammar people know from tox, virtualenv and uv") {
+    for (const char* text : {"2.7", "3", "3.13", "3.8.18", "py27", "py313", "python3.6", "cpython3.11", "cp311",
+                             "pypy3", "pypy3.9", "pypy39", "python", "py", ">=3.8,<3.12", "!=3.9.*", "==3.9.*",
+                             "cpython>=3.9", "~=3.8"}) {
+        CAPTURE(text);
+        CHECK(parse_interpreter_spec(text).kind == Kind::version);
+    }
+    CHECK(accepts("py27", "CPython", "2.7.18"));
+    CHECK(accepts("py27", "PyPy", "2.7.13"));  // py/python: any implementation
+    CHECK_FALSE(accepts("py27", "CPython", "3.7.1"));
+    CHECK(accepts("py313", "CPython", "3.13.0"));
+    CHECK_FALSE(accepts("3.1", "CPython", "3.13.0"));  // 3.1 is not a prefix of 3.13
+    CHECK(accepts("3", "CPython", "3.6.15"));
+    CHECK(accepts("3.8.18", "CPython", "3.8.18"));
+    CHECK_FALSE(accepts("3.8.18", "CPython", "3.8.17"));
+    CHECK(accepts("cp311", "CPython", "3.11.7"));
+    CHECK_FALSE(accepts("cp311", "PyPy", "3.11.7"));
+    CHECK_FALSE(accepts("cpython3.11", "PyPy", "3.11.0"));
+    CHECK(accepts("pypy39", "PyPy", "3.9.16"));
+    CHECK(accepts("pypy3", "PyPy", "3.10.14"));
+    CHECK_FALSE(accepts("pypy3.9", "CPython", "3.9.18"));
+}
+
+TEST_CASE("interpreter spec: PEP 440 ranges") {
+    CHECK(accepts(">=3.8,<3.12", "CPython", "3.8.0"));
+    CHECK(accepts(">=3.8,<3.12", "PyPy", "3.11.7"));
+    CHECK_FALSE(accepts(">=3.8,<3.12", "CPython", "3.12.0"));
+    CHECK_FALSE(accepts(">=3.8,<3.12", "CPython", "3.7.16"));
+    CHECK(accepts(">= 3.8 , < 3.12", "CPython", "3.10.1"));
+    CHECK(accepts("==3.9.*", "CPython", "3.9.18"));
+    CHECK_FALSE(accepts("==3.9", "CPython", "3.9.18"));  // PEP 440: ==3.9 is 3.9.0
+    CHECK(accepts("==3.9", "CPython", "3.9.0"));
+    CHECK_FALSE(accepts("!=3.9.*", "CPython", "3.9.1"));
+    CHECK(accepts("!=3.9.*", "CPython", "3.10.1"));
+    CHECK(accepts("~=3.8", "CPython", "3.12.1"));
+    CHECK_FALSE(accepts("~=3.8.1", "CPython", "3.9.0"));
+    CHECK(accepts("<=3.7", "CPython", "2.7.18"));
+    CHECK(accepts(">3.12", "CPython", "3.13.0"));
+    CHECK_FALSE(accepts("cpython>=3.9", "PyPy", "3.9.16"));
+    for (const char* bad : {">=3.x", ">=", "=>3.8", ">=3.8,", "~=3", ">=3.9.*"}) {
+        CAPTURE(bad);
+        CHECK_THROWS_AS(parse_interpreter_spec(bad), std::invalid_argument);
+    }
+}
+
+TEST_CASE("interpreter spec: command names are tried on PATH first, other forms are not") {
+    for (const char* text : {"python3", "python3.6", "pypy3", "pypy3.9", "python", "pypy"})
+        CHECK(parse_interpreter_spec(text).request.command_form);
+    for (const char* text : {"3.8", "py27", "cp311", "pypy39", "cpython3.11", ">=3.8"})
+        CHECK_FALSE(parse_interpreter_spec(text).request.command_form);
+}
+
+TEST_CASE("interpreter spec: schemes, paths and plain names") {
+    auto conda = parse_interpreter_spec("conda:py39");
+    CHECK(conda.kind == Kind::conda);
+    CHECK(conda.value == "py39");
+    CHECK(parse_interpreter_spec("conda:/opt/envs/x").value == "/opt/envs/x");  // scheme before path
+    auto pyenv = parse_interpreter_spec("pyenv:3.8");
+    CHECK(pyenv.kind == Kind::pyenv);
+    CHECK(pyenv.value == "3.8");
+    CHECK_THROWS_AS(parse_interpreter_spec("conda:"), std::invalid_argument);
+    CHECK_THROWS_AS(parse_interpreter_spec("pyenv:"), std::invalid_argument);
+    CHECK(parse_interpreter_spec("./bin/python3.8").kind == Kind::path);
+    CHECK(parse_interpreter_spec("/usr/bin/python3").kind == Kind::path);
+    for (const char* name : {"python3.13t", "ipython", "mypython", "python3-dbg", "3.8.18.1", "27x"}) {
+        CAPTURE(name);
+        CHECK(parse_interpreter_spec(name).kind == Kind::name);
+    }
+}
+
+TEST_CASE("interpreter spec: SPEC[:VENV] splits at the first colon, except after conda: and pyenv:") {
+    CHECK(venv_separator("python3:venv") == 7);
+    CHECK(venv_separator(":venv") == 0);
+    CHECK(venv_separator("python3") == std::string_view::npos);
+    CHECK(venv_separator("conda:py39") == std::string_view::npos);
+    CHECK(venv_separator("pyenv:3.8") == std::string_view::npos);
+}
+
+TEST_CASE("interpreter spec: descriptions name implementation and versions") {
+    CHECK(parse_interpreter_spec("cp311").request.describe() == "CPython 3.11");
+    CHECK(parse_interpreter_spec("pypy").request.describe() == "PyPy of any version");
+    CHECK(parse_interpreter_spec(">=3.8,<3.12").request.describe() == "Python (any implementation) >=3.8,<3.12");
+}
