@@ -142,7 +142,8 @@ class FakeMachineTest(unittest.TestCase):
         result = self.run_cli("--main-interpreter", "py38", "-c", "pass")
         self.assertStatus(result, 0)
         self.assertEqual(self.probe_count(), 2 * first)
-        self.assertNotIn("garbage", open(cache).read())
+        with open(cache) as f:
+            self.assertNotIn("garbage", f.read())
 
     def test_check_says_where_each_was_found_and_why(self):
         result = self.run_cli("--check", "--twin", "old=py27", "--twin", "mid=>=3.8,<3.10", "--twin", "new=3.12",
