@@ -33,9 +33,9 @@ void declare_options(CLI::App& app, Options& options) {
         "INTERPRETER: a name on PATH, a path, a version (3.8, py27, cp311, pypy3.9, >=3.8,<3.12),\n"
         "conda:ENV or pyenv:VERSION. The manifest is the first cpy2py.toml, or pyproject.toml with\n"
         "[tool.cpy2py], from the current directory up to the repository root (see --manifest).\n"
-        "With [main] script or module in it, `cpy2py-run -- ARGS` runs that with ARGS. Exit status: the main's own,\n"
-        "128+N if it died of signal N, 2 usage error, 78 bad manifest, 127 interpreter,\n"
-        "venv or bootstrap files not found. See cpy2py-run(1).");
+        "When its [main] names script or module, `cpy2py-run -- ARGS` runs that with ARGS.\n"
+        "Exit status: the main's own, 128+N if it died of signal N, 2 usage error, 78 bad\n"
+        "manifest, 127 interpreter, venv or bootstrap files not found. See cpy2py-run(1).");
     app.set_version_flag("--version", std::string("cpy2py-run ") + CPY2PY_VERSION, "Print the version and exit");
 
     app.add_option("--twin", cl.twins,

@@ -18,11 +18,6 @@ bool is_env(const fs::path& prefix) {
     return fs::is_directory(prefix / "conda-meta", ec);
 }
 
-std::string get(const std::map<std::string, std::string>& env, const std::string& name) {
-    auto found = env.find(name);
-    return found == env.end() ? "" : found->second;
-}
-
 /// Children of `dir` that are environments, by name.
 std::vector<fs::path> envs_in(const fs::path& dir) {
     std::vector<fs::path> out;
@@ -35,11 +30,11 @@ std::vector<fs::path> envs_in(const fs::path& dir) {
 
 }  // namespace
 
-CondaPlaces CondaPlaces::from(const std::map<std::string, std::string>& env, const std::string& home) {
+CondaPlaces CondaPlaces::from(const Variables& env, const std::string& home) {
     CondaPlaces places;
-    places.active_prefix = get(env, "CONDA_PREFIX");
-    places.active_name = get(env, "CONDA_DEFAULT_ENV");
-    const std::string envs_path = get(env, "CONDA_ENVS_PATH");
+    places.active_prefix = variable(env, "CONDA_PREFIX");
+    places.active_name = variable(env, "CONDA_DEFAULT_ENV");
+    const std::string envs_path = variable(env, "CONDA_ENVS_PATH");
     for (std::size_t start = 0; start < envs_path.size();) {
         auto colon = envs_path.find(':', start);
         if (colon == std::string::npos) colon = envs_path.size();
@@ -47,9 +42,9 @@ CondaPlaces CondaPlaces::from(const std::map<std::string, std::string>& env, con
         start = colon + 1;
     }
     // $CONDA_EXE is <root>/bin/conda (or condabin/conda) once conda's shell hook ran.
-    if (const std::string exe = get(env, "CONDA_EXE"); !exe.empty())
+    if (const std::string exe = variable(env, "CONDA_EXE"); !exe.empty())
         places.roots.push_back(fs::path(exe).parent_path().parent_path().string());
-    if (const std::string mamba = get(env, "MAMBA_ROOT_PREFIX"); !mamba.empty()) places.roots.push_back(mamba);
+    if (const std::string mamba = variable(env, "MAMBA_ROOT_PREFIX"); !mamba.empty()) places.roots.push_back(mamba);
     if (!home.empty()) {
         places.environments_txt = home + "/.conda/environments.txt";
         places.envs_dirs.push_back(home + "/.conda/envs");

@@ -3,6 +3,8 @@
 // the environment. `conda run` loses signals and output, so cpy2py-run runs the
 // environment's own bin/python with the activation variables set instead (activate.d
 // scripts are not run).
+#include "core/variables.hpp"
+
 #include <map>
 #include <optional>
 #include <string>
@@ -19,7 +21,7 @@ struct CondaPlaces {
     std::vector<std::string> roots;        ///< base installations ($CONDA_EXE's, ~/miniconda3, ...): base + root/envs/*
 
     /// From environment variables (`env`) and the home directory.
-    static CondaPlaces from(const std::map<std::string, std::string>& env, const std::string& home);
+    static CondaPlaces from(const Variables& env, const std::string& home);
     /// "CONDA_PREFIX=..., ~/.conda/environments.txt, ..." for messages.
     std::string describe() const;
 };

@@ -18,11 +18,6 @@ namespace {
 /// The search path execvp uses when PATH is unset.
 constexpr std::string_view default_path_env = "/usr/local/bin:/usr/bin:/bin";
 
-bool is_executable_file(const fs::path& p) {
-    struct stat st {};
-    return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
-}
-
 bool is_dir(const fs::path& p) {
     struct stat st {};
     return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
@@ -60,6 +55,11 @@ Interpreter resolve_in_venv(const InterpreterRequest& request) {
 }
 
 }  // namespace
+
+bool is_executable_file(const std::filesystem::path& p) {
+    struct stat st {};
+    return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
+}
 
 std::string describe(const InterpreterRequest& request) {
     return request.venv.empty() ? request.interpreter : request.interpreter + ":" + request.venv;

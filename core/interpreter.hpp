@@ -3,6 +3,7 @@
 // executable path; version requests and conda/pyenv specs go to core/interpreter_search.hpp.
 #include "core/plan.hpp"
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,9 @@ std::string describe(const InterpreterRequest& request);
 /// Splits `INTERPRETER[:VENV]` at the first ':' (no ':' means no venv), except that a
 /// `conda:ENV` or `pyenv:VERSION` spec is whole (see venv_separator()).
 InterpreterRequest split_interpreter_spec(std::string_view spec, std::string base_dir);
+
+/// True when `p` leads to a regular file we may execute (symlinks followed).
+bool is_executable_file(const std::filesystem::path& p);
 
 /// The first executable regular file `name` in the ':'-separated `path_env`, made absolute.
 std::optional<std::string> find_on_path(std::string_view name, std::string_view path_env);

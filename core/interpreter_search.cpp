@@ -8,8 +8,6 @@
 #include <filesystem>
 #include <regex>
 #include <set>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace cpy2py {
 namespace fs = std::filesystem;
@@ -18,18 +16,6 @@ namespace {
 
 /// Executables of an installation's bin/, most general name first.
 constexpr const char* install_executables[] = {"python", "python3", "pypy3", "pypy", "python2"};
-
-bool is_executable_file(const fs::path& p) {
-    struct stat st {};
-    return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
-}
-
-bool is_shim(const std::string& path) { return fs::path(path).parent_path().filename() == "shims"; }
-
-std::string get(const std::map<std::string, std::string>& env, const std::string& name) {
-    auto found = env.find(name);
-    return found == env.end() ? "" : found->second;
-}
 
 std::vector<fs::path> sorted_children(const fs::path& dir) {
     std::vector<fs::path> out;
@@ -104,17 +90,17 @@ std::string joined(const std::vector<std::string>& items) {
 
 }  // namespace
 
-SearchPlaces SearchPlaces::from(const std::map<std::string, std::string>& env) {
+SearchPlaces SearchPlaces::from(const Variables& env) {
     SearchPlaces places;
-    places.path_env = env.count("PATH") ? get(env, "PATH") : "/usr/local/bin:/usr/bin:/bin";
-    std::string home = get(env, "HOME");
+    places.path_env = env.count("PATH") ? variable(env, "PATH") : "/usr/local/bin:/usr/bin:/bin";
+    std::string home = variable(env, "HOME");
     if (!home.empty() && home.front() != '/') home.clear();
-    places.pyenv_root = get(env, "PYENV_ROOT");
+    places.pyenv_root = variable(env, "PYENV_ROOT");
     if (places.pyenv_root.empty() && !home.empty()) places.pyenv_root = home + "/.pyenv";
     // uv's documented order for managed Python installations.
-    places.uv_python_dir = get(env, "UV_PYTHON_INSTALL_DIR");
+    places.uv_python_dir = variable(env, "UV_PYTHON_INSTALL_DIR");
     if (places.uv_python_dir.empty()) {
-        const std::string data = get(env, "XDG_DATA_HOME");
+        const std::string data = variable(env, "XDG_DATA_HOME");
         if (!data.empty() && data.front() == '/') places.uv_python_dir = data + "/uv/python";
         else if (!home.empty()) places.uv_python_dir = home + "/.local/share/uv/python";
     }

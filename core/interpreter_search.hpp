@@ -28,7 +28,7 @@ struct SearchPlaces {
     CondaPlaces conda;
 
     /// From the variables in `env` (PATH, HOME, PYENV_ROOT, UV_PYTHON_INSTALL_DIR, XDG_DATA_HOME, CONDA_*).
-    static SearchPlaces from(const std::map<std::string, std::string>& env);
+    static SearchPlaces from(const Variables& env);
     /// Every place, for "where it looked" in messages.
     std::string describe() const;
 };

@@ -1,6 +1,5 @@
 #include "core/plan_builder.hpp"
 
-#include "core/child_env.hpp"
 #include "core/error.hpp"
 #include "core/interpreter_spec.hpp"
 #include "core/manifest.hpp"
@@ -192,12 +191,7 @@ Host Host::current() {
     std::error_code ec;
     host.exe_path = fs::read_symlink("/proc/self/exe", ec).string();
     if (const char* dir = std::getenv("CPY2PY_BOOTSTRAP_DIR"); dir && *dir) host.bootstrap_env = dir;
-    std::map<std::string, std::string> env;
-    for (const auto& entry : ChildEnvironment::current()) {
-        const auto eq = entry.find('=');
-        if (eq != std::string::npos) env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
-    }
-    host.places = SearchPlaces::from(env);
+    host.places = SearchPlaces::from(current_variables());
     host.probe_cache_dir = default_probe_cache_dir(std::getenv("XDG_CACHE_HOME"), std::getenv("HOME"));
     return host;
 }

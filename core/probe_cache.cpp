@@ -23,11 +23,11 @@ std::string stamp_of(const std::string& path) {
     return std::to_string(ns) + " " + std::to_string(static_cast<long long>(st.st_size));
 }
 
-bool is_shim(const std::string& path) { return fs::path(path).parent_path().filename() == "shims"; }
-
 bool storable(const std::string& text) { return text.find_first_of("\t\n\r") == std::string::npos; }
 
 }  // namespace
+
+bool is_shim(const std::string& path) { return fs::path(path).parent_path().filename() == "shims"; }
 
 std::string default_probe_cache_dir(const char* xdg_cache_home, const char* home) {
     // XDG: a relative XDG_CACHE_HOME is invalid and must be ignored.

@@ -11,6 +11,10 @@
 
 namespace cpy2py {
 
+/// True for a pyenv-style shim (a file in a directory named `shims`): it runs whichever
+/// version is active, so what it says depends on the environment, not on the file.
+bool is_shim(const std::string& path);
+
 /// $XDG_CACHE_HOME/cpy2py, else $HOME/.cache/cpy2py; empty when neither is set.
 std::string default_probe_cache_dir(const char* xdg_cache_home, const char* home);
 

@@ -142,6 +142,14 @@ class ProgramInManifestTest(ConfigurationTestCase):
         self.assertStatus(self.run_cli("--"), 2)
 
 
+class HelpTest(ConfigurationTestCase):
+    def test_help_names_the_new_options_and_forms(self):
+        result = self.run_cli("--help")
+        self.assertStatus(result, 0)
+        for text in ("--env NAME=VALUE", "--list-interpreters", "[-- ARGS...]", "pyproject.toml", "conda:ENV"):
+            self.assertIn(text, result.stdout)
+
+
 class EnvironmentTest(ConfigurationTestCase):
     def test_precedence_inherited_env_table_per_process_command_line(self):
         result = self.run_cli("--env", "CLI=command line", "--", REPORT_APP, "twin",

@@ -19,6 +19,21 @@ bool accepts(const std::string& spec, const std::string& impl, const std::string
     return s.request.accepts(impl, v(version));
 }
 
+struct Case {
+    const char* spec;
+    const char* implementation;
+    const char* version;
+    bool accepted;
+};
+
+void check_table(std::initializer_list<Case> cases) {
+    for (const auto& c : cases) {
+        CAPTURE(c.spec);
+        CAPTURE(c.version);
+        CHECK(accepts(c.spec, c.implementation, c.version) == c.accepted);
+    }
+}
+
 }  // namespace
 
 TEST_CASE("interpreter spec: versions parse and compare") {
@@ -38,38 +53,42 @@ TEST_CASE("interpreter spec: the grammar people know from tox, virtualenv and uv
         CAPTURE(text);
         CHECK(parse_interpreter_spec(text).kind == Kind::version);
     }
-    CHECK(accepts("py27", "CPython", "2.7.18"));
-    CHECK(accepts("py27", "PyPy", "2.7.13"));  // py/python: any implementation
-    CHECK_FALSE(accepts("py27", "CPython", "3.7.1"));
-    CHECK(accepts("py313", "CPython", "3.13.0"));
-    CHECK_FALSE(accepts("3.1", "CPython", "3.13.0"));  // 3.1 is not a prefix of 3.13
-    CHECK(accepts("3", "CPython", "3.6.15"));
-    CHECK(accepts("3.8.18", "CPython", "3.8.18"));
-    CHECK_FALSE(accepts("3.8.18", "CPython", "3.8.17"));
-    CHECK(accepts("cp311", "CPython", "3.11.7"));
-    CHECK_FALSE(accepts("cp311", "PyPy", "3.11.7"));
-    CHECK_FALSE(accepts("cpython3.11", "PyPy", "3.11.0"));
-    CHECK(accepts("pypy39", "PyPy", "3.9.16"));
-    CHECK(accepts("pypy3", "PyPy", "3.10.14"));
-    CHECK_FALSE(accepts("pypy3.9", "CPython", "3.9.18"));
+    check_table({
+        {"py27", "CPython", "2.7.18", true},
+        {"py27", "PyPy", "2.7.13", true},  // py/python: any implementation
+        {"py27", "CPython", "3.7.1", false},
+        {"py313", "CPython", "3.13.0", true},
+        {"3.1", "CPython", "3.13.0", false},  // 3.1 is not a prefix of 3.13
+        {"3", "CPython", "3.6.15", true},
+        {"3.8.18", "CPython", "3.8.18", true},
+        {"3.8.18", "CPython", "3.8.17", false},
+        {"cp311", "CPython", "3.11.7", true},
+        {"cp311", "PyPy", "3.11.7", false},
+        {"cpython3.11", "PyPy", "3.11.0", false},
+        {"pypy39", "PyPy", "3.9.16", true},
+        {"pypy3", "PyPy", "3.10.14", true},
+        {"pypy3.9", "CPython", "3.9.18", false},
+    });
 }
 
 TEST_CASE("interpreter spec: PEP 440 ranges") {
-    CHECK(accepts(">=3.8,<3.12", "CPython", "3.8.0"));
-    CHECK(accepts(">=3.8,<3.12", "PyPy", "3.11.7"));
-    CHECK_FALSE(accepts(">=3.8,<3.12", "CPython", "3.12.0"));
-    CHECK_FALSE(accepts(">=3.8,<3.12", "CPython", "3.7.16"));
-    CHECK(accepts(">= 3.8 , < 3.12", "CPython", "3.10.1"));
-    CHECK(accepts("==3.9.*", "CPython", "3.9.18"));
-    CHECK_FALSE(accepts("==3.9", "CPython", "3.9.18"));  // PEP 440: ==3.9 is 3.9.0
-    CHECK(accepts("==3.9", "CPython", "3.9.0"));
-    CHECK_FALSE(accepts("!=3.9.*", "CPython", "3.9.1"));
-    CHECK(accepts("!=3.9.*", "CPython", "3.10.1"));
-    CHECK(accepts("~=3.8", "CPython", "3.12.1"));
-    CHECK_FALSE(accepts("~=3.8.1", "CPython", "3.9.0"));
-    CHECK(accepts("<=3.7", "CPython", "2.7.18"));
-    CHECK(accepts(">3.12", "CPython", "3.13.0"));
-    CHECK_FALSE(accepts("cpython>=3.9", "PyPy", "3.9.16"));
+    check_table({
+        {">=3.8,<3.12", "CPython", "3.8.0", true},
+        {">=3.8,<3.12", "PyPy", "3.11.7", true},
+        {">=3.8,<3.12", "CPython", "3.12.0", false},
+        {">=3.8,<3.12", "CPython", "3.7.16", false},
+        {">= 3.8 , < 3.12", "CPython", "3.10.1", true},
+        {"==3.9.*", "CPython", "3.9.18", true},
+        {"==3.9", "CPython", "3.9.18", false},  // PEP 440: ==3.9 is 3.9.0
+        {"==3.9", "CPython", "3.9.0", true},
+        {"!=3.9.*", "CPython", "3.9.1", false},
+        {"!=3.9.*", "CPython", "3.10.1", true},
+        {"~=3.8", "CPython", "3.12.1", true},
+        {"~=3.8.1", "CPython", "3.9.0", false},
+        {"<=3.7", "CPython", "2.7.18", true},
+        {">3.12", "CPython", "3.13.0", true},
+        {"cpython>=3.9", "PyPy", "3.9.16", false},
+    });
     for (const char* bad : {">=3.x", ">=", "=>3.8", ">=3.8,", "~=3", ">=3.9.*"}) {
         CAPTURE(bad);
         CHECK_THROWS_AS(parse_interpreter_spec(bad), std::invalid_argument);

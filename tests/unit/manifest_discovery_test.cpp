@@ -108,5 +108,6 @@ TEST_CASE("manifest: bad [main] program, [env] and version ranges point at the k
     CHECK(position("bad_args_without_program.toml") == "2:8");
     CHECK(position("bad_env_table.toml") == "3:7");
     CHECK(position("bad_version_range.toml") == "2:15");
+    CHECK(position("bad_conda_with_venv.toml") == "3:8");
     CHECK(load_manifest(data + "/good_versions.toml", "/").twins.size() == 4);
 }
