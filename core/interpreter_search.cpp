@@ -191,7 +191,10 @@ Choice choose_candidate(const VersionRequest& request, const std::vector<Candida
 const std::vector<Candidate>& InterpreterFinder::candidates() {
     if (!candidates_) {
         candidates_ = list_candidates(places_);
-        for (auto& c : *candidates_) c.probe = cache_.probe(c.path);
+        std::vector<std::string> paths;
+        for (const auto& c : *candidates_) paths.push_back(c.path);
+        const auto results = cache_.probe_all(paths);
+        for (std::size_t i = 0; i < results.size(); ++i) (*candidates_)[i].probe = results[i];
     }
     return *candidates_;
 }

@@ -205,6 +205,9 @@ InterpreterSpec parse_interpreter_spec(std::string_view text) {
             throw std::invalid_argument("'" + spec.text + "' names no " +
                                         (spec.kind == InterpreterSpec::Kind::conda ? "environment (conda:ENV)"
                                                                                    : "version (pyenv:VERSION)"));
+        if (spec.value.find(':') != std::string::npos)
+            throw std::invalid_argument("'" + spec.text + "': " + std::string(scheme) +
+                                        " takes no :VENV (the environment has its own packages)");
         return spec;
     }
     spec.value = spec.text;

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <sstream>
 #include <vector>
 #include <sys/stat.h>
@@ -62,20 +63,51 @@ ProbeCache::ProbeCache(std::string dir) : dir_(std::move(dir)) {
 
 std::string ProbeCache::file() const { return dir_.empty() ? "" : dir_ + "/" + file_name; }
 
-ProbeResult ProbeCache::probe(const std::string& executable) {
-    const std::string stamp = stamp_of(executable);
-    const bool cacheable = !stamp.empty() && !is_shim(executable) && storable(executable);
-    if (cacheable) {
-        auto found = entries_.find(executable);
-        if (found != entries_.end() && found->second.stamp == stamp) return found->second.result;
+std::optional<ProbeResult> ProbeCache::cached(const std::string& executable, std::string& stamp) const {
+    stamp = stamp_of(executable);
+    if (stamp.empty() || is_shim(executable) || !storable(executable)) {
+        stamp.clear();
+        return std::nullopt;
     }
+    auto found = entries_.find(executable);
+    if (found != entries_.end() && found->second.stamp == stamp) return found->second.result;
+    return std::nullopt;
+}
+
+void ProbeCache::remember(const std::string& executable, const std::string& stamp, const ProbeResult& result) {
     ++probes_run_;
+    if (stamp.empty() || !result.ok || !storable(result.implementation) || !storable(result.version)) return;
+    entries_[executable] = Entry{stamp, result};
+    dirty_ = true;
+}
+
+ProbeResult ProbeCache::probe(const std::string& executable) {
+    std::string stamp;
+    if (auto hit = cached(executable, stamp)) return *hit;
     ProbeResult result = probe_interpreter(executable, {}, {});
-    if (cacheable && result.ok && storable(result.implementation) && storable(result.version)) {
-        entries_[executable] = Entry{stamp, result};
-        dirty_ = true;
-    }
+    remember(executable, stamp, result);
     return result;
+}
+
+std::vector<ProbeResult> ProbeCache::probe_all(const std::vector<std::string>& executables) {
+    std::vector<ProbeResult> results(executables.size());
+    std::vector<std::string> stamps(executables.size());
+    std::vector<std::pair<std::size_t, std::future<ProbeResult>>> running;
+    for (std::size_t i = 0; i < executables.size(); ++i) {
+        if (auto hit = cached(executables[i], stamps[i])) {
+            results[i] = *hit;
+            continue;
+        }
+        // probe_interpreter never throws and touches no shared state: one thread each.
+        running.emplace_back(i, std::async(std::launch::async, [path = executables[i]] {
+                                 return probe_interpreter(path, {}, {});
+                             }));
+    }
+    for (auto& [i, future] : running) {
+        results[i] = future.get();
+        remember(executables[i], stamps[i], results[i]);
+    }
+    return results;
 }
 
 bool ProbeCache::save() {

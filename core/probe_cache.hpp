@@ -7,7 +7,9 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace cpy2py {
 
@@ -29,6 +31,10 @@ public:
     /// answer depends on the active version rather than on the file.
     ProbeResult probe(const std::string& executable);
 
+    /// probe() for each of `executables`, in that order; the ones not cached run in parallel
+    /// (a first search over a dozen installations then costs about one probe's time).
+    std::vector<ProbeResult> probe_all(const std::vector<std::string>& executables);
+
     /// Writes the cache when something was added; false when that failed (the run goes on).
     bool save();
 
@@ -36,6 +42,11 @@ public:
     std::string file() const;
 
 private:
+    /// The cached answer for `executable` when its file is unchanged; `stamp` is set for
+    /// storing a fresh answer, empty when it must not be cached.
+    std::optional<ProbeResult> cached(const std::string& executable, std::string& stamp) const;
+    void remember(const std::string& executable, const std::string& stamp, const ProbeResult& result);
+
     struct Entry {
         std::string stamp;  ///< "MTIME_NS SIZE" of the file the path led to when probed
         ProbeResult result; ///< always ok

@@ -112,6 +112,8 @@ TEST_CASE("interpreter spec: schemes, paths and plain names") {
     CHECK(pyenv.value == "3.8");
     CHECK_THROWS_AS(parse_interpreter_spec("conda:"), std::invalid_argument);
     CHECK_THROWS_AS(parse_interpreter_spec("pyenv:"), std::invalid_argument);
+    CHECK_THROWS_AS(parse_interpreter_spec("pyenv:3.8:./venv"), std::invalid_argument);
+    CHECK_THROWS_AS(parse_interpreter_spec("conda:base:venv"), std::invalid_argument);
     CHECK(parse_interpreter_spec("./bin/python3.8").kind == Kind::path);
     CHECK(parse_interpreter_spec("/usr/bin/python3").kind == Kind::path);
     for (const char* name : {"python3.13t", "ipython", "mypython", "python3-dbg", "3.8.18.1", "27x"}) {

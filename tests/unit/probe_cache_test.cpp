@@ -117,3 +117,21 @@ TEST_CASE("probe cache: an unwritable directory only loses the cache") {
     CHECK(memory.probe(python).ok);
     CHECK(memory.save());
 }
+
+TEST_CASE("probe cache: probe_all keeps the order, runs only what is not cached") {
+    ScratchDir dir;
+    std::vector<std::string> paths;
+    for (int minor = 6; minor <= 13; ++minor)
+        paths.push_back(fake(dir, "bin/python3." + std::to_string(minor), "CPython 3." + std::to_string(minor) + ".1 5"));
+    paths.push_back(dir.write("bin/broken", "#!/bin/sh\nexit 1\n", true).string());
+    ProbeCache cache(dir.str() + "/cache");
+    cache.probe(paths[0]);
+    const auto results = cache.probe_all(paths);
+    REQUIRE(results.size() == paths.size());
+    for (int minor = 6; minor <= 13; ++minor) CHECK(results[minor - 6].version == "3." + std::to_string(minor) + ".1");
+    CHECK_FALSE(results.back().ok);
+    CHECK(cache.probes_run() == paths.size());  // the first one came from the cache the second time
+    CHECK(runs(dir) == 8);
+    cache.probe_all(paths);
+    CHECK(runs(dir) == 8);
+}
