@@ -81,10 +81,12 @@ std::vector<CondaEnv> list_conda_envs(const CondaPlaces& places) {
         std::error_code ec;
         root_paths.insert(fs::weakly_canonical(r, ec).string());
     }
+    // A base installation is a known root, or any prefix holding conda's own condabin/.
     auto name_of = [&](const fs::path& prefix) {
         std::error_code ec;
-        return root_paths.count(fs::weakly_canonical(prefix, ec).string()) ? std::string("base")
-                                                                            : prefix.filename().string();
+        const bool base = root_paths.count(fs::weakly_canonical(prefix, ec).string()) ||
+                          fs::is_directory(prefix / "condabin", ec);
+        return base ? std::string("base") : prefix.filename().string();
     };
 
     if (!places.active_prefix.empty())

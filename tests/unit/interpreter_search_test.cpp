@@ -195,6 +195,11 @@ TEST_CASE("search: the active conda environment and CONDA_ENVS_PATH") {
     ProbeCache cache("");
     InterpreterFinder finder(places, cache);
     CHECK(find(finder, "conda:work").conda_prefix == m.dir.str() + "/active");
+    m.dir.mkdir("opt/forge/conda-meta");
+    m.dir.mkdir("opt/forge/condabin");
+    m.python("opt/forge/bin/python", "CPython 3.12.0 5");
+    m.dir.write("home/.conda/environments.txt", m.dir.str() + "/opt/forge\n");
+    CHECK(find(finder, "conda:base").conda_prefix == m.dir.str() + "/opt/forge");  // condabin/ marks a base
     CHECK(find(finder, "conda:dev").conda_prefix == m.dir.str() + "/envs/dev");
 }
 
