@@ -74,20 +74,27 @@ InterpreterRequest split_interpreter_spec(std::string_view spec, std::string bas
     return request;
 }
 
-std::optional<std::string> find_on_path(std::string_view name, std::string_view path_env) {
+std::vector<std::filesystem::path> path_directories(std::string_view path_env) {
+    std::vector<fs::path> dirs;
     std::size_t start = 0;
     while (start <= path_env.size()) {
         auto end = path_env.find(':', start);
         if (end == std::string_view::npos) end = path_env.size();
         // POSIX: an empty PATH entry is the current directory
-        const fs::path dir = end == start ? fs::path(".") : fs::path(path_env.substr(start, end - start));
+        dirs.push_back(end == start ? fs::path(".") : fs::path(path_env.substr(start, end - start)));
+        start = end + 1;
+    }
+    return dirs;
+}
+
+std::optional<std::string> find_on_path(std::string_view name, std::string_view path_env) {
+    for (const auto& dir : path_directories(path_env)) {
         const fs::path candidate = dir / std::string(name);
         if (is_executable_file(candidate)) {
             std::error_code ec;
             const fs::path abs = fs::absolute(candidate, ec);
             return (ec ? candidate : abs).lexically_normal().string();
         }
-        start = end + 1;
     }
     return std::nullopt;
 }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cpy2py {
 
@@ -26,6 +27,9 @@ InterpreterRequest split_interpreter_spec(std::string_view spec, std::string bas
 
 /// True when `p` leads to a regular file we may execute (symlinks followed).
 bool is_executable_file(const std::filesystem::path& p);
+
+/// The directories of a ':'-separated PATH, in order (an empty entry is ".").
+std::vector<std::filesystem::path> path_directories(std::string_view path_env);
 
 /// The first executable regular file `name` in the ':'-separated `path_env`, made absolute.
 std::optional<std::string> find_on_path(std::string_view name, std::string_view path_env);

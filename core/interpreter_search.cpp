@@ -125,13 +125,7 @@ std::string Candidate::describe() const {
 std::vector<Candidate> list_candidates(const SearchPlaces& places) {
     static const std::regex python_name{R"((python|pypy)([23](\.[0-9]+)?)?)"};
     CandidateList list;
-    std::size_t start = 0;
-    const std::string& path_env = places.path_env;
-    while (start <= path_env.size()) {
-        auto end = path_env.find(':', start);
-        if (end == std::string::npos) end = path_env.size();
-        const fs::path dir = end == start ? fs::path(".") : fs::path(path_env.substr(start, end - start));
-        start = end + 1;
+    for (const auto& dir : path_directories(places.path_env)) {
         if (dir.filename() == "shims") continue;  // pyenv's: its versions are found directly below
         for (const auto& entry : sorted_children(dir))
             if (std::regex_match(entry.filename().string(), python_name) && is_executable_file(entry))
