@@ -257,6 +257,13 @@ class RealInterpreterTest(unittest.TestCase):
         self.assertEqual(report["helper"]["implementation"], "CPython")
         self.assertTrue(report["helper"]["version"].startswith("2.7."), report)
 
+    @unittest.skipUnless(pyenv_version("2.7"), "no pyenv build of 2.7 in %s/versions" % PYENV_ROOT)
+    def test_python2_7_by_name_finds_the_pyenv_build_behind_a_refusing_shim(self):
+        result = self.run_cli("--check", "--twin", "legacy=python2.7")
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertRegex(result.stdout, r"(?m)^twin\s+legacy\s+python2\.7\s+\S+\s+-\s+CPython 2\.7\.\d+\s+2\s")
+        self.assertRegex(result.stdout, r"(?m)^twin\s+legacy\s+python2\.7\s+(PATH|pyenv)\s")
+
     @unittest.skipUnless(pyenv_version("3.8") and pyenv_version("3.11"),
                          "no pyenv builds of 3.8 and 3.11 in %s/versions" % PYENV_ROOT)
     def test_range_picks_the_highest_matching_build(self):
