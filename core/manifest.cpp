@@ -1,6 +1,7 @@
 #include "core/manifest.hpp"
 
 #include "core/error.hpp"
+#include "core/toml_prescan.hpp"
 #include "core/twin_id.hpp"
 
 #include <toml++/toml.h>
@@ -247,6 +248,7 @@ void read_supervisor(const Reader& r, const toml::node& node, SupervisorSettings
 
 Manifest parse_manifest(std::string_view text, const std::string& path, const std::string& base_dir) {
     const Reader r(path);
+    prescan_toml(text, path);  // keeps what toml++ 3.3 mishandles away from it
     toml::table doc;
     try {
         doc = toml::parse(text, path);

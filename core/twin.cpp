@@ -148,14 +148,14 @@ void Twin::spawn() {
         [this](ControlChannel& channel, std::string_view line) { on_line(channel, line); });
     if (mode != OutputMode::inherit) {
         process->err_tail = std::make_shared<LineTail>();
-        const int err_to = mode == OutputMode::prefixed ? STDERR_FILENO : -1;
         process->err = std::make_unique<OutputRelay>(
             context_.io, fds.release(ours_err),
-            OutputRelay::Options{"[" + spec_.id + "] ", err_to, process->err_tail});
+            OutputRelay::Options{"[" + spec_.id + "] ", mode == OutputMode::prefixed ? context_.err : nullptr,
+                                 process->err_tail});
     }
     if (mode == OutputMode::prefixed) {
         process->out = std::make_unique<OutputRelay>(
-            context_.io, fds.release(ours_out), OutputRelay::Options{"[" + spec_.id + "] ", STDOUT_FILENO, nullptr});
+            context_.io, fds.release(ours_out), OutputRelay::Options{"[" + spec_.id + "] ", context_.out, nullptr});
     }
     process_ = std::move(process);
     state_ = State::starting;

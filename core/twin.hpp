@@ -22,6 +22,7 @@ namespace cpy2py {
 
 class ChildEnvironment;
 class ControlChannel;
+class OutputSink;
 class Reaper;
 class Watchdog;
 
@@ -33,6 +34,8 @@ struct TwinContext {
     Reaper& reaper;                           ///< reports twin exits
     Watchdog& watchdog;                       ///< must know every live twin group
     sigset_t child_signal_mask;   ///< installed in children before exec
+    std::shared_ptr<OutputSink> out;  ///< our stdout, written by its own thread (prefixed twin stdout)
+    std::shared_ptr<OutputSink> err;  ///< our stderr, likewise (prefixed twin stderr, our log)
     std::string twin_script;      ///< <bootstrap>/cpy2py_twin.py, or $CPY2PY_TWIN_SCRIPT
     /// START/STOP lines a twin sends about any twin.
     std::function<void(ControlChannel&, const ControlRequest&)> on_request;
