@@ -107,7 +107,7 @@ int Application::run() {
     if (early_signal_ != 0) {
         spdlog::info("{} before the main started: not starting anything", signal_name(early_signal_));
         status_ = exit_status::signal_base + early_signal_;
-        shutting_down_ = true;
+        begin_shutdown();
     } else {
         // Twins first: they are the ones the main will wait for.
         for (const auto& [id, twin] : twins_) {

@@ -13,6 +13,9 @@ prints what happens on stdout, one line per event, flushed.
   mark TEXT           print "MARK TEXT"
   exit N              exit with N
   kill-self SIG       kill ourselves with SIG (default action)
+
+With CTL_OUT=FILE in the environment the event lines go to FILE instead of stdout (for
+tests that leave cpy2py-run's stdout unread).
 """
 import os
 import signal
@@ -24,7 +27,12 @@ pending = b""
 
 
 def say(*words):
-    sys.stdout.write(" ".join(str(w) for w in words) + "\n")
+    line = " ".join(str(w) for w in words) + "\n"
+    if os.environ.get("CTL_OUT"):
+        with open(os.environ["CTL_OUT"], "a") as f:
+            f.write(line)
+        return
+    sys.stdout.write(line)
     sys.stdout.flush()
 
 
