@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <vector>
+
 
 namespace cpy2py {
 namespace {
@@ -23,28 +25,84 @@ long decode(std::string_view text, std::size_t i) {
     return cp;
 }
 
-/// Walks the text as TOML's lexer would for strings and comments; everything else is
-/// "outside". Invalid TOML may desynchronise us only after toml++ would stop anyway.
+/// Walks the text as TOML's lexer would, just enough to know what is inside a string or a
+/// comment. toml++ asks "is this whitespace?" (the function with the bug) about every
+/// character outside strings and comments it looks at, and inside a multi-line basic string
+/// about the characters after a backslash. A quote opens a string only where toml++ would
+/// parse one (after `=`, `[`, `{`, `,`, at a line start, or after a dot within a key);
+/// elsewhere it is part of a broken token, and so is what follows it.
 class Scanner {
 public:
     Scanner(std::string_view text, const std::string& path) : text_(text), path_(path) {}
 
     void run() {
+        if (at("\xEF\xBB\xBF")) i_ = 3;  // a byte order mark: the reader skips it
         while (i_ < text_.size()) {
             const char c = text_[i_];
+            if (static_cast<unsigned char>(c) >= 0x80) reject("outside a string or comment (only ASCII is allowed "
+                                                               "there; quote keys and values that need other characters)");
             if (c == '#') {
                 skip_to_line_end();
-            } else if (c == '"' || c == '\'') {
-                string(c);
-            } else if (static_cast<unsigned char>(c) >= 0x80) {
-                reject();
-            } else {
-                advance();
+                continue;
             }
+            if ((c == '"' || c == '\'') && opens_string()) {
+                string(c);
+                prev_ = '"';
+                continue;
+            }
+            token(c);
+            advance();
         }
     }
 
 private:
+    bool opens_string() const {
+        return prev_ == '\n' || prev_ == '=' || prev_ == '[' || prev_ == '{' || prev_ == ',' ||
+               (prev_ == '.' && (in_key_ || in_header_));
+    }
+
+    /// Tracks key/value context and brackets for one character outside strings and comments.
+    void token(char c) {
+        switch (c) {
+            case ' ':
+            case '\t':
+            case '\r':
+                return;  // prev_ stays
+            case '\n':
+                if (brackets_.empty()) {
+                    in_key_ = true;
+                    in_header_ = false;
+                }
+                break;
+            case '=':
+                in_key_ = false;
+                break;
+            case '[':
+                if (prev_ == '\n' && brackets_.empty() && in_key_) {
+                    in_header_ = true;  // [table] or [[array of tables]]
+                } else if (!in_header_) {
+                    brackets_.push_back('[');
+                    in_key_ = false;
+                }
+                break;
+            case '{':
+                brackets_.push_back('{');
+                in_key_ = true;
+                break;
+            case ',':
+                in_key_ = !brackets_.empty() && brackets_.back() == '{';
+                break;
+            case ']':
+            case '}':
+                if (!in_header_ && !brackets_.empty()) brackets_.pop_back();
+                in_key_ = false;
+                break;
+            default:
+                break;
+        }
+        prev_ = c;
+    }
+
     void advance() {
         if (text_[i_] == '\n') {
             ++line_;
@@ -59,6 +117,25 @@ private:
         while (i_ < text_.size() && text_[i_] != '\n') ++i_;
     }
 
+    /// After a backslash in a basic string: toml++ 3.3 tests the escaped character, and in a
+    /// multi-line string the first one after a line-ending backslash, for whitespace.
+    void escape(bool multi) {
+        advance();  // the backslash
+        if (i_ >= text_.size()) return;
+        if (multi) {
+            while (i_ < text_.size() && (text_[i_] == ' ' || text_[i_] == '\t' || text_[i_] == '\r' ||
+                                         text_[i_] == '\n')) {
+                advance();
+            }
+            if (i_ >= text_.size()) return;
+        }
+        if (static_cast<unsigned char>(text_[i_]) >= 0x80) {
+            reject("after a backslash (or a line-ending backslash and whitespace) in a string; write it as an "
+                   "escape such as \\u00e9, or move it off the line start");
+        }
+        advance();
+    }
+
     /// From an opening quote to after the closing one; a single-line string also ends at a
     /// newline (invalid TOML: toml++ reports it).
     void string(char quote) {
@@ -69,8 +146,7 @@ private:
         while (i_ < text_.size()) {
             const char c = text_[i_];
             if (escapes && c == '\\') {
-                advance();
-                if (i_ < text_.size()) advance();
+                escape(multi);
                 continue;
             }
             if (!multi && c == '\n') return;
@@ -85,7 +161,7 @@ private:
         }
     }
 
-    [[noreturn]] void reject() const {
+    [[noreturn]] void reject(std::string_view where) const {
         const long cp = decode(text_, i_);
         // Columns count characters, as toml++ does: continuation bytes are not columns.
         std::size_t column = 1;
@@ -94,9 +170,7 @@ private:
         }
         const std::string what = cp < 0 ? std::string("a byte that is not UTF-8")
                                          : fmt::format("the character U+{:04X}", cp);
-        throw ConfigError(fmt::format("{}:{}:{}: invalid TOML: {} outside a string or comment (only ASCII is "
-                                      "allowed there; quote keys and values that need other characters)",
-                                      path_, line_, column, what));
+        throw ConfigError(fmt::format("{}:{}:{}: invalid TOML: {} {}", path_, line_, column, what, where));
     }
 
     std::string_view text_;
@@ -104,6 +178,10 @@ private:
     std::size_t i_ = 0;           ///< next byte to look at
     std::size_t line_ = 1;        ///< 1-based line of i_
     std::size_t line_start_ = 0;  ///< offset of the first byte of line_
+    char prev_ = '\n';           ///< last character outside strings, comments and blanks; '\n' at a line start
+    bool in_key_ = true;          ///< a key is expected or being read (not a value)
+    bool in_header_ = false;      ///< inside a [table] or [[array]] header line
+    std::vector<char> brackets_;  ///< open '[' (arrays) and '{' (inline tables) of the current value
 };
 
 }  // namespace

@@ -1,5 +1,5 @@
-// Non-ASCII characters outside strings and comments never reach toml++ (its 3.3 release
-// reaches __builtin_unreachable for U+FB06-U+FEFE in whitespace position).
+// Non-ASCII characters where toml++ 3.3 tests for whitespace never reach it (its test
+// reaches __builtin_unreachable for U+00A1-U+0499, U+2D6E-U+3167 and U+FB06-U+FEFE).
 #include "core/error.hpp"
 #include "core/manifest.hpp"
 #include "core/toml_prescan.hpp"
@@ -54,4 +54,23 @@ TEST_CASE("prescan: a multi-line string may end with quotes of its own") {
 
 TEST_CASE("prescan: invalid UTF-8 outside strings is named as such") {
     CHECK(prescan_error("a = 1 \xFF\n").find("a byte that is not UTF-8") != std::string::npos);
+}
+
+TEST_CASE("prescan: a quote inside a broken token opens no string") {
+    // Found by the fuzzer: toml++ reads `1"pyp...` as one token and tests every character.
+    CHECK(prescan_error("[twins.pypy]\ninterpreter =1\"pyp \xC3\xBB\"\n").rfind("m.toml:2:20: ", 0) == 0);
+    CHECK(prescan_error("a = 1.\"\xC3\xA9\"\n").rfind("m.toml:1:8: ", 0) == 0);
+    CHECK(prescan_error("a.\"k\xC3\xA9\" = 1\n[b.\"\xC3\xA9\"]\nc = { d.\"\xC3\xA9\" = 1 }\n") == "");
+    CHECK(prescan_error("a = [\n  \"\xC3\xA9\",\n  [\"\xC3\xA9\"], { b = \"\xC3\xA9\" } ]\n") == "");
+}
+
+TEST_CASE("prescan: non-ASCII right after a backslash is refused") {
+    CHECK(prescan_error("a = \"\"\"x\\\n   \xC3\xA9t\xC3\xA9\"\"\"\n").rfind("m.toml:2:4: ", 0) == 0);
+    CHECK(prescan_error("a = \"\"\"x\\  \xC3\xA9\"\"\"\n").find("after a backslash") != std::string::npos);
+    CHECK(prescan_error("a = \"\\\xC3\xA9\"\n").find("after a backslash") != std::string::npos);
+    CHECK(prescan_error("a = \"\"\"x\\\n   t\xC3\xA9\"\"\"\nb = \"\\\\\xC3\xA9\"\n") == "");
+}
+
+TEST_CASE("prescan: a byte order mark at the start is fine") {
+    CHECK(prescan_error("\xEF\xBB\xBF" "a = 1\n") == "");
 }
