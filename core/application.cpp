@@ -265,6 +265,13 @@ void Application::on_request(ControlChannel& channel, const ControlRequest& requ
                                         request.id)));
             return;
         }
+        if (run_dir_.path().size() + 1 + request.id.size() + 5 > kMaxSocketPath) {
+            requester->send(format_error(
+                request.id, fmt::format("cannot start twin '{}': its socket path {}/{}.sock would be longer than "
+                                        "the {} bytes AF_UNIX allows; use a shorter id or a shorter TMPDIR",
+                                        request.id, run_dir_.path(), request.id, kMaxSocketPath)));
+            return;
+        }
         const auto path = find_executable(request.executable);
         if (!path) {
             requester->send(format_error(

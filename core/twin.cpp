@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -95,8 +96,7 @@ void Twin::spawn() {
     auto failed_to_spawn = [&](const char* what, int error) {
         const std::string message = fmt::format("twin '{}' ({}) failed to start: {}: {}", spec_.id,
                                                 command_line(), what, std::strerror(error));
-        spdlog::error("{}", message);
-        answer_error(message);
+        report_start_failure(message);
         apply_restart_policy(true, Clock::now(), message);
     };
     int pair[2];
@@ -215,8 +215,7 @@ void Twin::on_exit(pid_t pid, ExitStatus status) {
     std::string reason;
     if (!process->ready) {
         reason = describe_failure(process->failure.empty() ? status.describe() : process->failure, *process);
-        spdlog::error("{}", reason);
-        answer_error(reason);
+        report_start_failure(reason);
     } else {
         reason = fmt::format("twin '{}' (pid {}) exited with {}", spec_.id, pid, status.describe());
         if (status.failed()) {
@@ -398,6 +397,19 @@ void Twin::answer_up(pid_t pid) {
         if (auto waiter = weak.lock()) waiter->send(format_up(spec_.id, pid));
     }
     start_waiters_.clear();
+}
+
+void Twin::report_start_failure(const std::string& message) {
+    // A process that asked for the twin raises this message itself: logging it as an error
+    // too would show the user the same failure twice.
+    const bool someone_waits = std::any_of(start_waiters_.begin(), start_waiters_.end(),
+                                           [](const auto& weak) { return !weak.expired(); });
+    if (someone_waits) {
+        spdlog::info("{}", message);
+    } else {
+        spdlog::error("{}", message);
+    }
+    answer_error(message);
 }
 
 void Twin::answer_error(const std::string& message) {

@@ -82,6 +82,8 @@ private:
     void finish_stop();
     void answer_up(pid_t pid);
     void answer_error(const std::string& message);
+    /// Logs a failed start (as an error only when no START waits for the answer) and answers ERROR.
+    void report_start_failure(const std::string& message);
     std::string describe_failure(const std::string& what, const Process& process) const;
     std::string command_line() const;
 
