@@ -1,5 +1,6 @@
 #include "core/application.hpp"
 
+#include "core/call_stats.hpp"
 #include "core/control_channel.hpp"
 #include "core/error.hpp"
 #include "core/logging.hpp"
@@ -16,6 +17,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -76,7 +78,8 @@ Application::Application(const LaunchPlan& plan)
                                               [this](const signalfd_siginfo& info) { on_signal(info); })),
       out_(std::make_shared<OutputSink>(STDOUT_FILENO)),
       err_(std::make_shared<OutputSink>(STDERR_FILENO)),
-      environment_(plan, run_dir_.path(), token_, ChildEnvironment::current()) {
+      environment_(plan, run_dir_.path(), token_, ChildEnvironment::current()),
+      stats_enabled_(stats_requested(std::getenv("CPY2PY_STATS"))) {
     route_logging(err_);
     twin_context_ = std::make_unique<TwinContext>(TwinContext{
         *io_, plan.supervisor, environment_, reaper_, watchdog_, original_mask_, out_, err_, twin_script(plan),
@@ -132,6 +135,11 @@ int Application::run() {
 }
 
 void Application::finish_output() {
+    if (stats_enabled_) {
+        std::map<std::string, int> restarts;
+        for (const auto& [id, twin] : twins_) restarts[id] = twin->restarts();
+        err_->write(err_->add_source(SIZE_MAX), stats_.table(restarts));
+    }
     // Everything is cleaned up already: a reader that never reads again costs us only this
     // wait, and a kill now leaves nothing behind.
     const bool out_written = out_->flush(kOutputStall);
@@ -190,6 +198,7 @@ void Application::on_main_exit(ExitStatus status) {
     status_ = status.shell_status();
     main_pid_ = -1;
     watchdog_.clear_main();
+    main_control_->drain();  // its last lines (STATS) may still wait in the socket
     main_control_->close();
     begin_shutdown();
 }
@@ -245,6 +254,13 @@ void Application::on_main_line(ControlChannel& channel, std::string_view line) {
 }
 
 void Application::on_request(ControlChannel& channel, const ControlRequest& request) {
+    if (request.kind == ControlRequest::Kind::stats) {
+        if (!stats_.merge(request.payload)) {
+            spdlog::warn("{} sent a STATS line that is not the documented JSON: {:.200}", channel.peer(),
+                         request.payload);
+        }
+        return;
+    }
     const auto requester = channel.shared_from_this();
     const bool start = request.kind == ControlRequest::Kind::start;
     spdlog::debug("{} asks to {} twin '{}'", channel.peer(), start ? "start" : "stop", request.id);

@@ -1,6 +1,7 @@
 #pragma once
 // One supervised application: run directory, watchdog, signals, the main and its twins,
 // from launch to the end of the shutdown cascade. run_application() wraps it.
+#include "core/call_stats.hpp"
 #include "core/child_env.hpp"
 #include "core/control_protocol.hpp"
 #include "core/exit_status.hpp"
@@ -60,6 +61,8 @@ private:
     std::shared_ptr<OutputSink> err_;                 ///< our stderr, likewise; the log goes there too
     Reaper reaper_;                                   ///< every child we spawned and have not reaped
     ChildEnvironment environment_;                    ///< what children get in their environment
+    bool stats_enabled_;                              ///< CPY2PY_STATS (or --stats): print stats_ at exit
+    CallStats stats_;                                 ///< merged STATS lines of every process
     std::unique_ptr<TwinContext> twin_context_;       ///< shared by all twins
     std::map<std::string, std::unique_ptr<Twin>> twins_;  ///< declared twins plus ones added by START
     pid_t main_pid_ = -1;                             ///< the running main; -1 before it starts and once reaped

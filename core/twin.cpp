@@ -204,6 +204,7 @@ void Twin::on_exit(pid_t pid, ExitStatus status) {
     // Everything the twin wrote is in the pipes now: relay it before reporting anything.
     if (process->out) process->out->drain();
     if (process->err) process->err->drain();
+    process->control->drain();  // its last control lines (STATS) too
     process->control->close();
     context_.watchdog.remove_group(pid);
 
@@ -244,6 +245,7 @@ void Twin::apply_restart_policy(bool failed, Clock::time_point started, const st
             return;
         case RestartDecision::Kind::restart:
             state_ = State::backoff;
+            ++restart_count_;
             spdlog::warn("restarting twin '{}' in {} ms (restart {} of at most {} within {} ms)", spec_.id,
                          decision.delay.count(), decision.restarts_in_window,
                          context_.settings.restart.max_restarts, context_.settings.restart.window.count());

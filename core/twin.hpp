@@ -49,6 +49,8 @@ public:
     Twin& operator=(const Twin&) = delete;
 
     const TwinSpec& spec() const noexcept { return spec_; }
+    /// Processes started again by the restart policy so far (for the --stats table).
+    int restarts() const noexcept { return restart_count_; }
 
     /// Spawns an eager twin at launch.
     void launch();
@@ -100,6 +102,7 @@ private:
     bool shutting_down_ = false;         ///< shutdown() was called: never spawn again
     std::function<void()> on_finished_;  ///< shutdown()'s callback, until it ran
     std::string last_error_;             ///< why the twin was given up; sent with ERROR
+    int restart_count_ = 0;              ///< restarts the policy scheduled, never reset
 };
 
 }  // namespace cpy2py
