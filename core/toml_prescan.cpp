@@ -122,18 +122,22 @@ private:
     void escape(bool multi) {
         advance();  // the backslash
         if (i_ >= text_.size()) return;
-        if (multi) {
-            while (i_ < text_.size() && (text_[i_] == ' ' || text_[i_] == '\t' || text_[i_] == '\r' ||
-                                         text_[i_] == '\n')) {
-                advance();
-            }
+        const auto blank = [&] {
+            const char c = text_[i_];
+            return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+        };
+        const bool line_ending = multi && blank();
+        if (line_ending) {
+            while (i_ < text_.size() && blank()) advance();
             if (i_ >= text_.size()) return;
         }
         if (static_cast<unsigned char>(text_[i_]) >= 0x80) {
             reject("after a backslash (or a line-ending backslash and whitespace) in a string; write it as an "
                    "escape such as \\u00e9, or move it off the line start");
         }
-        advance();
+        // After a line-ending backslash the next character is ordinary content (maybe another
+        // backslash); after any other backslash it is the escaped character.
+        if (!line_ending) advance();
     }
 
     /// From an opening quote to after the closing one; a single-line string also ends at a

@@ -68,6 +68,8 @@ TEST_CASE("prescan: non-ASCII right after a backslash is refused") {
     CHECK(prescan_error("a = \"\"\"x\\\n   \xC3\xA9t\xC3\xA9\"\"\"\n").rfind("m.toml:2:4: ", 0) == 0);
     CHECK(prescan_error("a = \"\"\"x\\  \xC3\xA9\"\"\"\n").find("after a backslash") != std::string::npos);
     CHECK(prescan_error("a = \"\\\xC3\xA9\"\n").find("after a backslash") != std::string::npos);
+    // Found by the fuzzer: a second line-ending backslash right after the first.
+    CHECK(prescan_error("a = \"\"\"x\\\n\\\n   \xC3\xA9t\n").rfind("m.toml:3:4: ", 0) == 0);
     CHECK(prescan_error("a = \"\"\"x\\\n   t\xC3\xA9\"\"\"\nb = \"\\\\\xC3\xA9\"\n") == "");
 }
 
