@@ -10,6 +10,7 @@ namespace cpy2py {
 namespace exit_status {
 inline constexpr int usage = 2;         ///< bad command line (also bad `--twin` syntax)
 inline constexpr int software = 70;     ///< EX_SOFTWARE: internal error, a bug in cpy2py-run
+inline constexpr int os_error = 71;     ///< EX_OSERR: the system refused a resource (fds, processes, memory)
 inline constexpr int cant_create = 73;  ///< EX_CANTCREAT: no run directory in TMPDIR (missing, full, too long)
 inline constexpr int config = 78;       ///< EX_CONFIG: bad or unreadable manifest
 inline constexpr int not_found = 127;   ///< interpreter, venv or bootstrap files missing or unusable

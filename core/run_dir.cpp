@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/socket.h>
@@ -87,16 +88,24 @@ RunDir RunDir::create(std::string_view longest_entry) {
     std::string templ = parent + std::string(kTemplate);
     if (::mkdtemp(templ.data()) == nullptr) fail("cannot create the run directory", parent, errno);
     check_socket(templ, longest_entry, parent);
-    return RunDir(std::move(templ));
+    // Held open until remove(): a run that ends for lack of file descriptors (EMFILE) must
+    // still be able to list and remove its directory.
+    const int dir_fd = ::open(templ.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return RunDir(std::move(templ), dir_fd);
 }
 
-RunDir::RunDir(RunDir&& other) noexcept : path_(std::move(other.path_)) { other.path_.clear(); }
+RunDir::RunDir(RunDir&& other) noexcept : path_(std::move(other.path_)), dir_fd_(other.dir_fd_) {
+    other.path_.clear();
+    other.dir_fd_ = -1;
+}
 
 RunDir& RunDir::operator=(RunDir&& other) noexcept {
     if (this != &other) {
         remove();
         path_ = std::move(other.path_);
+        dir_fd_ = other.dir_fd_;
         other.path_.clear();
+        other.dir_fd_ = -1;
     }
     return *this;
 }
@@ -104,8 +113,21 @@ RunDir& RunDir::operator=(RunDir&& other) noexcept {
 RunDir::~RunDir() { remove(); }
 
 void RunDir::remove() noexcept {
+    if (dir_fd_ >= 0) {
+        // The entries (sockets) through the fd we hold: needs no new descriptor.
+        if (DIR* dir = ::fdopendir(dir_fd_)) {
+            while (const dirent* entry = ::readdir(dir)) {
+                const std::string_view name = entry->d_name;
+                if (name != "." && name != "..") ::unlinkat(::dirfd(dir), entry->d_name, 0);
+            }
+            ::closedir(dir);
+        } else {
+            ::close(dir_fd_);
+        }
+        dir_fd_ = -1;
+    }
     if (path_.empty()) return;
-    remove_tree(path_);
+    if (::rmdir(path_.c_str()) != 0) remove_tree(path_);  // subdirectories, if anyone made some
     path_.clear();
 }
 

@@ -31,8 +31,9 @@ public:
     void remove() noexcept;
 
 private:
-    explicit RunDir(std::string path) : path_(std::move(path)) {}
+    RunDir(std::string path, int dir_fd) : path_(std::move(path)), dir_fd_(dir_fd) {}
     std::string path_;  ///< absolute path; empty once removed or moved from
+    int dir_fd_ = -1;   ///< the directory, held open so remove() can list it even out of fds; -1 when none
 };
 
 /// Where run directories go: $TMPDIR when it is an absolute path, else /tmp; no trailing '/'.

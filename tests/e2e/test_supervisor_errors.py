@@ -77,6 +77,26 @@ class TmpdirTest(SupervisorTestCase):
 
 
 class SpawnFailureTest(SupervisorTestCase):
+    def test_too_few_descriptors_is_a_clear_error_and_leaves_nothing(self):
+        self.manifest({"tw": {"start": "eager"}})
+        tmpdir = os.path.join(self.tmp, "runs")
+        os.mkdir(tmpdir)
+        seen = set()
+        for limit in range(4, 24):
+            def low_limit(limit=limit):
+                resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+            result = subprocess.run(self.command(["exit", "0"]), cwd=self.tmp,
+                                    env=self.environment({"TMPDIR": tmpdir}), stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, universal_newlines=True, timeout=60,
+                                    preexec_fn=low_limit)
+            what = "ulimit -n %d: status %d: %s" % (limit, result.returncode, result.stderr)
+            self.assertIn(result.returncode, (0, 71, 126), what)  # 71: cpy2py-run itself; 126: the main
+            self.assertNotIn("internal error", result.stderr, what)
+            self.assertNotIn("Traceback", result.stderr, what)
+            self.assertEqual(os.listdir(tmpdir), [], what)
+            seen.add(result.returncode)
+        self.assertEqual(seen, {0, 71, 126})
+
     def test_a_start_failure_a_requester_reports_is_not_logged_again(self):
         self.manifest({"tw": {"start": "lazy"}})
         for limit in range(10, 40):
