@@ -38,15 +38,8 @@ class StalledOutputTest(SupervisorTestCase):
         proc = subprocess.Popen(self.command(["handle", "TERM", "7", "wait-files", self.tmp, "go", "1",
                                               "start", "lazy", "pause"]),
                                 cwd=self.tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.addCleanup(self.reap_both, proc)
+        self.addCleanup(self.reap, proc)
         return proc
-
-    def reap_both(self, proc):
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
 
     def events(self, path):
         if not os.path.exists(path):
