@@ -1,7 +1,5 @@
 #include "core/output_relay.hpp"
 
-#include "core/output_sink.hpp"
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -17,15 +15,23 @@ struct OutputRelay::Reader : std::enable_shared_from_this<OutputRelay::Reader> {
         descriptor.non_blocking(true, ignored);
     }
 
-    /// Registers with the sink; on_room (run on the sink's thread) only posts to our loop.
-    void connect(boost::asio::io_context& io) {
-        if (!options.out) return;
-        std::weak_ptr<Reader> weak = shared_from_this();
-        source = options.out->add_source(options.limit, [&io, weak] {
-            boost::asio::post(io, [weak] {
-                if (auto self = weak.lock()) self->resume();
+    /// Registers with the sink (on_room runs on the sink's thread: it only posts to our
+    /// loop) and starts reading, or waits for room when the twin's account is still full.
+    void start(boost::asio::io_context& io) {
+        if (options.out) {
+            if (!options.source) options.source = options.out->add_source(kDefaultLimit);
+            std::weak_ptr<Reader> weak = shared_from_this();
+            options.out->attach(*options.source, [&io, weak] {
+                boost::asio::post(io, [weak] {
+                    if (auto self = weak.lock()) self->resume();
+                });
             });
-        });
+            if (!options.out->has_room(*options.source)) {
+                is_paused = true;
+                return;
+            }
+        }
+        wait();
     }
 
     void resume() {
@@ -79,7 +85,7 @@ struct OutputRelay::Reader : std::enable_shared_from_this<OutputRelay::Reader> {
 
     void emit(std::string out) {
         if (out.empty() || !options.out) return;
-        if (!options.out->write(source, std::move(out))) is_paused = true;
+        if (!options.out->write(options.source, std::move(out))) is_paused = true;
     }
 
     void finish() {
@@ -88,14 +94,13 @@ struct OutputRelay::Reader : std::enable_shared_from_this<OutputRelay::Reader> {
         std::string out;
         splitter.finish([&](std::string_view line) { add_line(out, line); });
         emit(std::move(out));
-        if (source) options.out->close_source(*source);
+        if (options.out) options.out->detach(*options.source);
         boost::system::error_code ignored;
         descriptor.close(ignored);
     }
 
     boost::asio::posix::stream_descriptor descriptor;  ///< owns the pipe's read end until done
-    Options options;                                   ///< prefix, destination, tail, limit
-    std::shared_ptr<OutputSink::Source> source;        ///< our account with options.out; null without one
+    Options options;                                   ///< prefix, destination (source set with it), tail
     LineSplitter splitter;                             ///< holds the unterminated line
     bool is_paused = false;                            ///< the sink is full: no wait pending, on_room resumes
     bool done = false;                                 ///< EOF seen or drained; descriptor closed
@@ -103,8 +108,7 @@ struct OutputRelay::Reader : std::enable_shared_from_this<OutputRelay::Reader> {
 
 OutputRelay::OutputRelay(boost::asio::io_context& io, int read_fd, Options options)
     : reader_(std::make_shared<Reader>(io, read_fd, std::move(options))) {
-    reader_->connect(io);
-    reader_->wait();
+    reader_->start(io);
 }
 
 OutputRelay::~OutputRelay() {

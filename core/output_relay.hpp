@@ -6,6 +6,7 @@
 // its pipe until half of them are written: the twin feels the back-pressure, the event
 // loop never waits.
 #include "core/line_splitter.hpp"
+#include "core/output_sink.hpp"
 
 #include <cstddef>
 #include <memory>
@@ -17,15 +18,15 @@ class io_context;
 
 namespace cpy2py {
 
-class OutputSink;
-
 class OutputRelay {
 public:
     struct Options {
         std::string prefix;                  ///< written before every line, e.g. "[pypy] "
         std::shared_ptr<OutputSink> out;     ///< where lines go; null discards them
         std::shared_ptr<LineTail> tail;      ///< receives every line too, when set
-        std::size_t limit = kDefaultLimit;   ///< bytes queued in `out` before we stop reading
+        /// Our account with `out`, shared by the relays of one twin's successive processes;
+        /// null: the relay opens one of kDefaultLimit bytes.
+        std::shared_ptr<OutputSink::Source> source{};
     };
     /// Per twin and stream: enough to ride out a slow reader, small enough for many twins.
     static constexpr std::size_t kDefaultLimit = 256 * 1024;

@@ -97,17 +97,28 @@ OutputSink::~OutputSink() {
     }
 }
 
-std::shared_ptr<OutputSink::Source> OutputSink::add_source(std::size_t limit, std::function<void()> on_room) {
+std::shared_ptr<OutputSink::Source> OutputSink::add_source(std::size_t limit) {
     auto source = std::make_shared<Source>();
     source->limit = limit;
-    source->on_room = std::move(on_room);
     return source;
 }
 
-void OutputSink::close_source(Source& source) {
+void OutputSink::attach(Source& source, std::function<void()> on_room) {
+    std::lock_guard lock(state_->mutex);
+    source.on_room = std::move(on_room);
+}
+
+void OutputSink::detach(Source& source) {
     std::lock_guard lock(state_->mutex);
     source.on_room = nullptr;
     source.waiting = false;
+}
+
+bool OutputSink::has_room(Source& source) {
+    std::lock_guard lock(state_->mutex);
+    if (source.queued < source.limit) return true;
+    source.waiting = true;
+    return false;
 }
 
 bool OutputSink::write(const std::shared_ptr<Source>& from, std::string data) {

@@ -29,12 +29,17 @@ public:
     OutputSink(const OutputSink&) = delete;
     OutputSink& operator=(const OutputSink&) = delete;
 
-    /// A new producer that may queue `limit` bytes. `on_room` runs (on the writer thread,
-    /// so it must only post to an event loop) once a source that write() reported full has
-    /// at most half its limit queued.
-    std::shared_ptr<Source> add_source(std::size_t limit, std::function<void()> on_room = {});
-    /// The source produces nothing more: on_room is never called again.
-    void close_source(Source& source);
+    /// A new producer that may queue `limit` bytes (one per twin and stream: it outlives the
+    /// twin's processes, so restarts do not multiply the bound).
+    std::shared_ptr<Source> add_source(std::size_t limit);
+    /// `on_room` runs (on the writer thread, so it must only post to an event loop) once a
+    /// source that write() or has_room() reported full has at most half its limit queued.
+    /// Replaces the previous callback.
+    void attach(Source& source, std::function<void()> on_room);
+    /// The producer is done for now: on_room is never called again until the next attach().
+    void detach(Source& source);
+    /// True when `source` may queue more; otherwise false, and on_room will run once it may.
+    bool has_room(Source& source);
 
     /// Queues `data` (whole lines) after everything queued before. Returns false when the
     /// source now has `limit` bytes or more queued: it should stop until on_room runs.

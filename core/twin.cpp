@@ -148,14 +148,17 @@ void Twin::spawn() {
         [this](ControlChannel& channel, std::string_view line) { on_line(channel, line); });
     if (mode != OutputMode::inherit) {
         process->err_tail = std::make_shared<LineTail>();
+        std::shared_ptr<OutputSink> err_to = mode == OutputMode::prefixed ? context_.err : nullptr;
+        if (err_to && !err_source_) err_source_ = err_to->add_source(OutputRelay::kDefaultLimit);
         process->err = std::make_unique<OutputRelay>(
             context_.io, fds.release(ours_err),
-            OutputRelay::Options{"[" + spec_.id + "] ", mode == OutputMode::prefixed ? context_.err : nullptr,
-                                 process->err_tail});
+            OutputRelay::Options{"[" + spec_.id + "] ", err_to, process->err_tail, err_to ? err_source_ : nullptr});
     }
     if (mode == OutputMode::prefixed) {
+        if (!out_source_) out_source_ = context_.out->add_source(OutputRelay::kDefaultLimit);
         process->out = std::make_unique<OutputRelay>(
-            context_.io, fds.release(ours_out), OutputRelay::Options{"[" + spec_.id + "] ", context_.out, nullptr});
+            context_.io, fds.release(ours_out),
+            OutputRelay::Options{"[" + spec_.id + "] ", context_.out, nullptr, out_source_});
     }
     process_ = std::move(process);
     state_ = State::starting;

@@ -3,6 +3,7 @@
 // start (eager or on START), readiness, restart by policy with backoff, STOP, shutdown.
 #include "core/control_protocol.hpp"
 #include "core/exit_status.hpp"
+#include "core/output_sink.hpp"
 #include "core/plan.hpp"
 #include "core/restart_policy.hpp"
 #include "core/timer.hpp"
@@ -22,7 +23,6 @@ namespace cpy2py {
 
 class ChildEnvironment;
 class ControlChannel;
-class OutputSink;
 class Reaper;
 class Watchdog;
 
@@ -103,6 +103,9 @@ private:
     std::function<void()> on_finished_;  ///< shutdown()'s callback, until it ran
     std::string last_error_;             ///< why the twin was given up; sent with ERROR
     int restart_count_ = 0;              ///< restarts the policy scheduled, never reset
+    /// Our accounts with the output sinks, kept across restarts: the relay bound is per twin
+    /// and stream, not per process. Null until the first relay needs them.
+    std::shared_ptr<OutputSink::Source> out_source_, err_source_;
 };
 
 }  // namespace cpy2py

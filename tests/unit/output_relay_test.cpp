@@ -145,8 +145,8 @@ TEST_CASE("a destination nobody reads pauses that relay only; the event loop kee
     auto busy = boost::asio::make_work_guard(io);
     auto slow_sink = std::make_shared<OutputSink>(slow_out[1]);  // nobody reads slow_out for now
     auto fast_sink = std::make_shared<OutputSink>(fast_out[1]);
-    OutputRelay slow(io, slow_in[0], {"[s] ", slow_sink, nullptr, 4096});
-    OutputRelay fast(io, fast_in[0], {"[f] ", fast_sink, nullptr, 4096});
+    OutputRelay slow(io, slow_in[0], {"[s] ", slow_sink, nullptr, slow_sink->add_source(4096)});
+    OutputRelay fast(io, fast_in[0], {"[f] ", fast_sink, nullptr, fast_sink->add_source(4096)});
     // Fill the slow destination pipe, so that the sink's thread blocks at its first write.
     std::size_t filler = 0;
     ::fcntl(slow_out[1], F_SETFL, O_NONBLOCK);
@@ -185,4 +185,45 @@ TEST_CASE("a destination nobody reads pauses that relay only; the event loop kee
     CHECK(got == expected);
     ::close(slow_out[0]);
     ::close(fast_out[0]);
+}
+
+TEST_CASE("the bound is per account: a restarted twin's new relay starts paused while the old lines wait") {
+    int first_in[2], second_in[2], out[2];
+    REQUIRE(::pipe(first_in) == 0);
+    REQUIRE(::pipe(second_in) == 0);
+    REQUIRE(::pipe(out) == 0);
+    boost::asio::io_context io;
+    auto busy = boost::asio::make_work_guard(io);
+    std::size_t filler = 0;
+    ::fcntl(out[1], F_SETFL, O_NONBLOCK);
+    while (::write(out[1], "f", 1) == 1) ++filler;
+    ::fcntl(out[1], F_SETFL, 0);
+    auto sink = std::make_shared<OutputSink>(out[1]);
+    auto account = sink->add_source(1000);
+    std::string first_text;
+    for (int i = 0; i < 30; ++i) first_text += "first " + std::to_string(i) + " " + std::string(80, 'x') + "\n";
+    {
+        OutputRelay first(io, first_in[0], {"[t] ", sink, nullptr, account});
+        REQUIRE(::write(first_in[1], first_text.data(), first_text.size()) == static_cast<ssize_t>(first_text.size()));
+        ::close(first_in[1]);
+        first.drain();  // the process exited: everything it wrote is queued, past the bound
+    }
+    OutputRelay second(io, second_in[0], {"[t] ", sink, nullptr, account});
+    CHECK(second.paused());  // the twin's account is still full
+    REQUIRE(::write(second_in[1], "second\n", 7) == 7);
+    ::close(second_in[1]);
+    std::string got;
+    std::thread reader([&] { got = read_all(out[0]); });
+    while (!second.finished()) io.run_one();
+    CHECK(sink->flush(std::chrono::seconds(30)));
+    ::close(out[1]);
+    reader.join();
+    std::string expected(filler, 'f');
+    std::size_t start = 0;
+    for (std::size_t nl; (nl = first_text.find('\n', start)) != std::string::npos; start = nl + 1) {
+        expected += "[t] " + first_text.substr(start, nl - start + 1);
+    }
+    expected += "[t] second\n";
+    CHECK(got == expected);
+    ::close(out[0]);
 }
