@@ -107,15 +107,18 @@ int Application::run() {
     // A signal that came during start-up ends the run before anything is spawned; one that
     // comes after this check waits in the signalfd and is forwarded to the main.
     signals_->poll();
-    if (early_signal_ != 0) {
-        spdlog::info("{} before the main started: not starting anything", signal_name(early_signal_));
-        status_ = exit_status::signal_base + early_signal_;
-        begin_shutdown();
-    } else {
+    if (early_signal_ == 0) {
         // Twins first: they are the ones the main will wait for.
         for (const auto& [id, twin] : twins_) {
             if (twin->spec().start == StartMode::eager) twin->launch();
         }
+        signals_->poll();  // spawning them took a while; from the main's fork on, it gets them
+    }
+    if (early_signal_ != 0) {
+        spdlog::info("{} before the main started: not starting it", signal_name(early_signal_));
+        status_ = exit_status::signal_base + early_signal_;
+        begin_shutdown();  // stops eager twins already started
+    } else {
         spawn_main();
     }
     for (;;) {
