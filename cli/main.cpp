@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
         cpy2py::cli::declare_options(app, options);
         app.parse(argc, argv);
         cpy2py::cli::finish_command_line(app, options);
+        // Every process reads the switch from its environment, the supervisor included.
+        if (options.stats) ::setenv("CPY2PY_STATS", "1", 1);
         if (options.log_level)
             cpy2py::setup_logging(cpy2py::choose_log_level(*options.log_level, std::getenv("CPY2PY_DEBUG")));
 

@@ -74,6 +74,9 @@ void declare_options(CLI::App& app, Options& options) {
                    "trace, debug, info, warn (default; CPY2PY_DEBUG set means debug), error or off")
         ->type_name("LEVEL")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+    app.add_flag("--stats", options.stats,
+                 "At exit, print calls, errors, p50/p99 latency, bytes and restarts per twin to stderr "
+                 "(sets CPY2PY_STATS=1 for every process)");
     app.add_flag("--check", cl.check,
                  "Resolve and run every interpreter once, print the plan as a table and exit without running "
                  "the program");

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/interpreter_spec.hpp"
+#include "core/toml_prescan.hpp"
 #include "core/twin_id.hpp"
 
 #include <toml++/toml.h>
@@ -292,6 +293,7 @@ Manifest read_manifest(const Reader& r, const toml::table& doc, const std::strin
 }
 
 toml::table parse_toml(const Reader& r, std::string_view text, const std::string& path) {
+    prescan_toml(text, path);  // keeps what toml++ 3.3 mishandles away from it
     try {
         return toml::parse(text, path);
     } catch (const toml::parse_error& e) {
