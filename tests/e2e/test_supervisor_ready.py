@@ -82,7 +82,8 @@ class ReadinessTest(SupervisorTestCase):
 class FailedStartTest(SupervisorTestCase):
     def test_crash_before_ready_is_reported_at_once_with_status_and_stderr(self):
         died_file = os.path.join(self.tmp, "died")
-        self.manifest({"broken": {"env": {"FAKE_STDERR": "Traceback (most recent call last):\\n"
+        self.manifest({"broken": {"start": "lazy",  # only the START spawns it: someone waits for the answer
+                                  "env": {"FAKE_STDERR": "Traceback (most recent call last):\\n"
                                                          "ImportError: no module named foo\\n",
                                           "FAKE_DELAY": "0.1", "FAKE_EXIT_BEFORE_READY": "3",
                                           "FAKE_DIED_FILE": died_file}}})
