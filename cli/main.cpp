@@ -2,6 +2,7 @@
 #include "cli/options.hpp"
 #include "core/check.hpp"
 #include "core/error.hpp"
+#include "core/interpreter_list.hpp"
 #include "core/logging.hpp"
 #include "core/plan_builder.hpp"
 #include "core/supervisor.hpp"
@@ -19,9 +20,12 @@ int main(int argc, char** argv) {
         cpy2py::cli::declare_options(app, options);
         app.parse(argc, argv);
         cpy2py::cli::finish_command_line(app, options);
+        // Every process reads the switch from its environment, the supervisor included.
+        if (options.stats) ::setenv("CPY2PY_STATS", "1", 1);
         if (options.log_level)
             cpy2py::setup_logging(cpy2py::choose_log_level(*options.log_level, std::getenv("CPY2PY_DEBUG")));
 
+        if (options.list_interpreters) return cpy2py::list_interpreters(cpy2py::Host::current(), std::cout);
         const cpy2py::LaunchPlan plan = cpy2py::build_plan(options.command_line, cpy2py::Host::current());
         if (options.command_line.check) return cpy2py::check_plan(plan, std::cout);
         return cpy2py::run_application(plan);

@@ -14,7 +14,9 @@ public:
         return "Usage: " + name + " [OPTIONS] SCRIPT [ARGS...]\n" +
                "       " + name + " [OPTIONS] -m MODULE [ARGS...]\n" +
                "       " + name + " [OPTIONS] -c CODE [ARGS...]\n" +
-               "       " + name + " --check [OPTIONS] [SCRIPT [ARGS...]]\n";
+               "       " + name + " [OPTIONS] [-- ARGS...]   (the program named in the manifest's [main])\n" +
+               "       " + name + " --check [OPTIONS] [SCRIPT [ARGS...]]\n" +
+               "       " + name + " --list-interpreters\n";
     }
 };
 
@@ -28,23 +30,36 @@ void declare_options(CLI::App& app, Options& options) {
         "Everything after SCRIPT, MODULE or CODE is passed to the program untouched, except\n"
         "--twin ID=... options directly after SCRIPT (`cpy2py-run app.py --twin pypy=pypy3 ARGS`);\n"
         "write `cpy2py-run [OPTIONS] -- SCRIPT ARGS...` to pass even those to the script.\n"
-        "A ./cpy2py.toml is read when present (see --manifest). Exit status: the main's own,\n"
-        "128+N if it died of signal N, 2 usage error, 78 bad manifest, 127 interpreter,\n"
-        "venv or bootstrap files not found. See cpy2py-run(1).");
+        "INTERPRETER: a name on PATH, a path, a version (3.8, py27, cp311, pypy3.9, >=3.8,<3.12),\n"
+        "conda:ENV or pyenv:VERSION. The manifest is the first cpy2py.toml, or pyproject.toml with\n"
+        "[tool.cpy2py], from the current directory up to the repository root (see --manifest).\n"
+        "When its [main] names script or module, `cpy2py-run -- ARGS` runs that with ARGS.\n"
+        "Exit status: the main's own, 128+N if it died of signal N, 2 usage error, 78 bad\n"
+        "manifest, 127 interpreter, venv or bootstrap files not found. See cpy2py-run(1).");
     app.set_version_flag("--version", std::string("cpy2py-run ") + CPY2PY_VERSION, "Print the version and exit");
 
     app.add_option("--twin", cl.twins,
-                   "Declare a twin: ID=INTERPRETER[:VENV]; INTERPRETER is a name on PATH or a path, VENV a "
-                   "virtualenv directory (its bin/INTERPRETER, or bin/python for ID=:VENV); "
+                   "Declare a twin: ID=INTERPRETER[:VENV]; INTERPRETER is a name on PATH, a path, a version "
+                   "request (3.8, py27, pypy3, >=3.8,<3.12), conda:ENV or pyenv:VERSION; VENV a virtualenv "
+                   "directory (its bin/INTERPRETER, or bin/python for ID=:VENV); "
                    "ID=ssh://[USER@]HOST[:PORT]/INTERPRETER[:VENV] runs it on another host. Repeatable; "
                    "replaces a manifest twin with the same ID")
         ->type_name("ID=INTERPRETER[:VENV]")
         ->expected(1)
         ->allow_extra_args(false)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    auto* manifest = app.add_option("--manifest", cl.manifest, "Read this manifest (default: ./cpy2py.toml when present)")
+    auto* manifest = app.add_option("--manifest", cl.manifest,
+                                    "Read this manifest: a cpy2py.toml, or a pyproject.toml's [tool.cpy2py] (default: "
+                                    "the first found from the current directory up to the repository root)")
                          ->type_name("FILE");
-    app.add_flag("--no-manifest", cl.no_manifest, "Do not read ./cpy2py.toml")->excludes(manifest);
+    app.add_flag("--no-manifest", cl.no_manifest, "Read no manifest")->excludes(manifest);
+    app.add_option("--env", cl.env,
+                   "Set NAME=VALUE in the environment of the main and every twin (repeatable; wins over the "
+                   "manifest's [env] and per-process env)")
+        ->type_name("NAME=VALUE")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_option("--main-interpreter", cl.main_interpreter,
                    "Interpreter of the main program (default: python3, or [main] of the manifest)")
         ->type_name("INTERPRETER[:VENV]");
@@ -60,9 +75,15 @@ void declare_options(CLI::App& app, Options& options) {
                    "trace, debug, info, warn (default; CPY2PY_DEBUG set means debug), error or off")
         ->type_name("LEVEL")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+    app.add_flag("--stats", options.stats,
+                 "At exit, print calls, errors, p50/p99 latency, bytes and restarts per twin to stderr "
+                 "(sets CPY2PY_STATS=1 for every process)");
     app.add_flag("--check", cl.check,
                  "Resolve and run every interpreter once, print the plan as a table and exit without running "
                  "the program");
+    app.add_flag("--list-interpreters", options.list_interpreters,
+                 "Print every interpreter found on PATH, in pyenv, uv and conda (implementation, version, "
+                 "source, location) and exit");
     auto* module = app.add_flag("-m", options.module, "Run library module MODULE as the main (like python -m)")
                        ->option_text("MODULE [ARGS...]");
     app.add_flag("-c", options.code, "Run CODE as the main (like python -c)")
@@ -75,6 +96,7 @@ void finish_command_line(const CLI::App& app, Options& options) {
     std::vector<std::string> rest = app.remaining();
     auto first = rest.begin();
     const bool separated = first != rest.end() && *first == "--";
+    cl.separator = separated;
     if (separated) {
         ++first;  // after "--" the next word is the program, even if it starts with '-'
     } else if (first != rest.end() && first->size() > 1 && first->front() == '-') {

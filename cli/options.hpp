@@ -17,6 +17,8 @@ struct Options {
     std::optional<std::string> twin_output;  ///< --twin-output name, checked by CLI11
     bool module = false;                     ///< -m given: the first argument is a MODULE
     bool code = false;                       ///< -c given: the first argument is CODE
+    bool list_interpreters = false;          ///< --list-interpreters: print them and exit
+    bool stats = false;                      ///< --stats: the same as CPY2PY_STATS=1
 };
 
 /// Declares the options of `app`, writing into `options`. The program part (SCRIPT, MODULE or

@@ -1,6 +1,10 @@
 #include "core/application.hpp"
 
+#include "core/call_stats.hpp"
 #include "core/control_channel.hpp"
+#include "core/error.hpp"
+#include "core/logging.hpp"
+#include "core/output_sink.hpp"
 #include "core/process.hpp"
 #include "core/signal_source.hpp"
 #include "core/twin.hpp"
@@ -11,7 +15,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -20,12 +26,33 @@
 namespace cpy2py {
 namespace {
 
-RunDir make_run_dir() {
+/// Read through the signalfd; blocked before anything exists that their default action
+/// (death) would leave behind: the run directory, the watchdog, any child.
+constexpr int kHandledSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGPIPE};
+
+sigset_t prepare_process() {
     ensure_standard_fds_open();
     // An inherited SIG_IGN would make the kernel reap our children behind our back.
     ::signal(SIGCHLD, SIG_DFL);
-    return RunDir::create();
+    return block_signals(kHandledSignals);
 }
+
+/// The longest socket name the runtime binds in the run directory: "<longest id>.sock"; a
+/// remote twin's id is bound there too (by its host's hub), and so is the hub's own
+/// "@ssh-<link>.sock".
+std::string longest_socket_name(const LaunchPlan& plan) {
+    std::size_t longest = plan.main.id.size();
+    for (const auto& twin : plan.twins) {
+        longest = std::max(longest, twin.id.size());
+        if (twin.remote) longest = std::max(longest, ("@ssh-" + std::to_string(twin.remote->link)).size());
+    }
+    return std::string(longest, 'x') + ".sock";
+}
+
+/// How long the end of the run waits for a stdout or stderr nobody reads (no byte written).
+constexpr std::chrono::milliseconds kOutputStall{10000};
+
+bool ends_the_run(int sig) { return sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT; }
 
 /// The twin entry point; CPY2PY_TWIN_SCRIPT replaces it (tests use fake twins).
 std::string twin_script(const LaunchPlan& plan) {
@@ -47,17 +74,20 @@ std::string signal_name(int sig) {
 
 Application::Application(const LaunchPlan& plan)
     : plan_(plan),
-      run_dir_(make_run_dir()),
+      original_mask_(prepare_process()),
+      run_dir_(RunDir::create(longest_socket_name(plan))),
       token_(random_token()),
       watchdog_(Watchdog::start(run_dir_.path())),
       io_(std::make_unique<boost::asio::io_context>(1)),
-      signals_(std::make_unique<SignalSource>(*io_,
-                                              std::initializer_list<int>{SIGINT, SIGTERM, SIGHUP, SIGQUIT,
-                                                                         SIGCHLD, SIGPIPE},
+      signals_(std::make_unique<SignalSource>(*io_, kHandledSignals,
                                               [this](const signalfd_siginfo& info) { on_signal(info); })),
-      environment_(plan, run_dir_.path(), token_, ChildEnvironment::current()) {
+      out_(std::make_shared<OutputSink>(STDOUT_FILENO)),
+      err_(std::make_shared<OutputSink>(STDERR_FILENO)),
+      environment_(plan, run_dir_.path(), token_, ChildEnvironment::current()),
+      stats_enabled_(stats_requested(std::getenv("CPY2PY_STATS"))) {
+    route_logging(err_);
     twin_context_ = std::make_unique<TwinContext>(TwinContext{
-        *io_, plan.supervisor, environment_, reaper_, watchdog_, signals_->original_mask(), twin_script(plan),
+        *io_, plan.supervisor, environment_, reaper_, watchdog_, original_mask_, out_, err_, twin_script(plan),
         [this](ControlChannel& channel, const ControlRequest& request) { on_request(channel, request); },
         [this](const std::string&) { on_twin_unreachable(); }});
     for (const auto& spec : plan.twins) {
@@ -72,6 +102,7 @@ Application::Application(const LaunchPlan& plan)
 }
 
 Application::~Application() {
+    route_logging(nullptr);
     // Normally the main is long gone; we get here with it running only after an internal error.
     if (main_pid_ > 0) ::kill(main_pid_, SIGKILL);
     if (main_control_) main_control_->close();
@@ -79,11 +110,23 @@ Application::~Application() {
 }
 
 int Application::run() {
-    // Twins first: they are the ones the main will wait for.
-    for (const auto& [id, twin] : twins_) {
-        if (twin->spec().start == StartMode::eager) twin->launch();
+    // A signal that came during start-up ends the run before anything is spawned; one that
+    // comes after this check waits in the signalfd and is forwarded to the main.
+    signals_->poll();
+    if (early_signal_ == 0) {
+        // Twins first: they are the ones the main will wait for.
+        for (const auto& [id, twin] : twins_) {
+            if (twin->spec().start == StartMode::eager) twin->launch();
+        }
+        signals_->poll();  // spawning them took a while; from the main's fork on, it gets them
     }
-    spawn_main();
+    if (early_signal_ != 0) {
+        spdlog::info("{} before the main started: not starting it", signal_name(early_signal_));
+        status_ = exit_status::signal_base + early_signal_;
+        begin_shutdown();  // stops eager twins already started
+    } else {
+        spawn_main();
+    }
     for (;;) {
         try {
             io_->run();
@@ -96,10 +139,29 @@ int Application::run() {
     if (main_control_) main_control_->close();
     run_dir_.remove();
     watchdog_.release();
+    finish_output();
     return status_;
 }
 
+void Application::finish_output() {
+    if (stats_enabled_) {
+        std::map<std::string, int> restarts;
+        for (const auto& [id, twin] : twins_) restarts[id] = twin->restarts();
+        err_->write(err_->add_source(SIZE_MAX), stats_.table(restarts));
+    }
+    // Everything is cleaned up already: a reader that never reads again costs us only this
+    // wait, and a kill now leaves nothing behind.
+    const bool out_written = out_->flush(kOutputStall);
+    const bool err_written = err_->flush(kOutputStall);
+    route_logging(nullptr);
+    if (!out_written && err_written) {
+        spdlog::warn("stdout was not read for {} s: the twins' last lines relayed there are lost",
+                     kOutputStall.count() / 1000);
+    }
+}
+
 void Application::spawn_main() {
+    main_started_ = true;
     const MainSpec& main = plan_.main;
     int pair[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
@@ -118,7 +180,7 @@ void Application::spawn_main() {
     ps.env = environment_.for_main();
     ps.extra_fds.emplace_back(pair[1], kControlFd);
     ps.death_signal = SIGKILL;  // stays in our process group, so the terminal reaches it
-    ps.signal_mask = signals_->original_mask();
+    ps.signal_mask = original_mask_;
 
     const SpawnResult spawned = spawn_process(ps);
     ::close(pair[1]);
@@ -145,6 +207,7 @@ void Application::on_main_exit(ExitStatus status) {
     if (!unreachable_) status_ = status.shell_status();
     main_pid_ = -1;
     watchdog_.clear_main();
+    main_control_->drain();  // its last lines (STATS) may still wait in the socket
     main_control_->close();
     begin_shutdown();
 }
@@ -180,6 +243,11 @@ void Application::on_signal(const signalfd_siginfo& info) {
         return;
     }
     if (sig == SIGPIPE) return;  // blocked only so writes to a vanished reader fail with EPIPE
+    if (!main_started_ && ends_the_run(sig)) {
+        // Before the main exists nobody else got it, not even a terminal's SIGINT.
+        if (early_signal_ == 0) early_signal_ = sig;
+        return;
+    }
     if (info.ssi_code == SI_KERNEL) {
         // Generated by the terminal for its whole foreground process group: the main,
         // which shares our group, got it already. Twins have their own groups.
@@ -204,6 +272,13 @@ void Application::on_main_line(ControlChannel& channel, std::string_view line) {
 }
 
 void Application::on_request(ControlChannel& channel, const ControlRequest& request) {
+    if (request.kind == ControlRequest::Kind::stats) {
+        if (!stats_.merge(request.payload)) {
+            spdlog::warn("{} sent a STATS line that is not the documented JSON: {:.200}", channel.peer(),
+                         request.payload);
+        }
+        return;
+    }
     const auto requester = channel.shared_from_this();
     const bool start = request.kind == ControlRequest::Kind::start;
     spdlog::debug("{} asks to {} twin '{}'", channel.peer(), start ? "start" : "stop", request.id);
@@ -224,6 +299,13 @@ void Application::on_request(ControlChannel& channel, const ControlRequest& requ
                                         request.id)));
             return;
         }
+        if (run_dir_.path().size() + 1 + request.id.size() + 5 > kMaxSocketPath) {
+            requester->send(format_error(
+                request.id, fmt::format("cannot start twin '{}': its socket path {}/{}.sock would be longer than "
+                                        "the {} bytes AF_UNIX allows; use a shorter id or a shorter TMPDIR",
+                                        request.id, run_dir_.path(), request.id, kMaxSocketPath)));
+            return;
+        }
         const auto path = find_executable(request.executable);
         if (!path) {
             requester->send(format_error(
@@ -236,6 +318,7 @@ void Application::on_request(ControlChannel& channel, const ControlRequest& requ
         spec.id = request.id;
         spec.interpreter.requested = request.executable;
         spec.interpreter.path = *path;
+        spec.env = plan_.env;  // [env] and --env reach every twin
         spdlog::info("{} adds twin '{}' running {}", channel.peer(), spec.id, spec.interpreter.path);
         auto twin = std::make_unique<Twin>(*twin_context_, std::move(spec));
         found = twins_.emplace(request.id, std::move(twin)).first;

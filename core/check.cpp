@@ -1,9 +1,14 @@
 #include "core/check.hpp"
 
+#include "core/conda_env.hpp"
 #include "core/error.hpp"
+#include "core/manifest.hpp"
 #include "core/probe.hpp"
+#include "core/remote_twin.hpp"
+#include "core/text_table.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <ostream>
 #include <sstream>
@@ -48,28 +53,26 @@ std::string program(const MainSpec& main) {
     return "";
 }
 
-using Row = std::vector<std::string>;
+using Row = TableRow;
 
-void print_table(const std::vector<Row>& rows, std::ostream& out) {
-    std::vector<std::size_t> width;
-    for (const auto& row : rows)
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            if (width.size() <= i) width.push_back(0);
-            width[i] = std::max(width[i], row[i].size());
-        }
-    for (const auto& row : rows) {
-        std::string line;
-        for (std::size_t i = 0; i < row.size(); ++i)
-            line += i + 1 == row.size() ? row[i] : row[i] + std::string(width[i] - row[i].size() + 2, ' ');
-        out << line << "\n";
-    }
+/// Where an interpreter was found and why it won, for the second table.
+Row choice_row(const std::string& role, const std::string& id, const Interpreter& interp) {
+    std::string found = interp.source.empty() ? "-" : interp.source;
+    if (!interp.conda_name.empty()) found += " " + interp.conda_name;
+    return {role, id, interp.requested, found, interp.reason.empty() ? "as written" : interp.reason};
 }
 
 /// One table row for a process; records a failure in `problems`.
 Row probe_row(const std::string& role, const std::string& id, const Interpreter& interp,
               const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
               const std::string& start, const std::string& restart, std::vector<std::string>& problems) {
-    const ProbeResult r = probe_interpreter(interp.path, args, env);
+    std::map<std::string, std::string> probe_env = env;
+    if (!interp.conda_prefix.empty()) {
+        for (auto& [name, value] : conda_activation(interp.conda_name, interp.conda_prefix)) probe_env[name] = value;
+        const char* path = std::getenv("PATH");
+        probe_env["PATH"] = interp.conda_prefix + "/bin" + (path && *path ? std::string(":") + path : "");
+    }
+    const ProbeResult r = probe_interpreter(interp.path, args, probe_env);
     const bool remote = interp.requested.rfind("ssh://", 0) == 0;
     if (!r.ok) problems.push_back(role + " '" + id + "' (" + (remote ? interp.requested : interp.path) + "): " + r.error);
     return {role,
@@ -89,7 +92,8 @@ int check_plan(const LaunchPlan& plan, std::ostream& out) {
     std::vector<std::string> problems;
     int status = 0;
 
-    out << "manifest:   " << (plan.manifest_path.empty() ? "(none)" : plan.manifest_path) << "\n";
+    out << "manifest:   " << (plan.manifest_path.empty() ? "(none)" : plan.manifest_path)
+        << (is_pyproject(plan.manifest_path) ? " [tool.cpy2py]" : "") << "\n";
     out << "bootstrap:  " << plan.bootstrap_dir << "\n";
     out << "program:    " << program(plan.main) << "\n";
     if (plan.main.kind == MainKind::script && !plan.main.target.empty() && plan.main.target != "-") {
@@ -124,6 +128,22 @@ int check_plan(const LaunchPlan& plan, std::ostream& out) {
     }
     print_table(rows, out);
     if (problems.size() > before) status = exit_status::not_found;
+
+    out << "\n";
+    std::vector<Row> choices{{"ROLE", "ID", "REQUESTED", "FOUND IN", "WHY"}};
+    choices.push_back(choice_row("main", plan.main.id, plan.main.interpreter));
+    for (const auto& twin : plan.twins) {
+        if (twin.remote) {
+            // resolved by the remote host itself, by name (core/remote_twin.hpp)
+            const RemoteSpec& remote = *twin.remote;
+            const std::string name = remote_command_name(remote.interpreter, "twin '" + twin.id + "'");
+            choices.push_back({"twin", twin.id, twin.interpreter.requested, "host " + remote.destination,
+                               "looked up there: " + (remote.venv.empty() ? name : remote.venv + "/bin/" + name)});
+            continue;
+        }
+        choices.push_back(choice_row("twin", twin.id, twin.interpreter));
+    }
+    print_table(choices, out);
 
     out << "\n";
     if (problems.empty()) {

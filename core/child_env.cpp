@@ -1,5 +1,7 @@
 #include "core/child_env.hpp"
 
+#include "core/conda_env.hpp"
+
 #include <filesystem>
 #include <unistd.h>
 
@@ -61,6 +63,12 @@ std::vector<std::string> ChildEnvironment::finish(Vars vars, const std::string& 
         vars["VIRTUAL_ENV"] = interpreter.venv;
         auto& path = vars["PATH"];
         path = path.empty() ? interpreter.venv + "/bin" : interpreter.venv + "/bin:" + path;
+    }
+    if (!interpreter.conda_prefix.empty()) {
+        // What `conda activate` sets (its activate.d scripts are not run).
+        for (auto& [name, value] : conda_activation(interpreter.conda_name, interpreter.conda_prefix)) vars[name] = value;
+        auto& path = vars["PATH"];
+        path = path.empty() ? interpreter.conda_prefix + "/bin" : interpreter.conda_prefix + "/bin:" + path;
     }
     std::vector<std::string> out;
     out.reserve(vars.size());

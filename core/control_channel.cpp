@@ -8,6 +8,9 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <deque>
 
 namespace cpy2py {
@@ -38,21 +41,36 @@ ControlChannel::~ControlChannel() = default;
 
 bool ControlChannel::is_open() const noexcept { return impl_->open; }
 
+// async_wait + our own recv(): no data ever sits in a completed-but-not-run handler, so
+// drain() can read the rest synchronously without losing or reordering lines.
 void ControlChannel::read_more() {
-    impl_->socket.async_read_some(
-        boost::asio::buffer(impl_->buffer),
-        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-            if (!self->impl_->open) return;
-            if (ec) {
-                // EOF: the child closed its end (it is exiting); the reaper reports the exit.
-                self->close();
-                return;
-            }
-            self->impl_->lines.feed(std::string_view(self->impl_->buffer, n), [&](std::string_view line) {
-                if (self->impl_->open) self->impl_->handler(*self, line);
-            });
-            if (self->impl_->open) self->read_more();
+    impl_->socket.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                             [self = shared_from_this()](const boost::system::error_code& ec) {
+                                 if (!self->impl_->open) return;
+                                 if (ec || !self->read_available()) {
+                                     // EOF: the child closed its end (it is exiting); the reaper reports the exit.
+                                     self->close();
+                                     return;
+                                 }
+                                 if (self->impl_->open) self->read_more();
+                             });
+}
+
+bool ControlChannel::read_available() {
+    for (;;) {
+        const ssize_t n = ::recv(impl_->socket.native_handle(), impl_->buffer, sizeof impl_->buffer, MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+        if (n <= 0) return false;  // EOF or a real error
+        impl_->lines.feed(std::string_view(impl_->buffer, static_cast<std::size_t>(n)), [&](std::string_view line) {
+            if (impl_->open) impl_->handler(*this, line);
         });
+        if (!impl_->open) return true;
+    }
+}
+
+void ControlChannel::drain() {
+    if (impl_->open) read_available();
 }
 
 void ControlChannel::send(std::string line) {

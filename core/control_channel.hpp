@@ -28,6 +28,9 @@ public:
 
     /// Queues `line` (which must end in '\n'); dropped silently once the channel is closed.
     void send(std::string line);
+    /// Handles every complete line the child has sent and we have not read yet, now,
+    /// without waiting (its last words before it exited, such as STATS).
+    void drain();
     /// Stops reading and writing and closes the socket (the child sees EOF).
     void close();
     bool is_open() const noexcept;
@@ -37,6 +40,8 @@ private:
     struct Impl;
     ControlChannel(std::string peer, std::unique_ptr<Impl> impl);
     void read_more();
+    /// Reads what the socket holds, handling each complete line; false at EOF or an error.
+    bool read_available();
     void write_more();
 
     std::string peer_;            ///< "twin 'pypy'" or "main", for log messages

@@ -33,6 +33,12 @@ std::optional<ControlRequest> parse_control_line(std::string_view line) {
         request.pid = static_cast<pid_t>(value);
         return request;
     }
+    if (verb == "STATS") {
+        if (rest.empty()) return std::nullopt;
+        request.kind = ControlRequest::Kind::stats;
+        request.payload = std::string(rest);
+        return request;
+    }
     if (verb != "START" && verb != "STOP") return std::nullopt;
     request.kind = verb == "START" ? ControlRequest::Kind::start : ControlRequest::Kind::stop;
     request.id = std::string(next_field(rest));

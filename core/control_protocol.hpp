@@ -9,11 +9,12 @@
 namespace cpy2py {
 
 struct ControlRequest {
-    enum class Kind { ready, start, stop };
+    enum class Kind { ready, start, stop, stats };
     Kind kind = Kind::ready;  ///< the verb
     pid_t pid = 0;           ///< READY: the sender's pid
     std::string id;          ///< START/STOP: the twin id
     std::string executable;  ///< START: interpreter for a twin not known yet; may contain spaces
+    std::string payload;     ///< STATS: the JSON text, unparsed (core/call_stats.hpp reads it)
 };
 
 /// Parses one line (without its '\n'); nullopt for anything malformed or unknown.

@@ -10,6 +10,8 @@ namespace cpy2py {
 namespace exit_status {
 inline constexpr int usage = 2;         ///< bad command line (also bad `--twin` syntax)
 inline constexpr int software = 70;     ///< EX_SOFTWARE: internal error, a bug in cpy2py-run
+inline constexpr int os_error = 71;     ///< EX_OSERR: the system refused a resource (fds, processes, memory)
+inline constexpr int cant_create = 73;  ///< EX_CANTCREAT: no run directory in TMPDIR (missing, full, too long)
 inline constexpr int config = 78;       ///< EX_CONFIG: bad or unreadable manifest
 inline constexpr int not_found = 127;   ///< interpreter, venv or bootstrap files missing or unusable
 inline constexpr int signal_base = 128; ///< 128+N: the main died of signal N
@@ -33,6 +35,11 @@ struct UsageError : Error {
 /// Bad manifest; `message` starts with `FILE:LINE:COLUMN: `: exit 78.
 struct ConfigError : Error {
     explicit ConfigError(const std::string& message) : Error(exit_status::config, message) {}
+};
+
+/// TMPDIR cannot hold the run directory or its sockets: exit 73.
+struct TempDirError : Error {
+    explicit TempDirError(const std::string& message) : Error(exit_status::cant_create, message) {}
 };
 
 /// Something to run cannot be found or does not work: exit 127.

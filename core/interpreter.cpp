@@ -1,6 +1,8 @@
 #include "core/interpreter.hpp"
 
 #include "core/error.hpp"
+#include "core/interpreter_search.hpp"
+#include "core/interpreter_spec.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -15,11 +17,6 @@ namespace {
 
 /// The search path execvp uses when PATH is unset.
 constexpr std::string_view default_path_env = "/usr/local/bin:/usr/bin:/bin";
-
-bool is_executable_file(const fs::path& p) {
-    struct stat st {};
-    return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
-}
 
 bool is_dir(const fs::path& p) {
     struct stat st {};
@@ -54,10 +51,15 @@ Interpreter resolve_in_venv(const InterpreterRequest& request) {
         throw NotFoundError(name + " not found in venv '" + request.venv + "' (looked for " + candidate.string() + ": " +
                             why_not_executable(candidate) + hint + ")");
     }
-    return Interpreter{describe(request), candidate.string(), venv.string()};
+    return Interpreter{describe(request), candidate.string(), venv.string(), "venv", "", "", ""};
 }
 
 }  // namespace
+
+bool is_executable_file(const std::filesystem::path& p) {
+    struct stat st {};
+    return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
+}
 
 std::string describe(const InterpreterRequest& request) {
     return request.venv.empty() ? request.interpreter : request.interpreter + ":" + request.venv;
@@ -66,26 +68,33 @@ std::string describe(const InterpreterRequest& request) {
 InterpreterRequest split_interpreter_spec(std::string_view spec, std::string base_dir) {
     InterpreterRequest request;
     request.base_dir = std::move(base_dir);
-    const auto colon = spec.find(':');
+    const auto colon = venv_separator(spec);
     request.interpreter = std::string(spec.substr(0, colon));
     if (colon != std::string_view::npos) request.venv = std::string(spec.substr(colon + 1));
     return request;
 }
 
-std::optional<std::string> find_on_path(std::string_view name, std::string_view path_env) {
+std::vector<std::filesystem::path> path_directories(std::string_view path_env) {
+    std::vector<fs::path> dirs;
     std::size_t start = 0;
     while (start <= path_env.size()) {
         auto end = path_env.find(':', start);
         if (end == std::string_view::npos) end = path_env.size();
         // POSIX: an empty PATH entry is the current directory
-        const fs::path dir = end == start ? fs::path(".") : fs::path(path_env.substr(start, end - start));
+        dirs.push_back(end == start ? fs::path(".") : fs::path(path_env.substr(start, end - start)));
+        start = end + 1;
+    }
+    return dirs;
+}
+
+std::optional<std::string> find_on_path(std::string_view name, std::string_view path_env) {
+    for (const auto& dir : path_directories(path_env)) {
         const fs::path candidate = dir / std::string(name);
         if (is_executable_file(candidate)) {
             std::error_code ec;
             const fs::path abs = fs::absolute(candidate, ec);
             return (ec ? candidate : abs).lexically_normal().string();
         }
-        start = end + 1;
     }
     return std::nullopt;
 }
@@ -96,7 +105,7 @@ Interpreter resolve_interpreter(const InterpreterRequest& request, std::string_v
 
     if (request.interpreter.find('/') == std::string::npos) {
         if (auto found = find_on_path(request.interpreter, path_env))
-            return Interpreter{describe(request), *found, ""};
+            return Interpreter{describe(request), *found, "", "PATH", "", "", ""};
         throw NotFoundError(request.interpreter + " not found on PATH (searched: " + std::string(path_env) + ")");
     }
 
@@ -110,7 +119,22 @@ Interpreter resolve_interpreter(const InterpreterRequest& request, std::string_v
     if (!is_executable_file(path))
         throw NotFoundError("interpreter '" + request.interpreter + "' not usable (" + path.string() + " " +
                             why_not_executable(path) + ")");
-    return Interpreter{describe(request), path.string(), ""};
+    return Interpreter{describe(request), path.string(), "", "path", "", "", ""};
+}
+
+Interpreter resolve_interpreter(const InterpreterRequest& request, InterpreterFinder& finder) {
+    if (!request.venv.empty()) return resolve_interpreter(request, finder.places().path_env);
+    InterpreterSpec spec;
+    try {
+        spec = parse_interpreter_spec(request.interpreter);
+    } catch (const std::invalid_argument& e) {
+        throw NotFoundError(e.what());
+    }
+    switch (spec.kind) {
+        case InterpreterSpec::Kind::name:
+        case InterpreterSpec::Kind::path: return resolve_interpreter(request, finder.places().path_env);
+        default: return finder.find(spec, request.base_dir);
+    }
 }
 
 std::string current_path_env() {

@@ -1,6 +1,9 @@
 #include "core/manifest.hpp"
 
 #include "core/error.hpp"
+#include "core/interpreter_spec.hpp"
+#include "core/remote_twin.hpp"
+#include "core/toml_prescan.hpp"
 #include "core/twin_id.hpp"
 
 #include <toml++/toml.h>
@@ -19,8 +22,8 @@ namespace {
 
 using Keys = std::vector<std::string_view>;
 
-const Keys top_keys{"main", "twins", "supervisor"};
-const Keys main_keys{"id", "interpreter", "venv", "env"};
+const Keys top_keys{"main", "twins", "supervisor", "env"};
+const Keys main_keys{"id", "interpreter", "venv", "env", "script", "module", "args"};
 const Keys twin_keys{"interpreter", "venv", "env", "args", "restart", "start", "host", "ssh_options", "heartbeat_timeout"};
 const Keys supervisor_keys{"shutdown_grace",      "ready_timeout", "output",        "restart_backoff_base",
                                "restart_backoff_cap", "restart_max",   "restart_window", "healthy_after"};
@@ -52,7 +55,12 @@ std::string type_name(const toml::node& node) {
 /// Turns toml nodes into checked values; every failure names file, line and column.
 class Reader {
 public:
-    explicit Reader(std::string path) : path_(std::move(path)) {}
+    Reader(std::string path, std::string table_prefix) : path_(std::move(path)), prefix_(std::move(table_prefix)) {}
+
+    /// "[twins.ID]" in cpy2py.toml, "[tool.cpy2py.twins.ID]" in pyproject.toml.
+    std::string section(const std::string& name) const {
+        return "[" + prefix_ + name + "]";
+    }
 
     std::string where(const toml::source_region& region) const {
         return path_ + ":" + std::to_string(region.begin.line) + ":" + std::to_string(region.begin.column);
@@ -159,16 +167,27 @@ public:
         if (venv && request.interpreter.find('/') != std::string::npos)
             fail(interp->source(), "interpreter must be a plain name (looked up in VENV/bin) when venv is set, not '" +
                                        request.interpreter + "'");
+        if (interp) {
+            InterpreterSpec spec;
+            try {
+                spec = parse_interpreter_spec(request.interpreter);
+            } catch (const std::invalid_argument& e) {
+                fail(interp->source(), std::string("interpreter: ") + e.what());
+            }
+            const bool scheme = spec.kind == InterpreterSpec::Kind::conda || spec.kind == InterpreterSpec::Kind::pyenv;
+            if (venv && scheme) fail(venv->source(), "venv cannot be combined with interpreter '" + request.interpreter + "'");
+        }
         return request;
     }
 
 private:
-    std::string path_;  ///< manifest path as the user gave it
+    std::string path_;    ///< manifest path as the user gave it
+    std::string prefix_;  ///< "" or "tool.cpy2py." (pyproject.toml)
 };
 
 void read_main(const Reader& r, const toml::node& node, const std::string& base_dir, ManifestMain& main) {
-    const toml::table& table = r.table(node, "[main]");
-    r.only_keys(table, main_keys, "[main]");
+    const toml::table& table = r.table(node, r.section("main"));
+    r.only_keys(table, main_keys, r.section("main"));
     main.where = r.where(table.source());
     if (auto id = table.get("id")) {
         main.id = r.string(*id, "id");
@@ -177,6 +196,24 @@ void read_main(const Reader& r, const toml::node& node, const std::string& base_
     }
     main.interpreter = r.interpreter(table, base_dir);
     if (auto env = table.get("env")) main.env = r.env(*env, "env");
+    const toml::node* script = table.get("script");
+    const toml::node* module = table.get("module");
+    if (script && module)
+        r.fail(module->source(), r.section("main") + " names script or module, not both");
+    if (script) {
+        std::filesystem::path path{r.string(*script, "script")};
+        if (path.is_relative()) path = std::filesystem::path(base_dir) / path;
+        main.kind = MainKind::script;
+        main.target = path.lexically_normal().string();
+    } else if (module) {
+        main.kind = MainKind::module;
+        main.target = r.string(*module, "module");
+    }
+    if (auto args = table.get("args")) {
+        if (!script && !module)
+            r.fail(args->source(), "args needs script or module in " + r.section("main") + " (what are they for?)");
+        main.args = r.strings(*args, "args");
+    }
 }
 
 /// host, ssh_options, heartbeat_timeout: a twin on another host (core/remote_twin.hpp).
@@ -200,7 +237,7 @@ void read_remote(const Reader& r, const toml::table& table, const std::string& s
 ManifestTwin read_twin(const Reader& r, const toml::key& key, const toml::node& node, const std::string& base_dir) {
     ManifestTwin twin;
     twin.id = std::string(key.str());
-    const std::string section = "[twins." + twin.id + "]";
+    const std::string section = r.section("twins." + twin.id);
     if (!is_valid_twin_id(twin.id))
         r.fail(key.source(), "twin id '" + twin.id + "' is not valid: use " + std::string(twin_id_rule));
     const toml::table& table = r.table(node, section);
@@ -211,6 +248,13 @@ ManifestTwin read_twin(const Reader& r, const toml::key& key, const toml::node& 
     if (!request && !twin.remote)
         r.fail(table.source(), section + " needs interpreter (a name on PATH or a path) or venv (a directory)");
     if (request) twin.interpreter = *request;
+    if (twin.remote && request && !request->interpreter.empty()) {
+        try {
+            remote_command_name(request->interpreter, section);  // the remote looks it up by name
+        } catch (const UsageError& e) {
+            r.fail(table.get("interpreter")->source(), e.what());
+        }
+    }
     if (auto args = table.get("args")) twin.args = r.strings(*args, "args");
     if (auto env = table.get("env")) twin.env = r.env(*env, "env");
     if (auto start = table.get("start"))
@@ -225,7 +269,7 @@ ManifestTwin read_twin(const Reader& r, const toml::key& key, const toml::node& 
 
 std::vector<ManifestTwin> read_twins(const Reader& r, const toml::node& node, const std::string& base_dir,
                                      const std::string& main_id) {
-    const toml::table& table = r.table(node, "[twins]");
+    const toml::table& table = r.table(node, r.section("twins"));
     std::vector<std::pair<toml::source_position, ManifestTwin>> found;
     for (auto&& [key, value] : table) {
         ManifestTwin twin = read_twin(r, key, value, base_dir);
@@ -241,8 +285,8 @@ std::vector<ManifestTwin> read_twins(const Reader& r, const toml::node& node, co
 }
 
 void read_supervisor(const Reader& r, const toml::node& node, SupervisorSettings& s) {
-    const toml::table& table = r.table(node, "[supervisor]");
-    r.only_keys(table, supervisor_keys, "[supervisor]");
+    const toml::table& table = r.table(node, r.section("supervisor"));
+    r.only_keys(table, supervisor_keys, r.section("supervisor"));
     if (auto v = table.get("shutdown_grace")) s.shutdown_grace = r.seconds(*v, "shutdown_grace", false);
     if (auto v = table.get("ready_timeout")) s.ready_timeout = r.seconds(*v, "ready_timeout", true);
     if (auto v = table.get("output"))
@@ -263,34 +307,49 @@ void read_supervisor(const Reader& r, const toml::node& node, SupervisorSettings
     }
 }
 
-}  // namespace
-
-Manifest parse_manifest(std::string_view text, const std::string& path, const std::string& base_dir) {
-    const Reader r(path);
-    toml::table doc;
-    try {
-        doc = toml::parse(text, path);
-    } catch (const toml::parse_error& e) {
-        r.fail(e.source(), "invalid TOML: " + std::string(e.description()));
-    }
-    r.only_keys(doc, top_keys, "the manifest");
-
+/// Reads the manifest schema from `doc` (the whole cpy2py.toml or pyproject's [tool.cpy2py]).
+Manifest read_manifest(const Reader& r, const toml::table& doc, const std::string& path, const std::string& base_dir,
+                       const std::string& what) {
+    r.only_keys(doc, top_keys, what);
     Manifest manifest;
     manifest.path = path;
     if (auto main = doc.get("main")) read_main(r, *main, base_dir, manifest.main);
     if (auto twins = doc.get("twins")) manifest.twins = read_twins(r, *twins, base_dir, manifest.main.id);
     if (auto supervisor = doc.get("supervisor")) read_supervisor(r, *supervisor, manifest.supervisor);
+    if (auto env = doc.get("env")) manifest.env = r.env(*env, "env");
     return manifest;
 }
 
-Manifest load_manifest(const std::string& path, const std::string& cwd) {
-    namespace fs = std::filesystem;
-    fs::path file{path};
-    if (file.is_relative()) file = fs::path(cwd) / file;
-    file = file.lexically_normal();
+toml::table parse_toml(const Reader& r, std::string_view text, const std::string& path) {
+    prescan_toml(text, path);  // keeps what toml++ 3.3 mishandles away from it
+    try {
+        return toml::parse(text, path);
+    } catch (const toml::parse_error& e) {
+        r.fail(e.source(), "invalid TOML: " + std::string(e.description()));
+    }
+}
 
+}  // namespace
+
+Manifest parse_manifest(std::string_view text, const std::string& path, const std::string& base_dir) {
+    const Reader r(path, "");
+    const toml::table doc = parse_toml(r, text, path);
+    return read_manifest(r, doc, path, base_dir, "the manifest");
+}
+
+std::optional<Manifest> parse_pyproject(std::string_view text, const std::string& path, const std::string& base_dir) {
+    const Reader r(path, "tool.cpy2py.");
+    const toml::table doc = parse_toml(r, text, path);
+    const toml::node* tool = doc.get("tool");
+    if (!tool || !tool->is_table()) return std::nullopt;
+    const toml::node* ours = tool->as_table()->get("cpy2py");
+    if (!ours) return std::nullopt;
+    return read_manifest(r, r.table(*ours, "[tool.cpy2py]"), path, base_dir, "[tool.cpy2py]");
+}
+
+std::string read_manifest_file(const std::string& path, const std::filesystem::path& file) {
     std::error_code ec;
-    if (fs::is_directory(file, ec)) throw ConfigError("cannot read manifest '" + path + "': it is a directory");
+    if (std::filesystem::is_directory(file, ec)) throw ConfigError("cannot read manifest '" + path + "': it is a directory");
     std::ifstream in(file, std::ios::binary);
     if (!in) {
         const int err = errno;
@@ -299,7 +358,21 @@ Manifest load_manifest(const std::string& path, const std::string& cwd) {
     std::ostringstream text;
     text << in.rdbuf();
     if (in.bad()) throw ConfigError("cannot read manifest '" + path + "': read error");
-    return parse_manifest(text.str(), path, file.parent_path().string());
+    return text.str();
+}
+
+bool is_pyproject(const std::string& path) { return std::filesystem::path(path).filename() == "pyproject.toml"; }
+
+Manifest load_manifest(const std::string& path, const std::string& cwd) {
+    namespace fs = std::filesystem;
+    fs::path file{path};
+    if (file.is_relative()) file = fs::path(cwd) / file;
+    file = file.lexically_normal();
+    const std::string text = read_manifest_file(path, file);
+    if (!is_pyproject(path)) return parse_manifest(text, path, file.parent_path().string());
+    auto manifest = parse_pyproject(text, path, file.parent_path().string());
+    if (!manifest) throw ConfigError(path + ": no [tool.cpy2py] table (a pyproject.toml given with --manifest must have one)");
+    return std::move(*manifest);
 }
 
 }  // namespace cpy2py

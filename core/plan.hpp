@@ -23,6 +23,10 @@ struct Interpreter {
     std::string requested;  ///< what the user wrote ("pypy3", "./venv27", "python2.7:./venv")
     std::string path;       ///< absolute path of the executable to run
     std::string venv;       ///< absolute venv directory, empty when none
+    std::string source;     ///< where it was found: PATH, path, venv, pyenv, uv or conda (shown by --check)
+    std::string reason;     ///< why this one was chosen, for --check; empty when nothing was chosen
+    std::string conda_prefix; ///< a conda environment's prefix: children get its activation variables
+    std::string conda_name;   ///< that environment's name (CONDA_DEFAULT_ENV)
 };
 
 /// Restart tuning (documented in README and man page).
@@ -87,6 +91,7 @@ struct LaunchPlan {
     SupervisorSettings supervisor;
     std::string bootstrap_dir;                   ///< absolute; holds cpy2py/ and cpy2py_twin.py
     std::string manifest_path;                   ///< empty when no manifest was used
+    std::map<std::string, std::string> env;      ///< [env] and --env: also for twins added at run time
 };
 
 }  // namespace cpy2py

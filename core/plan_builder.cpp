@@ -1,7 +1,10 @@
 #include "core/plan_builder.hpp"
 
 #include "core/error.hpp"
+#include "core/interpreter_spec.hpp"
 #include "core/manifest.hpp"
+#include "core/manifest_discovery.hpp"
+#include "core/probe_cache.hpp"
 #include "core/remote_twin.hpp"
 #include "core/twin_id.hpp"
 
@@ -10,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <set>
+#include <stdexcept>
 
 namespace cpy2py {
 namespace fs = std::filesystem;
@@ -17,23 +21,44 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* default_main_interpreter = "python3";
-constexpr const char* default_manifest = "cpy2py.toml";
+
+using Env = std::map<std::string, std::string>;
 
 std::optional<Manifest> load_selected_manifest(const CommandLine& cl, const Host& host) {
     if (cl.manifest) return load_manifest(*cl.manifest, host.cwd);
     if (cl.no_manifest) return std::nullopt;
-    std::error_code ec;
-    if (!fs::exists(fs::path(host.cwd) / default_manifest, ec)) return std::nullopt;
-    return load_manifest(default_manifest, host.cwd);
+    return discover_manifest(host.cwd);
 }
 
+/// `base` with every entry of `over` put on top.
+Env layered(Env base, const Env& over) {
+    for (const auto& [name, value] : over) base[name] = value;
+    return base;
+}
+
+/// Everything resolution needs: PATH and the places version requests search.
+struct Resolver {
+    const Host& host;
+    InterpreterFinder& finder;
+};
+
 /// Resolves `request`; a failure names the process it was for and, when known, where it was declared.
-Interpreter resolve_for(const InterpreterRequest& request, const Host& host, const std::string& what,
+Interpreter resolve_for(const InterpreterRequest& request, const Resolver& resolver, const std::string& what,
                         const std::string& where) {
     try {
-        return resolve_interpreter(request, host.path_env);
+        return resolve_interpreter(request, resolver.finder);
     } catch (const NotFoundError& e) {
         throw NotFoundError((where.empty() ? "" : where + ": ") + "cannot start " + what + ": " + e.what());
+    }
+}
+
+/// A malformed version range or an empty conda:/pyenv: is a usage error naming `context`.
+void check_spec_syntax(const InterpreterRequest& request, const std::string& context) {
+    if (!request.venv.empty()) return;
+    try {
+        parse_interpreter_spec(request.interpreter);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(context + ": " + e.what());
     }
 }
 
@@ -42,16 +67,41 @@ bool is_bootstrap_dir(const fs::path& dir) {
     return fs::is_directory(dir / "cpy2py", ec);
 }
 
-MainSpec build_main(const CommandLine& cl, const std::optional<Manifest>& manifest, const Host& host) {
+/// What to run: the command line's program, else the manifest's (with its args, unless
+/// "--" gave others). Throws UsageError when neither names one (except for --check).
+void choose_program(const CommandLine& cl, const std::optional<Manifest>& manifest, MainSpec& main) {
+    const bool file_program = manifest && !manifest->main.target.empty();
+    const bool cli_program = !cl.target.empty() && !(file_program && cl.separator && cl.kind == MainKind::script);
+    if (cli_program) {
+        main.kind = cl.kind;
+        main.target = cl.target;
+        main.args = cl.args;
+    } else if (file_program) {
+        main.kind = manifest->main.kind;
+        main.target = manifest->main.target;
+        if (!cl.separator) {
+            main.args = manifest->main.args;
+        } else {  // `cpy2py-run -- a b`: arguments for the manifest's program, replacing its args
+            if (!cl.target.empty()) main.args.push_back(cl.target);
+            main.args.insert(main.args.end(), cl.args.begin(), cl.args.end());
+        }
+    } else if (!cl.check) {
+        throw UsageError("nothing to run: give SCRIPT, -m MODULE or -c CODE, or name one in the manifest's [main] "
+                         "(script = \"app.py\" or module = \"pkg.cli\") (see --help)");
+    }
+}
+
+MainSpec build_main(const CommandLine& cl, const std::optional<Manifest>& manifest, const Resolver& resolver,
+                    const Env& every, const Env& cli_env) {
+    const Host& host = resolver.host;
     MainSpec main;
-    main.kind = cl.kind;
-    main.target = cl.target;
-    main.args = cl.args;
+    choose_program(cl, manifest, main);
     InterpreterRequest request{default_main_interpreter, "", host.cwd};
     std::string where;
+    main.env = every;
     if (manifest) {
         main.id = manifest->main.id;
-        main.env = manifest->main.env;
+        main.env = layered(main.env, manifest->main.env);
         if (manifest->main.interpreter) {
             request = *manifest->main.interpreter;
             where = manifest->main.where;
@@ -66,36 +116,46 @@ MainSpec build_main(const CommandLine& cl, const std::optional<Manifest>& manife
             throw UsageError("--main-interpreter " + *cl.main_interpreter +
                              ": INTERPRETER must be a plain name when VENV is given (it is looked up in VENV/bin)");
     }
-    main.interpreter = resolve_for(request, host, "the main (" + main.id + ")", where);
+    main.env = layered(main.env, cli_env);
+    const bool defaulted = where.empty() && !cl.main_interpreter;
+    if (defaulted) {
+        // The default stays the command python3 on PATH, exactly as typed in a shell: no probe.
+        main.interpreter = resolve_interpreter(request, host.path_env);
+        main.interpreter.reason = "the default: the command python3 on PATH";
+    } else {
+        if (cl.main_interpreter) check_spec_syntax(request, "--main-interpreter " + *cl.main_interpreter);
+        main.interpreter = resolve_for(request, resolver, "the main (" + main.id + ")", where);
+    }
     return main;
 }
 
-TwinSpec twin_from_manifest(const ManifestTwin& t, const Host& host) {
+TwinSpec twin_from_manifest(const ManifestTwin& t, const Resolver& resolver, const Env& every, const Env& cli_env) {
     TwinSpec twin;
     twin.id = t.id;
     if (t.remote) {
-        twin.remote = t.remote;  // interpreter and venv name remote things: nothing to resolve here
+        twin.remote = t.remote;  // interpreter and venv name remote things: resolved there, not here
         twin.remote->venv = t.interpreter.venv;
         if (!t.interpreter.interpreter.empty()) twin.remote->interpreter = t.interpreter.interpreter;
         else if (!t.interpreter.venv.empty()) twin.remote->interpreter = "python";
     } else {
-        twin.interpreter = resolve_for(t.interpreter, host, "twin '" + t.id + "'", t.where);
+        twin.interpreter = resolve_for(t.interpreter, resolver, "twin '" + t.id + "'", t.where);
     }
     twin.args = t.args;
-    twin.env = t.env;
+    twin.env = layered(layered(every, t.env), cli_env);
     twin.start = t.start;
     twin.restart = t.restart;
     return twin;
 }
 
-TwinSpec twin_from_command_line(const TwinArgument& t, const Host& host) {
+TwinSpec twin_from_command_line(const TwinArgument& t, const Resolver& resolver, const Env& every) {
     TwinSpec twin;
     twin.id = t.id;
     if (t.remote) {
-        twin.remote = t.remote;
+        twin.remote = t.remote;  // resolved on its host
     } else {
-        twin.interpreter = resolve_for(t.interpreter, host, "twin '" + t.id + "'", "");
+        twin.interpreter = resolve_for(t.interpreter, resolver, "twin '" + t.id + "'", "");
     }
+    twin.env = every;
     twin.start = StartMode::eager;
     twin.restart = RestartPolicy::never;
     return twin;
@@ -111,6 +171,15 @@ std::vector<TwinArgument> parse_twin_arguments(const CommandLine& cl, const Host
         twins.push_back(std::move(twin));
     }
     return twins;
+}
+
+Env parse_env_arguments(const CommandLine& cl) {
+    Env env;
+    for (const auto& text : cl.env) {
+        auto [name, value] = parse_env_argument(text);
+        env[name] = value;
+    }
+    return env;
 }
 
 SupervisorSettings build_supervisor(const CommandLine& cl, const std::optional<Manifest>& manifest) {
@@ -137,7 +206,16 @@ Host Host::current() {
     if (const char* ssh = std::getenv("CPY2PY_SSH_COMMAND");
         ssh && std::string_view(ssh).find_first_not_of(" \t\n") != std::string_view::npos)
         host.ssh_command_env = ssh;
+    host.places = SearchPlaces::from(current_variables());
+    host.probe_cache_dir = default_probe_cache_dir(std::getenv("XDG_CACHE_HOME"), std::getenv("HOME"));
     return host;
+}
+
+std::pair<std::string, std::string> parse_env_argument(std::string_view text) {
+    const auto eq = text.find('=');
+    if (eq == std::string_view::npos || eq == 0)
+        throw UsageError("--env " + std::string(text) + ": expected NAME=VALUE, e.g. --env APP_MODE=test");
+    return {std::string(text.substr(0, eq)), std::string(text.substr(eq + 1))};
 }
 
 TwinArgument parse_twin_argument(std::string_view text, const std::string& cwd) {
@@ -152,11 +230,13 @@ TwinArgument parse_twin_argument(std::string_view text, const std::string& cwd) 
                          std::string(twin_id_rule));
     if (is_ssh_url(text.substr(eq + 1))) {
         twin.remote = parse_ssh_url(text.substr(eq + 1), "--twin " + shown);
+        remote_command_name(twin.remote->interpreter, "--twin " + shown);  // refuses what the remote cannot look up
         return twin;
     }
     twin.interpreter = split_interpreter_spec(text.substr(eq + 1), cwd);
     if (twin.interpreter.interpreter.empty() && twin.interpreter.venv.empty())
         throw UsageError("--twin " + shown + ": missing INTERPRETER after '=' (expected ID=INTERPRETER[:VENV])");
+    check_spec_syntax(twin.interpreter, "--twin " + shown);
     if (!twin.interpreter.venv.empty() && twin.interpreter.interpreter.find('/') != std::string::npos)
         throw UsageError("--twin " + shown +
                          ": INTERPRETER must be a plain name when VENV is given (it is looked up in VENV/bin)");
@@ -188,17 +268,29 @@ std::string find_bootstrap_dir(const Host& host) {
 
 LaunchPlan build_plan(const CommandLine& cl, const Host& host) {
     // Usage errors first, then the manifest, then everything that needs the file system.
-    if (cl.target.empty() && !cl.check)
-        throw UsageError("nothing to run: give SCRIPT, -m MODULE or -c CODE (see --help)");
     const std::vector<TwinArgument> cli_twins = parse_twin_arguments(cl, host);
+    const Env cli_env = parse_env_arguments(cl);
     const std::optional<Manifest> manifest = load_selected_manifest(cl, host);
+    const Env file_env = manifest ? manifest->env : Env{};
+
+    ProbeCache cache(host.probe_cache_dir);
+    SearchPlaces places = host.places;
+    places.path_env = host.path_env;
+    InterpreterFinder finder(std::move(places), cache);
+    const Resolver resolver{host, finder};
+    // Whatever happens below, probes already run are kept for the next run.
+    struct SaveCache {
+        ProbeCache& cache;
+        ~SaveCache() { cache.save(); }
+    } save_cache{cache};
 
     LaunchPlan plan;
     if (manifest) {
         fs::path path{manifest->path};
         plan.manifest_path = (path.is_relative() ? fs::path(host.cwd) / path : path).lexically_normal().string();
     }
-    plan.main = build_main(cl, manifest, host);
+    plan.env = layered(file_env, cli_env);
+    plan.main = build_main(cl, manifest, resolver, file_env, cli_env);
 
     for (const auto& t : cli_twins)
         if (t.id == plan.main.id)
@@ -210,14 +302,14 @@ LaunchPlan build_plan(const CommandLine& cl, const Host& host) {
     if (manifest) {
         for (const auto& t : manifest->twins) {
             auto override_it = from_cli(t.id);
-            plan.twins.push_back(override_it == cli_twins.end() ? twin_from_manifest(t, host)
-                                                                : twin_from_command_line(*override_it, host));
+            plan.twins.push_back(override_it == cli_twins.end() ? twin_from_manifest(t, resolver, file_env, cli_env)
+                                                                : twin_from_command_line(*override_it, resolver, plan.env));
         }
     }
     for (const auto& t : cli_twins) {
         const bool replaced = std::any_of(plan.twins.begin(), plan.twins.end(),
                                           [&](const TwinSpec& spec) { return spec.id == t.id; });
-        if (!replaced) plan.twins.push_back(twin_from_command_line(t, host));
+        if (!replaced) plan.twins.push_back(twin_from_command_line(t, resolver, plan.env));
     }
 
     plan.supervisor = build_supervisor(cl, manifest);

@@ -2,6 +2,7 @@
 // Step two of parse -> plan -> execute: a plain command line (no CLI11 types) plus the
 // optional manifest become a fully checked LaunchPlan. Nothing is spawned here.
 #include "core/interpreter.hpp"
+#include "core/interpreter_search.hpp"
 #include "core/plan.hpp"
 
 #include <optional>
@@ -14,14 +15,16 @@ namespace cpy2py {
 /// What the user typed, already split by the CLI parser.
 struct CommandLine {
     std::vector<std::string> twins;               ///< raw --twin values, ID=INTERPRETER[:VENV], in order
-    std::optional<std::string> manifest;          ///< --manifest FILE
-    bool no_manifest = false;                     ///< --no-manifest: ignore ./cpy2py.toml
+    std::optional<std::string> manifest;          ///< --manifest FILE (cpy2py.toml or pyproject.toml)
+    bool no_manifest = false;                     ///< --no-manifest: read no manifest at all
     std::optional<std::string> main_interpreter;  ///< --main-interpreter INTERPRETER[:VENV]
     std::optional<OutputMode> output;             ///< --twin-output
     std::optional<double> shutdown_grace;         ///< --shutdown-grace, seconds >= 0
     MainKind kind = MainKind::script;             ///< script, -m or -c
     std::string target;                           ///< script path, module or code; empty only with check
     std::vector<std::string> args;                ///< the program's arguments, untouched
+    bool separator = false;                       ///< "--" came before the program part
+    std::vector<std::string> env;                 ///< raw --env values, NAME=VALUE, in order
     bool check = false;                           ///< --check: plan and probe, do not run
 };
 
@@ -32,6 +35,8 @@ struct Host {
     std::string exe_path;                         ///< absolute path of the running cpy2py-run
     std::optional<std::string> bootstrap_env;     ///< CPY2PY_BOOTSTRAP_DIR when set and non-empty
     std::optional<std::string> ssh_command_env;   ///< CPY2PY_SSH_COMMAND when set and not blank
+    SearchPlaces places;                          ///< where version requests look (its path_env is ignored: PATH above)
+    std::string probe_cache_dir;                  ///< empty: probe results are not kept across runs
 
     /// The running process's values.
     static Host current();
@@ -47,13 +52,18 @@ struct TwinArgument {
 /// Parses `ID=INTERPRETER[:VENV]` (also `ID=:VENV` and `ID=VENV_DIR/`). Throws UsageError.
 TwinArgument parse_twin_argument(std::string_view text, const std::string& cwd);
 
+/// Splits a --env value NAME=VALUE. Throws UsageError.
+std::pair<std::string, std::string> parse_env_argument(std::string_view text);
+
 /// The bootstrap directory: $CPY2PY_BOOTSTRAP_DIR, else <exe_dir>/../share/cpy2py/bootstrap,
 /// else the source tree's bootstrap/. Throws NotFoundError naming every place looked at.
 std::string find_bootstrap_dir(const Host& host);
 
-/// Builds and checks the plan. The manifest is --manifest, else ./cpy2py.toml when present
-/// (unless no_manifest). Command-line twins replace manifest twins with the same id.
-/// Throws UsageError (2), ConfigError (78) or NotFoundError (127).
+/// Builds and checks the plan. The manifest is --manifest, else the one discover_manifest()
+/// finds (unless no_manifest). Command-line twins replace manifest twins with the same id; a
+/// program on the command line replaces the manifest's, and `-- ARGS` (or any arguments after
+/// "--") replace the manifest program's args. Environment, later wins: inherited, [env],
+/// [main]/[twins.ID] env, --env. Throws UsageError (2), ConfigError (78) or NotFoundError (127).
 LaunchPlan build_plan(const CommandLine& command_line, const Host& host);
 
 }  // namespace cpy2py

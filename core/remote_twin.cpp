@@ -1,6 +1,7 @@
 #include "core/remote_twin.hpp"
 
 #include "core/error.hpp"
+#include "core/interpreter_spec.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -87,6 +88,32 @@ RemoteSpec parse_ssh_url(std::string_view url, const std::string& shown) {
     return remote;
 }
 
+std::string remote_command_name(const std::string& interpreter, const std::string& shown) {
+    const std::string refused = shown + ": interpreter '" + interpreter +
+                                "' cannot be looked up on another host; there INTERPRETER is a name on its PATH, "
+                                "a path or one version (3.11, py27, pypy3.9: run as python3.11, python2.7, pypy3.9)";
+    InterpreterSpec spec;
+    try {
+        spec = parse_interpreter_spec(interpreter);
+    } catch (const std::invalid_argument&) {
+        throw UsageError(refused);
+    }
+    switch (spec.kind) {
+        case InterpreterSpec::Kind::name:
+        case InterpreterSpec::Kind::path: return interpreter;
+        case InterpreterSpec::Kind::conda:
+        case InterpreterSpec::Kind::pyenv: throw UsageError(refused);
+        case InterpreterSpec::Kind::version: break;
+    }
+    const VersionRequest& request = spec.request;
+    if (request.command_form) return interpreter;  // python3, pypy3.9: already a command
+    const std::string program = request.implementation == Implementation::pypy ? "pypy" : "python";
+    if (request.clauses.empty()) return program + "3";
+    const VersionClause& clause = request.clauses.front();
+    if (request.clauses.size() != 1 || clause.op != VersionClause::Op::eq || !clause.prefix) throw UsageError(refused);
+    return program + clause.version.str();
+}
+
 std::optional<std::vector<std::string>> shell_split(std::string_view text) {
     std::vector<std::string> words;
     std::string word;
@@ -170,7 +197,7 @@ void finish_remote_twins(LaunchPlan& plan, const std::optional<std::string>& ssh
             "{\"link\":" + json_string(std::to_string(remote.link)) +
             ",\"host\":" + json_string(remote.destination) +
             ",\"ssh\":" + json_strings(remote.ssh_argv) +
-            ",\"interpreter\":" + json_string(remote.interpreter) +
+            ",\"interpreter\":" + json_string(remote_command_name(remote.interpreter, "twin '" + twin.id + "'")) +
             ",\"venv\":" + json_string(remote.venv) +
             ",\"args\":" + json_strings(remote.args) +
             ",\"env\":" + json_map(twin.env) +

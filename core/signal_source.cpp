@@ -42,18 +42,28 @@ struct SignalSource::Reader : std::enable_shared_from_this<SignalSource::Reader>
     bool closed = false;                                ///< set by ~SignalSource; no more calls
 };
 
-SignalSource::SignalSource(boost::asio::io_context& io, std::initializer_list<int> signals, Handler handler) {
+sigset_t block_signals(std::span<const int> signals) {
     sigset_t set;
     sigemptyset(&set);
     for (int sig : signals) sigaddset(&set, sig);
-    if (::sigprocmask(SIG_BLOCK, &set, &original_mask_) != 0) {
+    sigset_t original;
+    if (::sigprocmask(SIG_BLOCK, &set, &original) != 0) {
         throw std::system_error(errno, std::generic_category(), "cannot block signals");
     }
+    return original;
+}
+
+SignalSource::SignalSource(boost::asio::io_context& io, std::span<const int> signals, Handler handler) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : signals) sigaddset(&set, sig);
     const int fd = ::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot create a signalfd");
     reader_ = std::make_shared<Reader>(io, fd, std::move(handler));
     reader_->wait();
 }
+
+void SignalSource::poll() { reader_->read_all(); }
 
 SignalSource::~SignalSource() {
     reader_->closed = true;

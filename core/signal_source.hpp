@@ -6,8 +6,8 @@
 #include <sys/signalfd.h>
 
 #include <functional>
-#include <initializer_list>
 #include <memory>
+#include <span>
 
 namespace boost::asio {
 class io_context;
@@ -15,24 +15,28 @@ class io_context;
 
 namespace cpy2py {
 
+/// Blocks `signals` (the process must have no other thread yet) and returns the mask it had
+/// before: what children must get back before exec. Call it before creating anything a
+/// signal's default action would leave behind. Throws std::system_error.
+sigset_t block_signals(std::span<const int> signals);
+
 class SignalSource {
 public:
     using Handler = std::function<void(const signalfd_siginfo&)>;
 
-    /// Blocks `signals` (the process must have no other thread) and starts reading them.
-    /// The mask stays blocked after destruction: unblocking would run the default action
-    /// of anything that arrived meanwhile. Throws std::system_error.
-    SignalSource(boost::asio::io_context& io, std::initializer_list<int> signals, Handler handler);
+    /// Starts reading `signals`, which block_signals() blocked. The mask stays blocked after
+    /// destruction: unblocking would run the default action of anything that arrived
+    /// meanwhile. Throws std::system_error.
+    SignalSource(boost::asio::io_context& io, std::span<const int> signals, Handler handler);
     ~SignalSource();
     SignalSource(const SignalSource&) = delete;
     SignalSource& operator=(const SignalSource&) = delete;
 
-    /// The mask the process had before: what children must get back before exec.
-    const sigset_t& original_mask() const noexcept { return original_mask_; }
+    /// Handles every signal pending now, without waiting (before the event loop runs).
+    void poll();
 
 private:
     struct Reader;
-    sigset_t original_mask_{};        ///< the mask before we blocked our signals
     std::shared_ptr<Reader> reader_;  ///< the signalfd and its pending wait
 };
 

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -104,8 +105,7 @@ void Twin::spawn() {
     auto failed_to_spawn = [&](const char* what, int error) {
         const std::string message = fmt::format("twin '{}' ({}) failed to start: {}: {}", spec_.id,
                                                 command_line(), what, std::strerror(error));
-        spdlog::error("{}", message);
-        answer_error(message);
+        report_start_failure(message);
         apply_restart_policy(true, Clock::now(), message);
     };
     int pair[2];
@@ -158,14 +158,17 @@ void Twin::spawn() {
         [this](ControlChannel& channel, std::string_view line) { on_line(channel, line); });
     if (mode != OutputMode::inherit) {
         process->err_tail = std::make_shared<LineTail>();
-        const int err_to = mode == OutputMode::prefixed ? STDERR_FILENO : -1;
+        std::shared_ptr<OutputSink> err_to = mode == OutputMode::prefixed ? context_.err : nullptr;
+        if (err_to && !err_source_) err_source_ = err_to->add_source(OutputRelay::kDefaultLimit);
         process->err = std::make_unique<OutputRelay>(
             context_.io, fds.release(ours_err),
-            OutputRelay::Options{"[" + spec_.id + "] ", err_to, process->err_tail});
+            OutputRelay::Options{"[" + spec_.id + "] ", err_to, process->err_tail, err_to ? err_source_ : nullptr});
     }
     if (mode == OutputMode::prefixed) {
+        if (!out_source_) out_source_ = context_.out->add_source(OutputRelay::kDefaultLimit);
         process->out = std::make_unique<OutputRelay>(
-            context_.io, fds.release(ours_out), OutputRelay::Options{"[" + spec_.id + "] ", STDOUT_FILENO, nullptr});
+            context_.io, fds.release(ours_out),
+            OutputRelay::Options{"[" + spec_.id + "] ", context_.out, nullptr, out_source_});
     }
     process_ = std::move(process);
     state_ = State::starting;
@@ -215,6 +218,7 @@ void Twin::on_exit(pid_t pid, ExitStatus status) {
     // Everything the twin wrote is in the pipes now: relay it before reporting anything.
     if (process->out) process->out->drain();
     if (process->err) process->err->drain();
+    process->control->drain();  // its last control lines (STATS) too
     process->control->close();
     context_.watchdog.remove_group(pid);
 
@@ -226,8 +230,7 @@ void Twin::on_exit(pid_t pid, ExitStatus status) {
     std::string reason;
     if (!process->ready) {
         reason = describe_failure(process->failure.empty() ? status.describe() : process->failure, *process);
-        spdlog::error("{}", reason);
-        answer_error(reason);
+        report_start_failure(reason);
         const bool unreachable = spec_.remote && at_launch_ && status.exited() && status.code() == 127;
         at_launch_ = false;
         if (unreachable && context_.on_unreachable) {
@@ -263,6 +266,7 @@ void Twin::apply_restart_policy(bool failed, Clock::time_point started, const st
             return;
         case RestartDecision::Kind::restart:
             state_ = State::backoff;
+            ++restart_count_;
             spdlog::warn("restarting twin '{}' in {} ms (restart {} of at most {} within {} ms)", spec_.id,
                          decision.delay.count(), decision.restarts_in_window,
                          context_.settings.restart.max_restarts, context_.settings.restart.window.count());
@@ -416,6 +420,19 @@ void Twin::answer_up(pid_t pid) {
         if (auto waiter = weak.lock()) waiter->send(format_up(spec_.id, pid));
     }
     start_waiters_.clear();
+}
+
+void Twin::report_start_failure(const std::string& message) {
+    // A process that asked for the twin raises this message itself: logging it as an error
+    // too would show the user the same failure twice.
+    const bool someone_waits = std::any_of(start_waiters_.begin(), start_waiters_.end(),
+                                           [](const auto& weak) { return !weak.expired(); });
+    if (someone_waits) {
+        spdlog::info("{}", message);
+    } else {
+        spdlog::error("{}", message);
+    }
+    answer_error(message);
 }
 
 void Twin::answer_error(const std::string& message) {

@@ -3,6 +3,7 @@
 // start (eager or on START), readiness, restart by policy with backoff, STOP, shutdown.
 #include "core/control_protocol.hpp"
 #include "core/exit_status.hpp"
+#include "core/output_sink.hpp"
 #include "core/plan.hpp"
 #include "core/restart_policy.hpp"
 #include "core/timer.hpp"
@@ -33,6 +34,8 @@ struct TwinContext {
     Reaper& reaper;                           ///< reports twin exits
     Watchdog& watchdog;                       ///< must know every live twin group
     sigset_t child_signal_mask;   ///< installed in children before exec
+    std::shared_ptr<OutputSink> out;  ///< our stdout, written by its own thread (prefixed twin stdout)
+    std::shared_ptr<OutputSink> err;  ///< our stderr, likewise (prefixed twin stderr, our log)
     std::string twin_script;      ///< <bootstrap>/cpy2py_twin.py, or $CPY2PY_TWIN_SCRIPT
     /// START/STOP lines a twin sends about any twin.
     std::function<void(ControlChannel&, const ControlRequest&)> on_request;
@@ -49,6 +52,8 @@ public:
     Twin& operator=(const Twin&) = delete;
 
     const TwinSpec& spec() const noexcept { return spec_; }
+    /// Processes started again by the restart policy so far (for the --stats table).
+    int restarts() const noexcept { return restart_count_; }
 
     /// Spawns an eager twin at launch.
     void launch();
@@ -82,6 +87,8 @@ private:
     void finish_stop();
     void answer_up(pid_t pid);
     void answer_error(const std::string& message);
+    /// Logs a failed start (as an error only when no START waits for the answer) and answers ERROR.
+    void report_start_failure(const std::string& message);
     std::string describe_failure(const std::string& what, const Process& process) const;
     std::string command_line() const;
     const std::string& script() const;
@@ -100,6 +107,10 @@ private:
     std::function<void()> on_finished_;  ///< shutdown()'s callback, until it ran
     std::string last_error_;             ///< why the twin was given up; sent with ERROR
     bool at_launch_ = false;             ///< launch() spawned the current process, not READY yet
+    int restart_count_ = 0;              ///< restarts the policy scheduled, never reset
+    /// Our accounts with the output sinks, kept across restarts: the relay bound is per twin
+    /// and stream, not per process. Null until the first relay needs them.
+    std::shared_ptr<OutputSink::Source> out_source_, err_source_;
 };
 
 }  // namespace cpy2py

@@ -7,7 +7,8 @@ packages=(
   g++ cmake ninja-build make pkg-config python3 pypy3
   libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev doctest-dev
   libboost1.81-dev libboost-filesystem1.81-dev
-  openssh-server openssh-client iproute2 util-linux
+  openssh-server openssh-client iproute2 util-linux  # the remote-twin tests (a throwaway sshd)
+  clang libclang-rt-14-dev  # the libFuzzer build (scripts/fuzz.sh)
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds cpy2py-run with warnings as errors into build/ and runs every test (CTest), then
-# checks that an installed copy finds its bootstrap files. Exits non-zero on any failure.
+# checks that an installed copy finds its bootstrap files, then fuzzes the manifest parser
+# for a minute (scripts/fuzz.sh). Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${CPY2PY_BUILD_DIR:-build}"  # build directory (default build/)
@@ -18,3 +19,6 @@ test -f "$prefix/share/cpy2py/bootstrap/cpy2py_twin.py"
 check_output="$(cd "$prefix" && "$prefix/bin/cpy2py-run" --no-manifest --check)"
 grep -qx "bootstrap:  $prefix/share/cpy2py/bootstrap" <<<"$check_output"
 echo "install smoke test: ok"
+
+# The manifest parser under libFuzzer with ASan/UBSan, about a minute (its own build dir).
+./scripts/fuzz.sh

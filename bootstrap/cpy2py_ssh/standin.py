@@ -19,7 +19,7 @@ from cpy2py_ssh.loop import Loop, Stream, set_cloexec
 
 #: variables of the supervisor's environment that the remote twin needs too
 _PASSED = ('CPY2PY_TOKEN', 'CPY2PY_TWIN_ID', 'CPY2PY_MAIN_ID', 'CPY2PY_TWINS', 'CPY2PY_MAIN_FILE',
-           'CPY2PY_MAIN_MODULE', 'CPY2PY_DEBUG', 'CPY2PY_SPIN_US')
+           'CPY2PY_MAIN_MODULE', 'CPY2PY_DEBUG', 'CPY2PY_SPIN_US', 'CPY2PY_STATS')
 
 try:
     MAXFD = os.sysconf('SC_OPEN_MAX')

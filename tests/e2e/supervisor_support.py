@@ -113,8 +113,9 @@ class SupervisorTestCase(unittest.TestCase):
         if proc.poll() is None:
             proc.kill()
         proc.wait()
-        if proc.stdout:
-            proc.stdout.close()
+        for stream in (proc.stdout, proc.stderr):
+            if stream:
+                stream.close()
 
     def read_until(self, proc, prefix, timeout=30):
         """Reads proc's stdout lines until one starts with `prefix`; returns it."""

@@ -88,3 +88,16 @@ TEST_CASE("module mains name their module, code mains neither file nor module") 
     CHECK(get(env, "CPY2PY_MAIN_MODULE") == "<unset>");
     CHECK(get(env, "CPY2PY_MAIN_FILE") == "<unset>");
 }
+
+TEST_CASE("child environment: a conda twin gets what `conda activate` sets") {
+    LaunchPlan p = plan();
+    p.twins[1].interpreter.path = "/conda/envs/py39/bin/python";
+    p.twins[1].interpreter.conda_prefix = "/conda/envs/py39";
+    p.twins[1].interpreter.conda_name = "py39";
+    const ChildEnvironment env(p, "/run/x", "tok", inherited);
+    const auto twin = env.for_twin(p.twins[1]);
+    CHECK(get(twin, "CONDA_PREFIX") == "/conda/envs/py39");
+    CHECK(get(twin, "CONDA_DEFAULT_ENV") == "py39");
+    CHECK(get(twin, "PATH") == "/conda/envs/py39/bin:/usr/bin:/bin");
+    CHECK(get(env.for_main(), "CONDA_PREFIX") == "<unset>");
+}

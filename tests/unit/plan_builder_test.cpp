@@ -237,3 +237,88 @@ TEST_CASE("plan: bootstrap directory") {
     w.host.exe_path = w.dir.str() + "/elsewhere/cpy2py-run";  // build tree: the source bootstrap/
     CHECK(find_bootstrap_dir(w.host) == std::string(CPY2PY_SOURCE_BOOTSTRAP));
 }
+
+TEST_CASE("plan: environment precedence, later wins: [env] < per-process env < --env") {
+    World w;
+    w.manifest("[env]\nA = \"env\"\nB = \"env\"\nC = \"env\"\n"
+               "[main]\nenv = { B = \"main\", C = \"main\" }\n"
+               "[twins.t]\ninterpreter = \"pypy3\"\nenv = { B = \"twin\" }\n");
+    CommandLine cl = script({"cli=python3"});
+    cl.env = {"C=cli", "D=cli=with=equals"};
+    const LaunchPlan plan = build_plan(cl, w.host);
+    CHECK(plan.main.env == std::map<std::string, std::string>{{"A", "env"}, {"B", "main"}, {"C", "cli"}, {"D", "cli=with=equals"}});
+    REQUIRE(plan.twins.size() == 2);
+    CHECK(plan.twins[0].env == std::map<std::string, std::string>{{"A", "env"}, {"B", "twin"}, {"C", "cli"}, {"D", "cli=with=equals"}});
+    CHECK(plan.twins[1].env == std::map<std::string, std::string>{{"A", "env"}, {"B", "env"}, {"C", "cli"}, {"D", "cli=with=equals"}});
+    CHECK(plan.env == std::map<std::string, std::string>{{"A", "env"}, {"B", "env"}, {"C", "cli"}, {"D", "cli=with=equals"}});
+    for (const char* bad : {"NOEQUALS", "=value"}) {
+        CommandLine b = script();
+        b.env = {bad};
+        CHECK(error_code(b, w.host) == 2);
+    }
+}
+
+TEST_CASE("plan: the manifest's program runs without arguments; `--` replaces its args; a program given wins") {
+    World w;
+    w.manifest("[main]\nscript = \"../app.py\"\nargs = [\"a\", \"b\"]\n");
+    CommandLine none;
+    LaunchPlan plan = build_plan(none, w.host);
+    CHECK(plan.main.target == w.dir.str() + "/app.py");
+    CHECK(plan.main.args == std::vector<std::string>{"a", "b"});
+
+    CommandLine dashes;  // cpy2py-run -- x y
+    dashes.separator = true;
+    dashes.target = "x";
+    dashes.args = {"y"};
+    plan = build_plan(dashes, w.host);
+    CHECK(plan.main.target == w.dir.str() + "/app.py");
+    CHECK(plan.main.args == std::vector<std::string>{"x", "y"});
+
+    CommandLine empty;  // cpy2py-run --
+    empty.separator = true;
+    CHECK(build_plan(empty, w.host).main.args.empty());
+
+    plan = build_plan(script(), w.host);  // cpy2py-run app.py ...: the command line's program
+    CHECK(plan.main.target == "app.py");
+    CHECK(plan.main.args == std::vector<std::string>{"--twin", "x y", "-"});
+
+    CommandLine code;
+    code.kind = MainKind::code;
+    code.target = "pass";
+    code.separator = true;
+    CHECK(build_plan(code, w.host).main.kind == MainKind::code);
+
+    w.manifest("[main]\nmodule = \"pkg.cli\"\n");
+    plan = build_plan(none, w.host);
+    CHECK(plan.main.kind == MainKind::module);
+    CHECK(plan.main.target == "pkg.cli");
+}
+
+TEST_CASE("plan: nothing to run names the manifest's [main] as a way out") {
+    World w;
+    CHECK(error_code(CommandLine{}, w.host) == 2);
+    CHECK(error_message(CommandLine{}, w.host).find("script = ") != std::string::npos);
+    CommandLine dashes;
+    dashes.separator = true;
+    CHECK(error_code(dashes, w.host) == 2);
+}
+
+TEST_CASE("plan: version requests in --twin, --main-interpreter and the manifest") {
+    World w;
+    w.dir.write("bin/python3.8", "#!/bin/sh\necho CPython 3.8.18 5\n", true);
+    w.dir.write("bin/pypy3.9", "#!/bin/sh\necho PyPy 3.9.16 5\n", true);
+    CommandLine cl = script({"old=py38", "range=>=3.8,<3.9"});
+    cl.main_interpreter = "pypy39";
+    const LaunchPlan plan = build_plan(cl, w.host);
+    CHECK(plan.main.interpreter.path == w.bin("pypy3.9"));
+    CHECK(plan.twins[0].interpreter.path == w.bin("python3.8"));
+    CHECK(plan.twins[1].interpreter.reason.find("highest version of 1") == 0);
+    CHECK(error_code(script({"x=>=3.x"}), w.host) == 2);
+    CHECK(error_code(script({"x=conda:"}), w.host) == 2);
+    CHECK(error_code(script({"x=py26"}), w.host) == 127);
+    cl = script();
+    cl.main_interpreter = "==3";
+    CHECK(error_code(cl, w.host) == 127);
+    w.manifest("[twins.t]\ninterpreter = \"<2\"\n");
+    CHECK(error_message(script(), w.host).rfind("cpy2py.toml:1:1: cannot start twin 't': no interpreter matches '<2'", 0) == 0);
+}

@@ -125,7 +125,7 @@ TEST_CASE("find_executable searches PATH and makes paths absolute") {
 TEST_CASE("run directory: mode 0700, removed with its content") {
     std::string path;
     {
-        RunDir dir = RunDir::create();
+        RunDir dir = RunDir::create("main.sock");
         path = dir.path();
         struct stat st {};
         REQUIRE(::stat(path.c_str(), &st) == 0);

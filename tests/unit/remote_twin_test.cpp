@@ -1,5 +1,6 @@
 #include "core/error.hpp"
 #include "core/manifest.hpp"
+#include "core/plan_builder.hpp"
 #include "core/remote_twin.hpp"
 
 #include <doctest/doctest.h>
@@ -101,4 +102,34 @@ TEST_CASE("manifest: host, ssh_options, heartbeat_timeout") {
     CHECK_THROWS_AS(parse_manifest("[twins.x]\ninterpreter = \"p\"\nssh_options = []\n", "m.toml", "/b"), ConfigError);
     CHECK_THROWS_AS(parse_manifest("[twins.x]\nhost = \"-oX\"\n", "m.toml", "/b"), ConfigError);
     CHECK_THROWS_AS(parse_manifest("[twins.x]\nhost = \"h\"\nheartbeat_timeout = 0\n", "m.toml", "/b"), ConfigError);
+}
+
+TEST_CASE("a remote interpreter is looked up on its host by name; versions become commands there") {
+    CHECK(remote_command_name("python3", "t") == "python3");
+    CHECK(remote_command_name("/opt/py/bin/python", "t") == "/opt/py/bin/python");
+    CHECK(remote_command_name("3.11", "t") == "python3.11");
+    CHECK(remote_command_name("3", "t") == "python3");
+    CHECK(remote_command_name("py27", "t") == "python2.7");
+    CHECK(remote_command_name("cp311", "t") == "python3.11");
+    CHECK(remote_command_name("pypy3.9", "t") == "pypy3.9");
+    CHECK(remote_command_name("pypy39", "t") == "pypy3.9");
+    CHECK_THROWS_AS(remote_command_name(">=3.8,<3.12", "t"), UsageError);
+    CHECK_THROWS_AS(remote_command_name("conda:base", "t"), UsageError);
+    CHECK_THROWS_AS(remote_command_name("pyenv:3.8.18", "t"), UsageError);
+    CHECK_THROWS_AS(parse_twin_argument("r=ssh://box/>=3.8", "/"), UsageError);
+    CHECK_THROWS_AS(parse_manifest("[twins.x]\nhost = \"h\"\ninterpreter = \"conda:base\"\n", "m.toml", "/b"), ConfigError);
+
+    LaunchPlan plan;
+    plan.main.interpreter.path = "/usr/bin/python3";
+    TwinSpec twin;
+    twin.id = "r";
+    twin.remote = parse_twin_argument("r=ssh://box/py38:~/venv", "/").remote;
+    twin.env = {{"APP_MODE", "test"}};
+    plan.twins.push_back(twin);
+    finish_remote_twins(plan, std::nullopt);
+    const std::string& config = plan.twins[0].remote->standin_config;
+    CHECK(config.find("\"interpreter\":\"python3.8\"") != std::string::npos);
+    CHECK(config.find("\"venv\":\"~/venv\"") != std::string::npos);
+    CHECK(config.find("\"env\":{\"APP_MODE\":\"test\"}") != std::string::npos);
+    CHECK(plan.twins[0].interpreter.requested == "ssh://box/py38:~/venv");
 }

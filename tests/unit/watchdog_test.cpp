@@ -68,7 +68,7 @@ TEST_CASE("on EOF without 'exit' the watchdog kills announced groups and removes
 }
 
 TEST_CASE("an orderly release kills nothing") {
-    RunDir dir = RunDir::create();
+    RunDir dir = RunDir::create("main.sock");
     Watchdog watchdog = Watchdog::start(dir.path());
     const pid_t twin = sleeper();
     watchdog.add_group(twin);

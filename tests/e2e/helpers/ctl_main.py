@@ -11,8 +11,12 @@ prints what happens on stdout, one line per event, flushed.
   pause               wait for a signal
   count SIG S         count deliveries of SIG for S seconds, then print "COUNT SIG n"
   mark TEXT           print "MARK TEXT"
+  stats JSON          when CPY2PY_STATS=1, send "STATS JSON" (as the runtime does before it exits)
   exit N              exit with N
   kill-self SIG       kill ourselves with SIG (default action)
+
+With CTL_OUT=FILE in the environment the event lines go to FILE instead of stdout (for
+tests that leave cpy2py-run's stdout unread).
 """
 import os
 import signal
@@ -24,7 +28,12 @@ pending = b""
 
 
 def say(*words):
-    sys.stdout.write(" ".join(str(w) for w in words) + "\n")
+    line = " ".join(str(w) for w in words) + "\n"
+    if os.environ.get("CTL_OUT"):
+        with open(os.environ["CTL_OUT"], "a") as f:
+            f.write(line)
+        return
+    sys.stdout.write(line)
     sys.stdout.flush()
 
 
@@ -66,7 +75,7 @@ while args:
     elif cmd == "start":
         twin_id = args.pop(0)
         rest = []
-        if args and args[0] not in ("start", "stop", "sleep", "exit", "mark", "info", "pause",
+        if args and args[0] not in ("start", "stop", "sleep", "exit", "mark", "stats", "info", "pause",
                                     "handle", "wait-files", "kill-self", "count"):
             rest = [args.pop(0)]
         request("START", twin_id, rest)
@@ -95,6 +104,10 @@ while args:
         say("COUNT", signame, len(received))
     elif cmd == "pause":
         signal.pause()
+    elif cmd == "stats":
+        payload = args.pop(0)
+        if os.environ.get("CPY2PY_STATS") == "1":
+            os.write(control, ("STATS " + payload + "\n").encode())
     elif cmd == "mark":
         say("MARK", args.pop(0))
     elif cmd == "exit":

@@ -14,6 +14,8 @@ Behaviour comes from the environment (a manifest's per-twin `env`):
   FAKE_IGNORE_EOF       keep running when the control channel reaches EOF
   FAKE_ON_SHUTDOWN      text written to stdout (no newline added) before exiting on SHUTDOWN
   FAKE_ON_EXIT          same, before exiting by FAKE_EXIT_AFTER
+  FAKE_STATS=JSON       when CPY2PY_STATS=1: send "STATS JSON" on the control channel before
+                        exiting (on SHUTDOWN, FAKE_EXIT_AFTER or EOF), as the runtime does
 """
 import os
 import select
@@ -34,6 +36,15 @@ def text(name):
 def write(stream, data):
     stream.write(data)
     stream.flush()
+
+
+def leave(code):
+    if env.get("FAKE_STATS") and env.get("CPY2PY_STATS") == "1":
+        try:
+            os.write(control, ("STATS %s\n" % env["FAKE_STATS"]).encode())
+        except OSError:
+            pass
+    os._exit(code)
 
 
 if env.get("FAKE_IGNORE_TERM"):
@@ -74,7 +85,7 @@ while True:
     if not ready:
         if deadline is not None and time.time() >= deadline:
             write(sys.stdout, text("FAKE_ON_EXIT"))
-            os._exit(exit_code)
+            leave(exit_code)
         continue
     data = os.read(control, 4096)
     if not data:
@@ -84,7 +95,7 @@ while True:
                 while True:
                     time.sleep(1000)
             continue
-        os._exit(0)
+        leave(0)
     if b"SHUTDOWN" in data and not env.get("FAKE_IGNORE_SHUTDOWN"):
         write(sys.stdout, text("FAKE_ON_SHUTDOWN"))
-        os._exit(0)
+        leave(0)

@@ -1,0 +1,157 @@
+#include "core/output_sink.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <string_view>
+#include <thread>
+
+namespace cpy2py {
+
+struct OutputSink::Source {
+    std::size_t limit = 0;            ///< queued bytes at which write() says "full"
+    std::size_t queued = 0;           ///< bytes of this source not written yet (under State::mutex)
+    bool waiting = false;             ///< write() said "full": call on_room when half drained
+    std::function<void()> on_room;    ///< empty once closed
+};
+
+struct OutputSink::State {
+    struct Chunk {
+        std::shared_ptr<Source> source;
+        std::string data;
+    };
+
+    explicit State(int out) : fd(out) {}
+
+    /// The writer thread: one chunk at a time, in order, with a blocking write().
+    void run() {
+        std::unique_lock lock(mutex);
+        for (;;) {
+            changed.wait(lock, [&] { return stopping || !chunks.empty(); });
+            if (chunks.empty()) return;  // stopping, and everything is written
+            Chunk chunk = std::move(chunks.front());
+            chunks.pop_front();
+            lock.unlock();
+            if (!broken) broken = !write_whole(chunk.data);
+            lock.lock();
+            ++progress;
+            queued -= chunk.data.size();
+            Source& source = *chunk.source;
+            source.queued -= chunk.data.size();
+            if (source.waiting && source.queued <= source.limit / 2) {
+                source.waiting = false;
+                if (source.on_room) source.on_room();  // only posts: fine under the lock
+            }
+            changed.notify_all();
+        }
+    }
+
+    /// False once the reader is gone (EPIPE) or the fd fails: later chunks are dropped.
+    bool write_whole(std::string_view data) const {
+        while (!data.empty()) {
+            const ssize_t n = ::write(fd, data.data(), data.size());
+            if (n > 0) {
+                data.remove_prefix(static_cast<std::size_t>(n));
+            } else if (n < 0 && errno == EINTR) {
+                continue;
+            } else {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    const int fd;                         ///< our stdout or stderr
+    mutable std::mutex mutex;             ///< guards everything below and every Source's fields
+    std::condition_variable changed;      ///< a chunk was queued or written, or stopping was set
+    std::deque<Chunk> chunks;             ///< FIFO: lines leave in the order they were queued
+    std::size_t queued = 0;               ///< bytes in chunks
+    unsigned long long progress = 0;      ///< chunks written so far (flush() watches it move)
+    bool stopping = false;                ///< the thread ends once chunks is empty
+    bool broken = false;                  ///< only touched by the writer thread
+    std::thread thread;                   ///< started by the first write()
+};
+
+OutputSink::OutputSink(int fd) : state_(std::make_shared<State>(fd)) {}
+
+OutputSink::~OutputSink() {
+    std::thread thread;
+    bool drained;
+    {
+        std::lock_guard lock(state_->mutex);
+        state_->stopping = true;
+        drained = state_->chunks.empty();
+        thread = std::move(state_->thread);
+        state_->changed.notify_all();
+    }
+    if (!thread.joinable()) return;
+    // A writer still holding chunks is blocked on a reader that stopped (flush() gave up):
+    // joining could take forever. It holds its own reference to the state.
+    if (drained) {
+        thread.join();
+    } else {
+        thread.detach();
+    }
+}
+
+std::shared_ptr<OutputSink::Source> OutputSink::add_source(std::size_t limit) {
+    auto source = std::make_shared<Source>();
+    source->limit = limit;
+    return source;
+}
+
+void OutputSink::attach(Source& source, std::function<void()> on_room) {
+    std::lock_guard lock(state_->mutex);
+    source.on_room = std::move(on_room);
+}
+
+void OutputSink::detach(Source& source) {
+    std::lock_guard lock(state_->mutex);
+    source.on_room = nullptr;
+    source.waiting = false;
+}
+
+bool OutputSink::has_room(Source& source) {
+    std::lock_guard lock(state_->mutex);
+    if (source.queued < source.limit) return true;
+    source.waiting = true;
+    return false;
+}
+
+bool OutputSink::write(const std::shared_ptr<Source>& from, std::string data) {
+    Source& source = *from;
+    if (data.empty()) return !full(source);
+    std::lock_guard lock(state_->mutex);
+    if (!state_->thread.joinable()) {
+        // Signals the supervisor reads through its signalfd are blocked in this thread
+        // too: it inherits the mask.
+        state_->thread = std::thread([state = state_] { state->run(); });
+    }
+    const std::size_t size = data.size();
+    source.queued += size;
+    state_->queued += size;
+    state_->chunks.push_back({from, std::move(data)});  // keeps the source alive until written
+    state_->changed.notify_all();
+    if (source.queued < source.limit) return true;
+    source.waiting = true;
+    return false;
+}
+
+bool OutputSink::full(const Source& source) const {
+    std::lock_guard lock(state_->mutex);
+    return source.queued >= source.limit;
+}
+
+bool OutputSink::flush(std::chrono::milliseconds stall) {
+    std::unique_lock lock(state_->mutex);
+    for (;;) {
+        if (state_->chunks.empty() && state_->queued == 0) return true;
+        const auto seen = state_->progress;
+        if (!state_->changed.wait_for(lock, stall, [&] { return state_->progress != seen; })) return false;
+    }
+}
+
+}  // namespace cpy2py

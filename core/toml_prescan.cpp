@@ -1,0 +1,195 @@
+#include "core/toml_prescan.hpp"
+
+#include "core/error.hpp"
+
+#include <fmt/format.h>
+
+#include <vector>
+
+
+namespace cpy2py {
+namespace {
+
+/// The code point starting at `text[i]` (a non-ASCII lead byte), or -1 for invalid UTF-8.
+long decode(std::string_view text, std::size_t i) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    const unsigned lead = byte(i);
+    const int extra = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : -1;
+    if (extra < 0 || lead > 0xF4 || i + static_cast<std::size_t>(extra) >= text.size()) return -1;
+    long cp = static_cast<long>(lead & (0x3Fu >> extra));
+    for (int k = 1; k <= extra; ++k) {
+        const unsigned next = byte(i + static_cast<std::size_t>(k));
+        if ((next & 0xC0) != 0x80) return -1;
+        cp = (cp << 6) | static_cast<long>(next & 0x3F);
+    }
+    return cp;
+}
+
+/// Walks the text as TOML's lexer would, just enough to know what is inside a string or a
+/// comment. toml++ asks "is this whitespace?" (the function with the bug) about every
+/// character outside strings and comments it looks at, and inside a multi-line basic string
+/// about the characters after a backslash. A quote opens a string only where toml++ would
+/// parse one (after `=`, `[`, `{`, `,`, at a line start, or after a dot within a key);
+/// elsewhere it is part of a broken token, and so is what follows it.
+class Scanner {
+public:
+    Scanner(std::string_view text, const std::string& path) : text_(text), path_(path) {}
+
+    void run() {
+        if (at("\xEF\xBB\xBF")) i_ = 3;  // a byte order mark: the reader skips it
+        while (i_ < text_.size()) {
+            const char c = text_[i_];
+            if (static_cast<unsigned char>(c) >= 0x80) reject("outside a string or comment (only ASCII is allowed "
+                                                               "there; quote keys and values that need other characters)");
+            if (c == '#') {
+                skip_to_line_end();
+                continue;
+            }
+            if ((c == '"' || c == '\'') && opens_string()) {
+                string(c);
+                prev_ = '"';
+                continue;
+            }
+            token(c);
+            advance();
+        }
+    }
+
+private:
+    bool opens_string() const {
+        return prev_ == '\n' || prev_ == '=' || prev_ == '[' || prev_ == '{' || prev_ == ',' ||
+               (prev_ == '.' && (in_key_ || in_header_));
+    }
+
+    /// Tracks key/value context and brackets for one character outside strings and comments.
+    void token(char c) {
+        switch (c) {
+            case ' ':
+            case '\t':
+            case '\r':
+                return;  // prev_ stays
+            case '\n':
+                if (brackets_.empty()) {
+                    in_key_ = true;
+                    in_header_ = false;
+                }
+                break;
+            case '=':
+                in_key_ = false;
+                break;
+            case '[':
+                if (prev_ == '\n' && brackets_.empty() && in_key_) {
+                    in_header_ = true;  // [table] or [[array of tables]]
+                } else if (!in_header_) {
+                    brackets_.push_back('[');
+                    in_key_ = false;
+                }
+                break;
+            case '{':
+                brackets_.push_back('{');
+                in_key_ = true;
+                break;
+            case ',':
+                in_key_ = !brackets_.empty() && brackets_.back() == '{';
+                break;
+            case ']':
+            case '}':
+                if (!in_header_ && !brackets_.empty()) brackets_.pop_back();
+                in_key_ = false;
+                break;
+            default:
+                break;
+        }
+        prev_ = c;
+    }
+
+    void advance() {
+        if (text_[i_] == '\n') {
+            ++line_;
+            line_start_ = i_ + 1;
+        }
+        ++i_;
+    }
+
+    bool at(std::string_view s) const { return text_.substr(i_, s.size()) == s; }
+
+    void skip_to_line_end() {
+        while (i_ < text_.size() && text_[i_] != '\n') ++i_;
+    }
+
+    /// After a backslash in a basic string: toml++ 3.3 tests the escaped character, and in a
+    /// multi-line string the first one after a line-ending backslash, for whitespace.
+    void escape(bool multi) {
+        advance();  // the backslash
+        if (i_ >= text_.size()) return;
+        const auto blank = [&] {
+            const char c = text_[i_];
+            return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+        };
+        const bool line_ending = multi && blank();
+        if (line_ending) {
+            while (i_ < text_.size() && blank()) advance();
+            if (i_ >= text_.size()) return;
+        }
+        if (static_cast<unsigned char>(text_[i_]) >= 0x80) {
+            reject("after a backslash (or a line-ending backslash and whitespace) in a string; write it as an "
+                   "escape such as \\u00e9, or move it off the line start");
+        }
+        // After a line-ending backslash the next character is ordinary content (maybe another
+        // backslash); after any other backslash it is the escaped character.
+        if (!line_ending) advance();
+    }
+
+    /// From an opening quote to after the closing one; a single-line string also ends at a
+    /// newline (invalid TOML: toml++ reports it).
+    void string(char quote) {
+        const std::string triple(3, quote);
+        const bool multi = at(triple);
+        const bool escapes = quote == '"';
+        i_ += multi ? 3 : 1;
+        while (i_ < text_.size()) {
+            const char c = text_[i_];
+            if (escapes && c == '\\') {
+                escape(multi);
+                continue;
+            }
+            if (!multi && c == '\n') return;
+            if (c == quote && (!multi || at(triple))) {
+                std::size_t run = 0;
+                while (i_ + run < text_.size() && text_[i_ + run] == quote) ++run;
+                // A multi-line string may end with up to two quotes of its own before the delimiter.
+                i_ += multi ? (run <= 5 ? run : 3) : 1;
+                return;
+            }
+            advance();
+        }
+    }
+
+    [[noreturn]] void reject(std::string_view where) const {
+        const long cp = decode(text_, i_);
+        // Columns count characters, as toml++ does: continuation bytes are not columns.
+        std::size_t column = 1;
+        for (std::size_t k = line_start_; k < i_; ++k) {
+            if ((static_cast<unsigned char>(text_[k]) & 0xC0) != 0x80) ++column;
+        }
+        const std::string what = cp < 0 ? std::string("a byte that is not UTF-8")
+                                         : fmt::format("the character U+{:04X}", cp);
+        throw ConfigError(fmt::format("{}:{}:{}: invalid TOML: {} {}", path_, line_, column, what, where));
+    }
+
+    std::string_view text_;
+    const std::string& path_;
+    std::size_t i_ = 0;           ///< next byte to look at
+    std::size_t line_ = 1;        ///< 1-based line of i_
+    std::size_t line_start_ = 0;  ///< offset of the first byte of line_
+    char prev_ = '\n';           ///< last character outside strings, comments and blanks; '\n' at a line start
+    bool in_key_ = true;          ///< a key is expected or being read (not a value)
+    bool in_header_ = false;      ///< inside a [table] or [[array]] header line
+    std::vector<char> brackets_;  ///< open '[' (arrays) and '{' (inline tables) of the current value
+};
+
+}  // namespace
+
+void prescan_toml(std::string_view text, const std::string& path) { Scanner(text, path).run(); }
+
+}  // namespace cpy2py
