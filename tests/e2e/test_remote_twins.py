@@ -142,6 +142,70 @@ class TestRemoteTwins(RemoteTestCase):
         self.assertTrue(row[2].startswith("ssh://%s/" % self.server.host), row)
         self.assertEqual(row[3], "%s:%s" % (self.server.host, PYTHON))
         self.assertEqual(row[5:8], ["CPython", "%d.%d.%d" % sys.version_info[:3], "5"])
+        # the interpreter-choice table: found on that host, by the command written
+        choice = [line for line in out.splitlines() if line.startswith("twin")][1].split()
+        self.assertEqual(choice[:2], ["twin", "far"])
+        self.assertEqual(choice[3:], ["host", self.server.host, "looked", "up", "there:", PYTHON])
+
+    def pyproject(self, interpreter, twin_lines=()):
+        """A pyproject.toml whose [tool.cpy2py] declares the remote twin, with a top-level [env]"""
+        lines = ["[project]", 'name = "remote-app"', "", "[tool.cpy2py.env]", 'GREETING = "from [env]"', "",
+                 "[tool.cpy2py.main]", 'interpreter = "%s"' % PYTHON, "", "[tool.cpy2py.twins.far]",
+                 'host = "%s"' % self.server.host, 'interpreter = "%s"' % interpreter,
+                 "ssh_options = %s" % toml_list(self.server.ssh_options), "heartbeat_timeout = 5"]
+        lines += list(twin_lines) + ["", "[tool.cpy2py.supervisor]", "shutdown_grace = 1", ""]
+        path = os.path.join(self.tmp, "pyproject.toml")
+        with open(path, "w") as f:
+            f.write("\n".join(lines))
+        return path
+
+    def test_pyproject_version_spec_env_and_stats(self):
+        """[tool.cpy2py.twins.far] with host; interpreter "3.11" is looked up on the remote as
+        python3.11; [env] and --env reach the remote twin; --stats counts its calls both ways"""
+        remote = shutil.which("python3.11", path="/usr/local/bin:/usr/bin:/bin")
+        if not remote:
+            self.skipTest("no python3.11 in /usr/local/bin:/usr/bin:/bin (the remote login PATH)")
+        self.pyproject("3.11")
+        proc = subprocess.run([BINARY, "--check", APP], cwd=self.tmp, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=TIMEOUT)
+        out = proc.stdout.decode()
+        self.assertEqual(proc.returncode, 0, out + proc.stderr.decode())
+        self.assertIn("pyproject.toml [tool.cpy2py]", out)
+        rows = [line.split() for line in out.splitlines() if line.startswith("twin")]
+        self.assertEqual(rows[0][2], "ssh://%s/3.11" % self.server.host)
+        self.assertEqual(rows[0][5], "CPython")
+        self.assertTrue(rows[0][6].startswith("3.11."), rows[0])
+        self.assertEqual(rows[1][-1], "python3.11")
+
+        proc = subprocess.run([BINARY, "--stats", APP, "basic"], cwd=self.tmp, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=TIMEOUT)
+        err = proc.stderr.decode()
+        self.assertEqual(proc.returncode, 0, err)
+        info = self.result(proc.stdout.decode())["info"]
+        self.assertEqual(info["greeting"], "from [env]")
+        lines = err.splitlines()
+        header = [i for i, line in enumerate(lines) if line.startswith("twin ") and "calls" in line]
+        self.assertEqual(len(header), 1, err)
+        table = dict((line.split()[0], line.split()[1:]) for line in lines[header[0] + 1:] if line.strip())
+        self.assertGreater(int(table["far"][0]), 0, err)    # the main's calls to the remote twin
+        self.assertGreater(int(table["main"][0]), 0, err)   # the remote twin's callback, counted there
+        self.assert_gone(info)
+
+        proc = subprocess.run([BINARY, "--env", "GREETING=from --env", APP, "info"], cwd=self.tmp,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
+        self.assertEqual(proc.returncode, 0, proc.stderr.decode())
+        info = self.result(proc.stdout.decode())["info"]
+        self.assertEqual(info["greeting"], "from --env")
+        self.assert_gone(info)
+
+    def test_remote_spec_that_needs_a_local_search_is_refused(self):
+        self.pyproject(">=3.8,<3.12")
+        proc = subprocess.run([BINARY, "--check", APP], cwd=self.tmp, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=TIMEOUT)
+        err = proc.stderr.decode()
+        self.assertEqual(proc.returncode, 78, err)
+        self.assertIn("pyproject.toml:", err)
+        self.assertIn("cannot be looked up on another host", err)
 
     def test_command_line_url_and_ssh_command_variable(self):
         """--twin far=ssh://USER@ADDRESS:PORT//PATH with CPY2PY_SSH_COMMAND as the ssh program"""
