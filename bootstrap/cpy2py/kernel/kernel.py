@@ -32,7 +32,7 @@ from cpy2py.kernel.references import RemoteHandle, thread_state as _tls
 from cpy2py.kernel.poller import Poller, WorkerPool
 from cpy2py.kernel import remote_errors
 from cpy2py.protocol import handshake
-from cpy2py.protocol.serializer import Serializer, HIGHEST_PROTOCOL
+from cpy2py.protocol.serializer import Serializer, HIGHEST_PROTOCOL, NESTED_LARGE as _NESTED_LARGE
 from cpy2py.wire.transport import (
     FrameChannel, ChannelClosed, InterruptsDeferred, is_main_thread, clock as _clock, SPIN as _SPIN)
 from cpy2py.utility.compat import thread_ident, set_cloexec, pickle
@@ -191,7 +191,8 @@ class Kernel(object):
     def _make_connection(self, sock, info, rest):
         # the handshake carries each side's highest pickle protocol: only Python 2 stops at 2
         serializer = Serializer(info.pickle_protocol, info.peer_max_protocol <= 2)
-        return Connection(FrameChannel(sock, rest), info, serializer, self.poller, self.pool, self._peers)
+        return Connection(FrameChannel(sock, rest, info.side), info, serializer, self.poller,
+                          self.pool, self._peers)
 
     def _register(self, conn):
         """Use ``conn`` for its peer; returns whether the peer process is new to us"""
@@ -619,7 +620,16 @@ class Kernel(object):
         serializer = conn.serializer
         try:
             if serializer.direct and type(value) not in _BYTES_LIKE:
-                body, buffers = _dumps(value, serializer.protocol), None
+                if serializer.out_of_band:
+                    # numpy arrays (PickleBuffers) out-of-band at any depth; large nested
+                    # bytes-like values make the pickle large: then the serializer decides
+                    oob = []
+                    body = _dumps(value, serializer.protocol, buffer_callback=oob.append)
+                    buffers = None
+                    if oob or len(body) >= _NESTED_LARGE:
+                        body, buffers = serializer.dumps_out_of_band(value)
+                else:
+                    body, buffers = _dumps(value, serializer.protocol), None
             else:
                 body, buffers = serializer.dumps(value, (value,) if kind == REPLY_OK else ())
         except BaseException as exc:

@@ -8,9 +8,13 @@ Rules for text across Python 2 and 3 (documented in README, "Values across versi
 * Python 2 ``str`` arrives in Python 3 as ``str`` when it is pure ASCII (names, keys,
   identifiers), and as ``bytes`` otherwise.
 
-Between Python 3.8+ peers (pickle protocol 5), large ``bytes``/``bytearray``/``memoryview``
-values travel as out-of-band buffers: they are written to the socket straight from their
-memory and received straight into their final buffer.
+Between Python 3.8+ peers (pickle protocol 5), out-of-band buffers travel outside the
+pickle: every ``PickleBuffer`` a value hands the pickler (numpy arrays, at any depth), and
+large ``bytes``/``bytearray``/``memoryview`` values: found at the top of a call's
+arguments or a reply at once, and at any depth when a first pickling came out larger than
+NESTED_LARGE (then the message is pickled again, with them out-of-band). They are written to
+the socket straight from their memory and received straight into their final buffer, or
+cross in shared memory (:py:mod:`cpy2py.wire.shm`).
 
 TwinObjects and proxies pickle themselves as references (see ``cpy2py.kernel.references``).
 """
@@ -21,6 +25,8 @@ from cpy2py.utility.compat import PY3, pickle
 
 #: bytes-like values at least this large are sent out-of-band (protocol 5)
 LARGE_BUFFER = 64 * 1024
+#: a pickle at least this large is made again with nested bytes-like values out-of-band
+NESTED_LARGE = 1 << 20
 
 HIGHEST_PROTOCOL = pickle.HIGHEST_PROTOCOL
 
@@ -127,12 +133,23 @@ class Serializer(object):
             stream = io.BytesIO()
             _Py3CompatiblePickler(stream, self.protocol).dump(message)
             return stream.getvalue(), None
-        if self.out_of_band and large_values and has_large_buffer(large_values):
+        if not self.out_of_band:
+            return pickle.dumps(message, self.protocol), None
+        if not (large_values and has_large_buffer(large_values)):
             buffers = []
-            stream = io.BytesIO()
-            _OutOfBandPickler(stream, self.protocol, buffer_callback=buffers.append).dump(message)
-            return stream.getvalue(), [buffer.raw() for buffer in buffers]
-        return pickle.dumps(message, self.protocol), None
+            payload = pickle.dumps(message, self.protocol, buffer_callback=buffers.append)
+            if len(payload) < NESTED_LARGE:
+                return payload, ([buffer.raw() for buffer in buffers] if buffers else None)
+            # large bytes-like values somewhere inside: pickle again, them out-of-band
+        return self.dumps_out_of_band(message)
+
+    def dumps_out_of_band(self, message):
+        """``(payload, buffers)`` with every large bytes-like value and every PickleBuffer
+        out-of-band (protocol 5 only)"""
+        buffers = []
+        stream = io.BytesIO()
+        _OutOfBandPickler(stream, self.protocol, buffer_callback=buffers.append).dump(message)
+        return stream.getvalue(), [buffer.raw() for buffer in buffers]
 
     def loads(self, payload, buffers=None):
         if buffers:
