@@ -549,7 +549,10 @@ class Kernel(object):
             conn.requests_at = _clock()
         return tasks
 
-    def _run_task(self, task):
+    def _run_task(self, holder):
+        """Run the task in the list ``holder`` (emptied: once it ran, nothing here keeps the
+        request's arguments alive while this worker stays on the connection)"""
+        task = holder.pop()
         if callable(task):
             task()
             return
@@ -557,6 +560,7 @@ class Kernel(object):
         conn = waiter.staying_on = task[0]
         try:
             self._execute(task)
+            task = None
             self._stay_on(conn, waiter)
         finally:
             waiter.staying_on = None
