@@ -55,21 +55,36 @@ if PY3 and sys.version_info >= (3, 8):
             return _REBUILD[kind](buffer)
 
     class _OutOfBandPickler(pickle.Pickler):
-        """Sends large bytes-like objects as out-of-band buffers"""
+        """
+        Sends large bytes-like objects as out-of-band buffers
+
+        :py:attr:`values` maps the ids of the buffers it made for ``bytes`` and
+        ``bytearray`` values to those values: the transport sends such a value as itself
+        (the receiver copies it into a new object anyway), other buffers as views.
+        """
+
+        def __init__(self, *args, **kwargs):
+            pickle.Pickler.__init__(self, *args, **kwargs)
+            self.values = {}
+
+        def _value_buffer(self, obj):
+            buffer = _PickleBuffer(obj)
+            self.values[id(buffer)] = (buffer, obj)  # keeps the id unique meanwhile
+            return buffer
 
         def persistent_id(self, obj):
             # the C pickler never asks reducer_override about bytes and bytearray
             kind = _KINDS.get(type(obj))
             if kind is not None and len(obj) >= LARGE_BUFFER:
-                return kind, _PickleBuffer(obj)
+                return kind, self._value_buffer(obj)
             return None
 
         def reducer_override(self, obj):
             kind = type(obj)
             if kind is bytes and len(obj) >= LARGE_BUFFER:
-                return _rebuild_bytes, (_PickleBuffer(obj),)
+                return _rebuild_bytes, (self._value_buffer(obj),)
             if kind is bytearray and len(obj) >= LARGE_BUFFER:
-                return _rebuild_bytearray, (_PickleBuffer(obj),)
+                return _rebuild_bytearray, (self._value_buffer(obj),)
             if kind is memoryview and obj.nbytes >= LARGE_BUFFER and obj.contiguous:
                 return _rebuild_memoryview, (_PickleBuffer(obj),)
             return NotImplemented
@@ -148,8 +163,11 @@ class Serializer(object):
         out-of-band (protocol 5 only)"""
         buffers = []
         stream = io.BytesIO()
-        _OutOfBandPickler(stream, self.protocol, buffer_callback=buffers.append).dump(message)
-        return stream.getvalue(), [buffer.raw() for buffer in buffers]
+        pickler = _OutOfBandPickler(stream, self.protocol, buffer_callback=buffers.append)
+        pickler.dump(message)
+        values = pickler.values
+        return stream.getvalue(), [values[id(buffer)][1] if id(buffer) in values else buffer.raw()
+                                   for buffer in buffers]
 
     def loads(self, payload, buffers=None):
         if buffers:

@@ -255,12 +255,13 @@ class FrameChannel(object):
         for buf in buffers:
             view = memoryview(buf)
             # a bytes value is received straight into a new bytes object (no extra copy)
-            kind = type(view.obj)
-            flag = _AS_BYTES if kind is bytes else 0
+            flag = _AS_BYTES if type(view.obj) is bytes else 0
             if hasattr(view, 'cast'):
                 view = view.cast('B')
-            # bytes and bytearray values are copied by the receiver anyway: they stay on the
-            # socket (see cpy2py.wire.shm); views (numpy arrays, memoryview values) are mapped
+            # bytes and bytearray values (the serializer passes them as themselves) are copied
+            # by the receiver anyway: they stay on the socket (see cpy2py.wire.shm); views
+            # (numpy arrays, PickleBuffers, memoryview values) are mapped
+            kind = type(buf)
             if (side is not None and kind is not bytes and kind is not bytearray
                     and view.nbytes >= _shm.SHM_MIN):
                 shared.append(view)
