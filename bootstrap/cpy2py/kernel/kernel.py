@@ -32,7 +32,8 @@ from cpy2py.kernel.references import RemoteHandle, thread_state as _tls
 from cpy2py.kernel.poller import Poller, WorkerPool
 from cpy2py.kernel import remote_errors
 from cpy2py.protocol import handshake
-from cpy2py.protocol.serializer import Serializer, HIGHEST_PROTOCOL, NESTED_LARGE as _NESTED_LARGE
+from cpy2py.protocol.serializer import (
+    Serializer, HIGHEST_PROTOCOL, NESTED_LARGE as _NESTED_LARGE, has_large_buffer as _has_large_buffer)
 from cpy2py.wire.transport import (
     FrameChannel, ChannelClosed, InterruptsDeferred, is_main_thread, clock as _clock, SPIN as _SPIN)
 from cpy2py.utility.compat import thread_ident, set_cloexec, pickle
@@ -53,6 +54,8 @@ _PREFIX_SIZE = PREFIX.size
 _dumps, _loads = pickle.dumps, pickle.loads
 #: reply values that may travel as out-of-band buffers (Serializer.dumps decides)
 _BYTES_LIKE = (bytes, bytearray, memoryview)
+#: reply values looked into for large bytes-like values before pickling
+_CONTAINERS = (list, tuple, dict)
 
 
 def socket_path(run_dir, twin_id):
@@ -625,13 +628,16 @@ class Kernel(object):
         try:
             if serializer.direct and type(value) not in _BYTES_LIKE:
                 if serializer.out_of_band:
-                    # numpy arrays (PickleBuffers) out-of-band at any depth; large nested
-                    # bytes-like values make the pickle large: then the serializer decides
-                    oob = []
-                    body = _dumps(value, serializer.protocol, buffer_callback=oob.append)
-                    buffers = None
-                    if oob or len(body) >= _NESTED_LARGE:
+                    # numpy arrays (PickleBuffers) out-of-band at any depth; large bytes-like
+                    # values in a small container at once, deeper ones when the pickle is large
+                    if type(value) in _CONTAINERS and _has_large_buffer((value,)):
                         body, buffers = serializer.dumps_out_of_band(value)
+                    else:
+                        oob = []
+                        body = _dumps(value, serializer.protocol, buffer_callback=oob.append)
+                        buffers = None
+                        if oob or len(body) >= _NESTED_LARGE:
+                            body, buffers = serializer.dumps_out_of_band(value)
                 else:
                     body, buffers = _dumps(value, serializer.protocol), None
             else:

@@ -27,6 +27,8 @@ from cpy2py.utility.compat import PY3, pickle
 LARGE_BUFFER = 64 * 1024
 #: a pickle at least this large is made again with nested bytes-like values out-of-band
 NESTED_LARGE = 1 << 20
+#: containers up to this size are looked into for large bytes-like values before pickling
+_SCAN_ITEMS = 16
 
 HIGHEST_PROTOCOL = pickle.HIGHEST_PROTOCOL
 
@@ -92,14 +94,21 @@ else:
     _OutOfBandPickler = None
 
 
-def has_large_buffer(values):
-    """Whether any of ``values`` (not recursing) is a large bytes-like object"""
+def has_large_buffer(values, depth=1):
+    """Whether any of ``values`` is a large bytes-like object, or holds one directly in a
+    small list, tuple or dict (``depth`` levels down); anything deeper is found by the size
+    of a first pickle (Serializer.dumps)"""
     for value in values:
         kind = type(value)
-        if (kind is bytes or kind is bytearray) and len(value) >= LARGE_BUFFER:
-            return True
-        if kind is memoryview and value.nbytes >= LARGE_BUFFER:
-            return True
+        if kind is bytes or kind is bytearray:
+            if len(value) >= LARGE_BUFFER:
+                return True
+        elif kind is memoryview:
+            if value.nbytes >= LARGE_BUFFER:
+                return True
+        elif depth and (kind is list or kind is tuple or kind is dict) and len(value) <= _SCAN_ITEMS:
+            if has_large_buffer(value.values() if kind is dict else value, depth - 1):
+                return True
     return False
 
 
