@@ -295,5 +295,67 @@ class SharedMemoryTest(support.TwinTestCase):
         self.assertEqual(dev_shm(), shm_files)
 
 
+class HandshakeTest(unittest.TestCase):
+    """Shared memory is agreed only between the two processes themselves, never through a
+    relay (the main plays both ends over a socketpair, the client in a thread)"""
+
+    def setUp(self):
+        if not shm_enabled():
+            self.skipTest('this main cannot use shared memory (Python %s, CPY2PY_SHM=%s)' % (
+                sys.version.split()[0], os.environ.get('CPY2PY_SHM')))
+        import socket
+        self.client, self.server = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+
+    def tearDown(self):
+        self.client.close()
+        self.server.close()
+
+    def shake(self, server_line=None):
+        """Run both ends; ``server_line`` replaces the server with a relay that answers it
+        (claiming another process's pid). Returns (client info, server info or None)"""
+        from cpy2py.protocol import handshake
+        result = {}
+
+        def client():
+            result['client'] = handshake.client_handshake(self.client, 'secret', 'a', 'boot-a', 5)[0]
+        thread = threading.Thread(target=client)
+        thread.start()
+        server = None
+        if server_line is None:
+            server = handshake.server_handshake(self.server, 'secret', 'b', 'boot-b', 5)[0]
+        else:
+            self.server.recv(1024)
+            self.server.sendall(server_line.encode('ascii'))
+            if 'shm:' in server_line:  # the client owes an answer byte
+                result['answer'] = self.server.recv(1)
+        thread.join(support.HANG_TIMEOUT)
+        self.assertFalse(thread.is_alive())
+        return result, server
+
+    def test_direct_connection_gets_a_side_socket(self):
+        result, server = self.shake()
+        self.assertIsNotNone(result['client'].side)
+        self.assertIsNotNone(server.side)
+        result['client'].side.sendall(b'x')
+        self.assertEqual(server.side.recv(1), b'x')
+        result['client'].side.close()
+        server.side.close()
+
+    def test_relay_claiming_another_pid_gets_none(self):
+        other = os.getppid()  # a pid that is not at the other end of this socket
+        result, _ = self.shake('OK b boot-b 5 shm:%d\n' % other)
+        self.assertIsNone(result['client'].side)
+        self.assertEqual(result['answer'], b'N')
+
+    def test_server_without_the_offer_gets_no_answer_byte(self):
+        result, _ = self.shake('OK b boot-b 5\n')
+        self.assertIsNone(result['client'].side)
+        self.server.setblocking(False)
+        try:
+            self.assertRaises(EnvironmentError, self.server.recv, 1)  # nothing was sent
+        finally:
+            self.server.setblocking(True)
+
+
 if __name__ == '__main__':
     unittest.main()
