@@ -11,7 +11,8 @@ only — or, without one, the numpy part is skipped and says why)
 Each value crosses as an argument (``execute(payload_bytes, value)``, main -> twin) and
 as a result (``execute(take, kind)`` of a value the twin built beforehand, twin -> main);
 median GB/s (10**9 bytes per second) of --repeats, against a memory copy in the main
-(``bytes(bytearray)``, numpy's ``copy()``) measured in the same run. For each direction the
+(``bytes(bytearray)``, numpy's ``copy()``) measured in the same run, and as a multiple of
+a copy of as many bytes into new memory timed right before each transfer (``x memcpy``). For each direction the
 extra peak memory of the sender and the receiver is read from /proc (VmHWM, reset before
 each transfer; see bench_big.py) and given as a multiple of the payload: the receiver
 needs 1x for the value it keeps, anything more is copies on the way.
@@ -60,9 +61,14 @@ def gbps(size, seconds):
 
 
 def transfer(master, kind, size, direction, value, repeats):
-    """Median seconds, and the worst extra peak memory (sender, receiver) in bytes"""
-    seconds, extra_main, extra_twin = [], [], []
+    """Median seconds, median seconds of a memory copy of as many bytes (into new memory,
+    timed right before each transfer: the machine's load changes from second to second),
+    and the worst extra peak memory (sender, receiver) in bytes"""
+    seconds, copies, extra_main, extra_twin = [], [], [], []
+    source = bytearray(size)
+    source[::4096] = b'x' * len(source[::4096])
     for _ in range(repeats):
+        copies.append(_timed(lambda: bytes(source)))
         if direction == 'result':
             master.execute(bench_big.prepare, kind, size)
         base_twin = master.execute(bench_big.reset_peak)
@@ -83,8 +89,8 @@ def transfer(master, kind, size, direction, value, repeats):
         extra_main.append(peak_main - base_main)
         extra_twin.append(peak_twin - base_twin)
     if direction == 'argument':
-        return median(seconds), max(extra_main), max(extra_twin)
-    return median(seconds), max(extra_twin), max(extra_main)
+        return median(seconds), median(copies), max(extra_main), max(extra_twin)
+    return median(seconds), median(copies), max(extra_twin), max(extra_main)
 
 
 def main(argv=None):
@@ -121,27 +127,28 @@ def main(argv=None):
         del array
         print('  memory copy in the main, numpy copy(), %d MiB: %.2f GB/s' % (args.array_mib // scale, numpy_copy))
     print('')
-    print('%-20s %9s %10s %8s %8s %8s   (extra peak memory x payload)' % (
-        'value', 'MiB', 'direction', 'GB/s', 'sender', 'receiver'))
+    print('%-20s %6s %10s %8s %9s %8s %8s   (extra peak memory x payload)' % (
+        'value', 'MiB', 'direction', 'GB/s', 'x memcpy', 'sender', 'receiver'))
     summary = []
     master.execute(bench_big.payload_bytes, b'x' * 100000)  # warm the out-of-band path
     for kind, title, size in cases:
         value = bench_big.make(kind, size)
         for direction in ('argument', 'result'):
-            seconds, sender, receiver = transfer(master, kind, size, direction,
-                                                 value if direction == 'argument' else None, repeats)
-            rate = gbps(size, seconds)
-            print('%-20s %9d %10s %8.2f %7.2fx %7.2fx' % (
-                title, size // MIB, direction, rate, float(sender) / size, float(receiver) / size))
-            summary.append((kind, title, direction, rate, float(sender) / size, float(receiver) / size))
+            seconds, copy_seconds, sender, receiver = transfer(
+                master, kind, size, direction, value if direction == 'argument' else None, repeats)
+            rate, versus = gbps(size, seconds), copy_seconds / seconds
+            print('%-20s %6d %10s %8.2f %8.2fx %7.2fx %7.2fx' % (
+                title, size // MIB, direction, rate, versus, float(sender) / size, float(receiver) / size))
+            summary.append((kind, title, direction, rate, versus, float(sender) / size, float(receiver) / size))
         del value
     print('')
     print('Summary (goals of issue 12: numpy >= %g GB/s, bytes >= %g GB/s each way, extra peak '
           'memory <= %gx the payload on each side):' % (GOALS['numpy'], GOALS['bytes'], GOAL_MEMORY))
-    for kind, title, direction, rate, sender, receiver in summary:
+    for kind, title, direction, rate, versus, sender, receiver in summary:
         goal = GOALS.get(kind)
-        print('  %-20s %-9s %6.2f GB/s%s; memory sender %.2fx, receiver %.2fx%s' % (
-            title, direction, rate, ' (goal >= %g: %s)' % (goal, 'met' if rate >= goal else 'missed') if goal else '',
+        print('  %-20s %-9s %6.2f GB/s = %.2fx memcpy%s; memory sender %.2fx, receiver %.2fx%s' % (
+            title, direction, rate, versus,
+            ' (goal >= %g: %s)' % (goal, 'met' if rate >= goal else 'missed') if goal else '',
             sender, receiver, '' if max(sender, receiver) <= GOAL_MEMORY else ' (over %gx)' % GOAL_MEMORY))
     return 0
 
