@@ -261,7 +261,7 @@ class SharedMemoryTest(support.TwinTestCase):
         try:
             # the victim dies holding what it received
             with self.assertRaises(CPy2PyException):
-                master.execute(receive_and_die, Blob(pattern(8 * BIG)))
+                master.execute(receive_and_die, Blob(pattern(4 * BIG)))
             self.assertTrue(support.wait_until(lambda: not support.process_alive(pid)))
             # killed from outside while large transfers are under way
             master = TwinMaster(executable=TWIN_EXECUTABLE, twinterpreter_id=VICTIM_ID)
@@ -270,7 +270,7 @@ class SharedMemoryTest(support.TwinTestCase):
             failures = []
 
             def send():
-                value = Blob(pattern(32 * BIG))
+                value = Blob(pattern(8 * BIG))
                 try:
                     while True:
                         master.execute(digest, value)
