@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  g++ cmake ninja-build make pkg-config python3 pypy3
+  g++ cmake ninja-build make pkg-config python3 pypy3 python3-numpy
   libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev doctest-dev
   libboost1.81-dev libboost-filesystem1.81-dev
   openssh-server openssh-client iproute2 util-linux  # the remote-twin tests (a throwaway sshd)

@@ -26,12 +26,14 @@ def under_supervisor():
         return False
 
 
-def run_under_supervisor(script):
-    """Started with plain python: run ``script`` again under cpy2py-run (this does not return)"""
+def run_under_supervisor(script, main_interpreter=None):
+    """Started with plain python: run ``script`` again under cpy2py-run (this does not
+    return), with ``main_interpreter`` as the main's interpreter if given"""
     import sys
     if under_supervisor():
         return
     binary = find_binary()
     if binary is None:
         sys.exit('%s must run under cpy2py-run, which was not found' % os.path.basename(script))
-    os.execv(binary, [binary, os.path.abspath(script)] + sys.argv[1:])
+    options = ['--main-interpreter', main_interpreter] if main_interpreter else []
+    os.execv(binary, [binary] + options + [os.path.abspath(script)] + sys.argv[1:])

@@ -32,7 +32,8 @@ from cpy2py.kernel.references import RemoteHandle, thread_state as _tls
 from cpy2py.kernel.poller import Poller, WorkerPool
 from cpy2py.kernel import remote_errors
 from cpy2py.protocol import handshake
-from cpy2py.protocol.serializer import Serializer, HIGHEST_PROTOCOL
+from cpy2py.protocol.serializer import (
+    Serializer, HIGHEST_PROTOCOL, NESTED_LARGE as _NESTED_LARGE, has_large_buffer as _has_large_buffer)
 from cpy2py.wire.transport import (
     FrameChannel, ChannelClosed, InterruptsDeferred, is_main_thread, clock as _clock, SPIN as _SPIN)
 from cpy2py.utility.compat import thread_ident, set_cloexec, pickle
@@ -53,6 +54,8 @@ _PREFIX_SIZE = PREFIX.size
 _dumps, _loads = pickle.dumps, pickle.loads
 #: reply values that may travel as out-of-band buffers (Serializer.dumps decides)
 _BYTES_LIKE = (bytes, bytearray, memoryview)
+#: reply values looked into for large bytes-like values before pickling
+_CONTAINERS = (list, tuple, dict)
 
 
 def socket_path(run_dir, twin_id):
@@ -191,7 +194,8 @@ class Kernel(object):
     def _make_connection(self, sock, info, rest):
         # the handshake carries each side's highest pickle protocol: only Python 2 stops at 2
         serializer = Serializer(info.pickle_protocol, info.peer_max_protocol <= 2)
-        return Connection(FrameChannel(sock, rest), info, serializer, self.poller, self.pool, self._peers)
+        return Connection(FrameChannel(sock, rest, info.side), info, serializer, self.poller,
+                          self.pool, self._peers)
 
     def _register(self, conn):
         """Use ``conn`` for its peer; returns whether the peer process is new to us"""
@@ -548,7 +552,10 @@ class Kernel(object):
             conn.requests_at = _clock()
         return tasks
 
-    def _run_task(self, task):
+    def _run_task(self, holder):
+        """Run the task in the list ``holder`` (emptied: once it ran, nothing here keeps the
+        request's arguments alive while this worker stays on the connection)"""
+        task = holder.pop()
         if callable(task):
             task()
             return
@@ -556,6 +563,7 @@ class Kernel(object):
         conn = waiter.staying_on = task[0]
         try:
             self._execute(task)
+            task = None
             self._stay_on(conn, waiter)
         finally:
             waiter.staying_on = None
@@ -619,7 +627,19 @@ class Kernel(object):
         serializer = conn.serializer
         try:
             if serializer.direct and type(value) not in _BYTES_LIKE:
-                body, buffers = _dumps(value, serializer.protocol), None
+                if serializer.out_of_band:
+                    # numpy arrays (PickleBuffers) out-of-band at any depth; large bytes-like
+                    # values in a small container at once, deeper ones when the pickle is large
+                    if type(value) in _CONTAINERS and _has_large_buffer((value,)):
+                        body, buffers = serializer.dumps_out_of_band(value)
+                    else:
+                        oob = []
+                        body = _dumps(value, serializer.protocol, buffer_callback=oob.append)
+                        buffers = None
+                        if oob or len(body) >= _NESTED_LARGE:
+                            body, buffers = serializer.dumps_out_of_band(value)
+                else:
+                    body, buffers = _dumps(value, serializer.protocol), None
             else:
                 body, buffers = serializer.dumps(value, (value,) if kind == REPLY_OK else ())
         except BaseException as exc:

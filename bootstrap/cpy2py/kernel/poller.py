@@ -239,7 +239,10 @@ class WorkerPool(object):
                     self._idle += 1
                     cond.wait()  # whoever notifies takes us off the idle count
             if task is not None:
-                self._run_task(task)
+                # handed over in a list the runner empties: a worker that stays on the
+                # connection afterwards must not keep this request's arguments alive
+                holder, task = [task], None
+                self._run_task(holder)
                 continue
             try:
                 ready = self._poller.wait()
@@ -258,8 +261,9 @@ class WorkerPool(object):
                 continue
             for task in tasks[1:]:
                 self.submit(task)
+            holder, task, tasks, found = [tasks[0]], None, None, None
             token = self._begin_inline()
             try:
-                self._run_task(tasks[0])
+                self._run_task(holder)
             finally:
                 self._end_inline(token)

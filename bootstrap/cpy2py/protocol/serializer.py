@@ -8,9 +8,13 @@ Rules for text across Python 2 and 3 (documented in README, "Values across versi
 * Python 2 ``str`` arrives in Python 3 as ``str`` when it is pure ASCII (names, keys,
   identifiers), and as ``bytes`` otherwise.
 
-Between Python 3.8+ peers (pickle protocol 5), large ``bytes``/``bytearray``/``memoryview``
-values travel as out-of-band buffers: they are written to the socket straight from their
-memory and received straight into their final buffer.
+Between Python 3.8+ peers (pickle protocol 5), out-of-band buffers travel outside the
+pickle: every ``PickleBuffer`` a value hands the pickler (numpy arrays, at any depth), and
+large ``bytes``/``bytearray``/``memoryview`` values: found at the top of a call's
+arguments or a reply at once, and at any depth when a first pickling came out larger than
+NESTED_LARGE (then the message is pickled again, with them out-of-band). They are written to
+the socket straight from their memory and received straight into their final buffer, or
+cross in shared memory (:py:mod:`cpy2py.wire.shm`).
 
 TwinObjects and proxies pickle themselves as references (see ``cpy2py.kernel.references``).
 """
@@ -21,6 +25,10 @@ from cpy2py.utility.compat import PY3, pickle
 
 #: bytes-like values at least this large are sent out-of-band (protocol 5)
 LARGE_BUFFER = 64 * 1024
+#: a pickle at least this large is made again with nested bytes-like values out-of-band
+NESTED_LARGE = 1 << 20
+#: containers up to this size are looked into for large bytes-like values before pickling
+_SCAN_ITEMS = 16
 
 HIGHEST_PROTOCOL = pickle.HIGHEST_PROTOCOL
 
@@ -49,21 +57,36 @@ if PY3 and sys.version_info >= (3, 8):
             return _REBUILD[kind](buffer)
 
     class _OutOfBandPickler(pickle.Pickler):
-        """Sends large bytes-like objects as out-of-band buffers"""
+        """
+        Sends large bytes-like objects as out-of-band buffers
+
+        :py:attr:`values` maps the ids of the buffers it made for ``bytes`` and
+        ``bytearray`` values to those values: the transport sends such a value as itself
+        (the receiver copies it into a new object anyway), other buffers as views.
+        """
+
+        def __init__(self, *args, **kwargs):
+            pickle.Pickler.__init__(self, *args, **kwargs)
+            self.values = {}
+
+        def _value_buffer(self, obj):
+            buffer = _PickleBuffer(obj)
+            self.values[id(buffer)] = (buffer, obj)  # keeps the id unique meanwhile
+            return buffer
 
         def persistent_id(self, obj):
             # the C pickler never asks reducer_override about bytes and bytearray
             kind = _KINDS.get(type(obj))
             if kind is not None and len(obj) >= LARGE_BUFFER:
-                return kind, _PickleBuffer(obj)
+                return kind, self._value_buffer(obj)
             return None
 
         def reducer_override(self, obj):
             kind = type(obj)
             if kind is bytes and len(obj) >= LARGE_BUFFER:
-                return _rebuild_bytes, (_PickleBuffer(obj),)
+                return _rebuild_bytes, (self._value_buffer(obj),)
             if kind is bytearray and len(obj) >= LARGE_BUFFER:
-                return _rebuild_bytearray, (_PickleBuffer(obj),)
+                return _rebuild_bytearray, (self._value_buffer(obj),)
             if kind is memoryview and obj.nbytes >= LARGE_BUFFER and obj.contiguous:
                 return _rebuild_memoryview, (_PickleBuffer(obj),)
             return NotImplemented
@@ -71,14 +94,21 @@ else:
     _OutOfBandPickler = None
 
 
-def has_large_buffer(values):
-    """Whether any of ``values`` (not recursing) is a large bytes-like object"""
+def has_large_buffer(values, depth=1):
+    """Whether any of ``values`` is a large bytes-like object, or holds one directly in a
+    small list, tuple or dict (``depth`` levels down); anything deeper is found by the size
+    of a first pickle (Serializer.dumps)"""
     for value in values:
         kind = type(value)
-        if (kind is bytes or kind is bytearray) and len(value) >= LARGE_BUFFER:
-            return True
-        if kind is memoryview and value.nbytes >= LARGE_BUFFER:
-            return True
+        if kind is bytes or kind is bytearray:
+            if len(value) >= LARGE_BUFFER:
+                return True
+        elif kind is memoryview:
+            if value.nbytes >= LARGE_BUFFER:
+                return True
+        elif depth and (kind is list or kind is tuple or kind is dict) and len(value) <= _SCAN_ITEMS:
+            if has_large_buffer(value.values() if kind is dict else value, depth - 1):
+                return True
     return False
 
 
@@ -127,12 +157,26 @@ class Serializer(object):
             stream = io.BytesIO()
             _Py3CompatiblePickler(stream, self.protocol).dump(message)
             return stream.getvalue(), None
-        if self.out_of_band and large_values and has_large_buffer(large_values):
+        if not self.out_of_band:
+            return pickle.dumps(message, self.protocol), None
+        if not (large_values and has_large_buffer(large_values)):
             buffers = []
-            stream = io.BytesIO()
-            _OutOfBandPickler(stream, self.protocol, buffer_callback=buffers.append).dump(message)
-            return stream.getvalue(), [buffer.raw() for buffer in buffers]
-        return pickle.dumps(message, self.protocol), None
+            payload = pickle.dumps(message, self.protocol, buffer_callback=buffers.append)
+            if len(payload) < NESTED_LARGE:
+                return payload, ([buffer.raw() for buffer in buffers] if buffers else None)
+            # large bytes-like values somewhere inside: pickle again, them out-of-band
+        return self.dumps_out_of_band(message)
+
+    def dumps_out_of_band(self, message):
+        """``(payload, buffers)`` with every large bytes-like value and every PickleBuffer
+        out-of-band (protocol 5 only)"""
+        buffers = []
+        stream = io.BytesIO()
+        pickler = _OutOfBandPickler(stream, self.protocol, buffer_callback=buffers.append)
+        pickler.dump(message)
+        values = pickler.values
+        return stream.getvalue(), [values[id(buffer)][1] if id(buffer) in values else buffer.raw()
+                                   for buffer in buffers]
 
     def loads(self, payload, buffers=None):
         if buffers:

@@ -6,8 +6,15 @@ A frame is ``header | buffer lengths | payload | buffers``:
 * header: two little-endian uint32, the payload length and the number of out-of-band
   buffers (pickle protocol 5 ``PickleBuffer`` objects, sent without copying them into
   the payload);
-* one uint64 length per buffer;
-* the payload (a pickle) and then each buffer's raw bytes.
+* one uint64 length per buffer, its top bits flags: the buffer is a ``bytes`` value, or it
+  travels in shared memory (below);
+* the payload (a pickle) and then each buffer's raw bytes, except those in shared memory.
+
+On a connection with a *side socket* (both ends on one host, connected directly, and able
+to pass descriptors: see :py:mod:`cpy2py.wire.shm`), buffers of SHM_MIN bytes or more are
+copied into one memfd per frame, whose descriptor crosses on the side socket just before the
+frame; the receiver maps it. ``bytes`` and ``bytearray`` values always use the socket (see
+the module's docstring why).
 
 Reading is resumable: bytes already received stay in the channel if the reading thread
 is interrupted (e.g. by KeyboardInterrupt), so the stream never loses its framing.
@@ -20,13 +27,16 @@ import struct
 import threading
 import time
 
+from cpy2py.wire import shm as _shm
+
 _HEADER = struct.Struct('<II')
 #: header plus the kernel's message prefix (kind, request id), packed in one go
 _MESSAGE_HEADER = struct.Struct('<IIBQ')
 _MESSAGE_PREFIX = 9
 _BUFLEN = struct.Struct('<Q')
-#: flag in a buffer's length: the buffer is a ``bytes`` value
-_AS_BYTES = 1 << 63
+#: flags in a buffer's length: the buffer is a ``bytes`` value; it crosses in the frame's memfd
+_AS_BYTES, _IN_SHM = 1 << 63, 1 << 61
+_LENGTH = _IN_SHM - 1
 _MSG_WAITALL = getattr(socket, 'MSG_WAITALL', 0x100)
 _MSG_DONTWAIT = getattr(socket, 'MSG_DONTWAIT', 0x40)
 #: errors of a non-blocking receive that mean "nothing yet"
@@ -131,8 +141,11 @@ class FrameChannel(object):
     hands the reader role around).
     """
 
-    def __init__(self, sock, pending=b''):
+    def __init__(self, sock, pending=b'', side=None):
         self.sock = sock
+        #: the socketpair end that passes memfd descriptors to and from the peer, or None
+        #: (no shared memory on this connection: see cpy2py.wire.shm)
+        self.side = side
         #: bytes received but not yet consumed as a frame
         self._buffer = pending
         self.send_lock = threading.Lock()
@@ -237,14 +250,24 @@ class FrameChannel(object):
             with self.send_lock:
                 self._sendall(data)
             return
-        views, lengths = [], []
+        views, lengths, shared = [], [], []
+        side = self.side
         for buf in buffers:
             view = memoryview(buf)
             # a bytes value is received straight into a new bytes object (no extra copy)
             flag = _AS_BYTES if type(view.obj) is bytes else 0
             if hasattr(view, 'cast'):
                 view = view.cast('B')
-            views.append(view)
+            # bytes and bytearray values (the serializer passes them as themselves) are copied
+            # by the receiver anyway: they stay on the socket (see cpy2py.wire.shm); views
+            # (numpy arrays, PickleBuffers, memoryview values) are mapped
+            kind = type(buf)
+            if (side is not None and kind is not bytes and kind is not bytearray
+                    and view.nbytes >= _shm.SHM_MIN):
+                shared.append(view)
+                flag |= _IN_SHM
+            else:
+                views.append(view)
             lengths.append(view.nbytes | flag)
         table = b''.join(_BUFLEN.pack(length) for length in lengths)
         # pad the payload so that the receiver's first read (_RECV_SIZE) cannot reach into
@@ -252,18 +275,29 @@ class FrameChannel(object):
         padding = _RECV_SIZE - (_HEADER.size + len(table) + len(payload))
         if padding > 0:
             payload += b'\0' * padding  # after the pickle's STOP: never read by the unpickler
-        head = _HEADER.pack(len(payload), len(views)) + table
-        with self.send_lock:
-            self._sendall(head + payload, views)
+        head = _HEADER.pack(len(payload), len(lengths)) + table
+        if not shared:
+            with self.send_lock:
+                self._sendall(head + payload, views)
+            return
+        memfd = _shm.pack(shared)  # the one copy, before taking the lock
+        try:
+            with self.send_lock:
+                self._sendall(head + payload, views, memfd)
+        finally:
+            os.close(memfd)
 
-    def _sendall(self, data, more=()):
-        """Send all of ``data`` (then each buffer of ``more``) as one uninterruptible unit"""
+    def _sendall(self, data, more=(), memfd=None):
+        """Send all of ``data`` (then each buffer of ``more``) as one uninterruptible unit,
+        after ``memfd`` on the side socket if given"""
         sock = self.sock
         try:
-            if not more and len(data) <= _SMALL_SEND:
+            if not more and memfd is None and len(data) <= _SMALL_SEND:
                 sock.sendall(data)  # fits the socket buffer: nothing can split it
                 return
             with InterruptsDeferred():
+                if memfd is not None:
+                    _shm.send_fd(self.side, memfd)
                 sock.sendall(data)
                 for part in more:
                     sock.sendall(part)
@@ -311,13 +345,38 @@ class FrameChannel(object):
         lengths = [_BUFLEN.unpack_from(buf, head + i * _BUFLEN.size)[0] for i in range(count)]
         self._buffer = buf[table_end:]
         payload = self._read_exact_large(self._buffer, size)
+        shared = None
+        if any(length & _IN_SHM for length in lengths):
+            shared = self._receive_memfd([length & _LENGTH for length in lengths if length & _IN_SHM])
         buffers = []
-        for length in lengths:
-            if length & _AS_BYTES:
-                buffers.append(self._read_bytes(length & ~_AS_BYTES))
-            else:
-                buffers.append(self._read_exact_large(self._buffer, length, as_bytes=False))
+        try:
+            for length in lengths:
+                if length & _IN_SHM:
+                    buffers.append(shared.take(length))
+                elif length & _AS_BYTES:
+                    buffers.append(self._read_bytes(length & _LENGTH))
+                else:
+                    buffers.append(self._read_exact_large(self._buffer, length & _LENGTH, as_bytes=False))
+        finally:
+            if shared is not None:
+                shared.close()
         return payload, buffers
+
+    def _receive_memfd(self, lengths):
+        """The memfd of the frame being read (it crossed on the side socket before the frame)"""
+        if self.side is None:
+            self.closed = True
+            raise ChannelClosed('peer sent shared memory on a connection without a side socket')
+        try:
+            with InterruptsDeferred():
+                tag, memfd = _shm.recv_fd(self.side)
+        except (OSError, socket.error, EOFError) as err:
+            self.closed = True
+            raise ChannelClosed('connection lost while receiving shared memory: %s' % err)
+        if memfd is None:
+            self.closed = True
+            raise ChannelClosed('side socket carried no descriptor')
+        return _SharedBuffers(_shm.Unpacked(memfd, lengths))
 
     def _read_bytes(self, size):
         """Read ``size`` bytes into a new bytes object, straight from the socket if possible"""
@@ -391,7 +450,24 @@ class FrameChannel(object):
             self.sock.shutdown(socket.SHUT_RDWR)
         except (OSError, socket.error):
             pass
-        try:
-            self.sock.close()
-        except (OSError, socket.error):
-            pass
+        for sock in (self.sock, self.side):
+            try:
+                if sock is not None:
+                    sock.close()
+            except (OSError, socket.error):
+                pass
+
+
+class _SharedBuffers(object):
+    """The buffers of one frame's memfd, taken in order (their lengths carry the flags)"""
+
+    def __init__(self, unpacked):
+        self.unpacked = unpacked
+        self.index = 0
+
+    def take(self, length):
+        index, self.index = self.index, self.index + 1
+        return self.unpacked.view(index, length & _LENGTH)
+
+    def close(self):
+        self.unpacked.close()
