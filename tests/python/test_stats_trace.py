@@ -84,6 +84,7 @@ class FakeSupervisor(object):
             'CPY2PY_MAIN_ID': 'main', 'CPY2PY_TWINS': 'twin',
             'CPY2PY_BOOTSTRAP': support.BOOTSTRAP, 'CPY2PY_MAIN_FILE': APP}))
         self.processes = []
+        self.sockets = []
         testcase.addCleanup(self.kill_all)
 
     def spawn(self, twin_id, command, answer=None):
@@ -94,6 +95,7 @@ class FakeSupervisor(object):
                                    cwd=support.HELPERS)
         theirs.close()
         self.processes.append(process)
+        self.sockets.append(ours)
         return process, ours, LineCollector(ours, answer)
 
     def kill_all(self):
@@ -101,6 +103,8 @@ class FakeSupervisor(object):
             if process.poll() is None:
                 process.kill()
             process.communicate()
+        for sock in self.sockets:
+            sock.close()
 
 
 def answer_start(collector, line):
@@ -164,15 +168,16 @@ class StandaloneTableTest(unittest.TestCase):
                                          env=dict(APP_ENV, CPY2PY_STATS='1'))
         self.assertEqual(code, 0, 'stdout:\n%s\nstderr:\n%s' % (out, err))
         self.assertNotIn('Traceback', err)
+        main = result_of(out)['main']  # standalone, the executable's name (python3.11)
         rows = {}
         for line in err.splitlines():
             fields = line.split()
             if len(fields) >= 8 and fields[2].isdigit():
                 rows[(fields[0], fields[1])] = fields
-        self.assertIn(('main', 'twin'), rows, err)
-        self.assertEqual(rows[('main', 'twin')][2:4], [str(CALLS + 2), '1'], err)
-        self.assertIn(('twin', 'main'), rows, err)
-        self.assertEqual(rows[('twin', 'main')][2:4], [str(CALLBACKS), '0'], err)
+        self.assertIn((main, 'twin'), rows, err)
+        self.assertEqual(rows[(main, 'twin')][2:4], [str(CALLS + 2), '1'], err)
+        self.assertIn(('twin', main), rows, err)
+        self.assertEqual(rows[('twin', main)][2:4], [str(CALLBACKS), '0'], err)
         self.assertIn('P99', err)
 
     def test_no_table_without_stats(self):
@@ -191,6 +196,7 @@ class TraceTest(unittest.TestCase):
         code, out, err = support.run_app(['stats_app.py'], twins={'twin': TWIN_EXECUTABLE},
                                          env=dict(APP_ENV, CPY2PY_TRACE=trace))
         self.assertEqual(code, 0, 'stdout:\n%s\nstderr:\n%s' % (out, err))
+        main = result_of(out)['main']
         with open(trace) as trace_file:
             lines = trace_file.read().splitlines()
         parsed = []
@@ -198,8 +204,8 @@ class TraceTest(unittest.TestCase):
             match = TRACE_LINE.match(line)
             self.assertTrue(match, 'malformed trace line %r' % line)
             parsed.append(match.groups())
-        to_twin = [fields for fields in parsed if fields[1:3] == ('main', 'twin')]
-        to_main = [fields for fields in parsed if fields[1:3] == ('twin', 'main')]
+        to_twin = [fields for fields in parsed if fields[1:3] == (main, 'twin')]
+        to_main = [fields for fields in parsed if fields[1:3] == ('twin', main)]
         self.assertEqual(len(to_twin), CALLS + 2, lines)
         self.assertEqual(len(to_main), CALLBACKS, lines)
         self.assertEqual(len(parsed), CALLS + 2 + CALLBACKS, lines)

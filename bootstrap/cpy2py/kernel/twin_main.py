@@ -7,7 +7,11 @@ when the supervisor disappears.
 """
 import os
 import signal
+import socket
 import sys
+
+from cpy2py.exceptions import TwinterpreterUnavailable
+from cpy2py.kernel import observe
 
 
 def _flush():
@@ -27,10 +31,22 @@ def main():
     from cpy2py.kernel.kernel_state import get_kernel
     kernel = get_kernel()
     control = kernel.supervisor
-    kernel.start()
+    try:
+        kernel.start()
+    except TwinterpreterUnavailable as err:
+        # e.g. a run directory too long for socket paths: one clear line, no traceback
+        sys.stderr.write('cpy2py: twin %r cannot start: %s\n' % (kernel.twin_id, err.reason))
+        _flush()
+        os._exit(1)
 
     def shutdown():
         kernel.close_listener()
+        report = observe.stats_line(kernel.twin_id)
+        if report is not None:
+            try:
+                control.send(report)
+            except (OSError, socket.error):
+                pass
         _flush()
         os._exit(0)
 

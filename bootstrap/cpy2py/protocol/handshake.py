@@ -6,7 +6,9 @@ Nothing is unpickled before the handshake succeeds. Both lines are plain ASCII::
     client: CPY2PY <version> <token> <client id> <client boot id> <max pickle protocol>\\n
     server: OK <server id> <server boot id> <max pickle protocol>\\n   (or NO <reason>\\n)
 
-The connection then uses ``min`` of both pickle protocols.
+The connection then uses ``min`` of both pickle protocols. The server answers OK only
+after it checked every field (:py:func:`answer`); it reads the line without blocking a
+thread (see :py:mod:`cpy2py.kernel.acceptor`).
 """
 import errno
 import socket
@@ -15,7 +17,15 @@ from cpy2py.meta import PROTOCOL_VERSION
 from cpy2py.utility.compat import compare_digest, PY3
 from cpy2py.exceptions import AuthenticationError
 
-_MAX_LINE = 1024
+#: longest handshake line (bytes)
+MAX_LINE = 1024
+#: longest twin id in a handshake (ids under cpy2py-run are 1-64 of [A-Za-z0-9_.+-])
+MAX_ID = 128
+#: a boot id is this many lowercase hex digits (6 random bytes)
+BOOT_ID_LENGTH = 12
+#: the lowest pickle protocol a peer may offer (Python 2 speaks 2)
+MIN_PICKLE_PROTOCOL = 2
+_HEX = frozenset('0123456789abcdef')
 
 
 def _encode(text):
@@ -30,12 +40,12 @@ def _read_line(sock):
     """Read one line; returns ``(line, leftover bytes)``"""
     data = b''
     while b'\n' not in data:
-        chunk = sock.recv(_MAX_LINE)
+        chunk = sock.recv(MAX_LINE)
         if not chunk:
             # e.g. a process exiting with our connection still in its listen queue
             raise socket.error(errno.ECONNRESET, 'peer closed the connection during the handshake')
         data += chunk
-        if len(data) > _MAX_LINE:
+        if len(data) > MAX_LINE:
             raise AuthenticationError('handshake line too long')
     line, _, rest = data.partition(b'\n')
     return _decode(line), rest
@@ -63,23 +73,40 @@ def client_handshake(sock, token, my_id, my_boot, my_protocol):
     return PeerInfo(fields[1], fields[2], int(fields[3]), my_protocol), rest
 
 
-def server_handshake(sock, token, my_id, my_boot, my_protocol):
-    """Check a client's proof of the secret; returns ``(PeerInfo, leftover bytes)``"""
-    line, rest = _read_line(sock)
-    fields = line.split(' ')
-    if len(fields) != 6 or fields[0] != 'CPY2PY':
-        _refuse(sock, 'malformed handshake')
-    if fields[1] != str(PROTOCOL_VERSION):
-        _refuse(sock, 'protocol version %s not supported (need %d)' % (fields[1], PROTOCOL_VERSION))
-    if not compare_digest(_encode(fields[2]), _encode(token)):
-        _refuse(sock, 'wrong secret')
-    sock.sendall(_encode('OK %s %s %d\n' % (my_id, my_boot, my_protocol)))
-    return PeerInfo(fields[3], fields[4], int(fields[5]), my_protocol), rest
+def answer(line, token, my_id, my_boot, my_protocol):
+    """
+    Check a client's line (bytes, without its newline) field by field
 
-
-def _refuse(sock, reason):
+    Returns ``(PeerInfo, the OK line to send)``; raises :py:exc:`AuthenticationError`
+    with the reason for a line to refuse. The secret is checked first, so a client
+    without it learns nothing about the other fields.
+    """
     try:
-        sock.sendall(_encode('NO %s\n' % reason))
-    except (OSError, socket.error):
-        pass
-    raise AuthenticationError(reason)
+        fields = _decode(line).split(' ')
+    except UnicodeError:
+        raise AuthenticationError('malformed handshake')
+    if len(fields) != 6 or fields[0] != 'CPY2PY':
+        raise AuthenticationError('malformed handshake')
+    if not compare_digest(_encode(fields[2]), _encode(token)):
+        raise AuthenticationError('wrong secret')
+    version, peer_id, boot, protocol = fields[1], fields[3], fields[4], fields[5]
+    if version != str(PROTOCOL_VERSION):
+        raise AuthenticationError('protocol version %s not supported (need %d)' % (version[:20], PROTOCOL_VERSION))
+    if not valid_id(peer_id):
+        raise AuthenticationError('malformed twin id (1-%d printable ASCII characters, no space or slash)' % MAX_ID)
+    if len(boot) != BOOT_ID_LENGTH or not all(c in _HEX for c in boot):
+        raise AuthenticationError('malformed boot id (%d lowercase hex digits)' % BOOT_ID_LENGTH)
+    if not (protocol.isdigit() and len(protocol) <= 2 and MIN_PICKLE_PROTOCOL <= int(protocol)):
+        raise AuthenticationError('pickle protocol %s out of range (%d-99)' % (protocol[:20], MIN_PICKLE_PROTOCOL))
+    return (PeerInfo(peer_id, boot, int(protocol), my_protocol),
+            _encode('OK %s %s %d\n' % (my_id, my_boot, my_protocol)))
+
+
+def refusal(reason):
+    """The line that refuses a client"""
+    return _encode('NO %s\n' % reason)
+
+
+def valid_id(twin_id):
+    """Whether ``twin_id`` can travel in a handshake line"""
+    return 0 < len(twin_id) <= MAX_ID and all('!' <= c <= '~' and c != '/' for c in twin_id)
