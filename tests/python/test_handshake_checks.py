@@ -4,7 +4,6 @@ from __future__ import print_function
 
 import os
 import socket
-import time
 import unittest
 
 from cpy2py.meta import PROTOCOL_VERSION

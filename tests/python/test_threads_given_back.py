@@ -5,13 +5,12 @@ from __future__ import print_function
 import errno
 import os
 import socket
-import sys
 import threading
 import time
 import unittest
 
 import support
-from support import TWIN_ID, PEER_ID, guarded
+from support import TWIN_ID, guarded
 
 #: idle connections opened at once (fewer when the file limit does not allow them)
 IDLE_CONNECTIONS = 5000

@@ -22,11 +22,11 @@ The trace gets one line per call, appended by every process of the run to the sa
 import json
 import math
 import os
-import sys
 import threading
 import time
 
 from cpy2py.utility.compat import qualname
+from cpy2py.utility.notices import warn
 from cpy2py.wire.transport import FrameChannel, clock
 
 #: whether calls are counted (CPY2PY_STATS set to anything but empty or 0)
@@ -135,7 +135,7 @@ class TraceFile(object):
         try:
             self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, 'O_CLOEXEC', 0), 0o644)
         except OSError as err:
-            _warn('cannot open the trace file %s (CPY2PY_TRACE): %s; %s does not trace its calls'
+            warn('cannot open the trace file %s (CPY2PY_TRACE): %s; %s does not trace its calls'
                   % (path, err.strerror or err, who))
 
     def write(self, line):
@@ -143,14 +143,6 @@ class TraceFile(object):
             os.write(self.fd, line.encode('utf-8'))
         except OSError:
             pass  # e.g. a full disk: tracing must never break a call
-
-
-def _warn(message):
-    try:
-        sys.stderr.write('cpy2py: warning: %s\n' % message)
-        sys.stderr.flush()
-    except Exception:
-        pass
 
 
 def describe(op, data):

@@ -24,6 +24,7 @@ from cpy2py.kernel import launch_env, observe
 from cpy2py.kernel.kernel import SOCKET_PATH_MAX
 from cpy2py.kernel.main_module import main_module_env
 from cpy2py.utility.compat import PY3, set_inheritable, set_cloexec
+from cpy2py.utility.notices import warn
 
 #: seconds a twin gets to stop after SHUTDOWN, and again after SIGTERM
 SHUTDOWN_GRACE = 2.0
@@ -57,19 +58,11 @@ def make_run_dir(master_id):
             problems.append('cannot create a directory in %s: %s' % (base, getattr(err, 'strerror', None) or err))
             continue
         if problems:
-            _warn('the run directory is %s, because %s%s' % (
+            warn('the run directory is %s, because %s%s' % (
                 run_dir, '; '.join(problems), ' (set by TMPDIR)' if os.environ.get('TMPDIR') else ''))
         return run_dir
     raise TwinterpreterUnavailable(master_id, 'no directory for the run\'s sockets: %s; set TMPDIR '
                                    'to a short, writable directory' % '; '.join(problems))
-
-
-def _warn(message):
-    try:
-        sys.stderr.write('cpy2py: warning: %s\n' % message)
-        sys.stderr.flush()
-    except Exception:
-        pass
 
 
 class _Twin(object):
