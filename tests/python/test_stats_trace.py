@@ -185,6 +185,25 @@ class StandaloneTableTest(unittest.TestCase):
         self.assertNotIn('P99', err)
 
 
+class SupervisedStatsTest(unittest.TestCase):
+    """``cpy2py-run --stats``: the supervisor gathers the STATS lines and prints the table"""
+
+    def test_stats_option(self):
+        try:
+            usage = subprocess.check_output([support.RUN_BINARY, '--help'], stderr=subprocess.STDOUT)
+        except (OSError, subprocess.CalledProcessError) as err:
+            self.skipTest('cpy2py-run not usable (CPY2PY_RUN_BINARY=%s): %s' % (support.RUN_BINARY, err))
+        if b'--stats' not in usage:
+            self.skipTest('%s has no --stats option (yet)' % support.RUN_BINARY)
+        code, out, err = support.run_app(['--stats', 'stats_app.py'], twins={'twin': TWIN_EXECUTABLE},
+                                         env=APP_ENV, supervised=True)
+        self.assertEqual(code, 0, 'stdout:\n%s\nstderr:\n%s' % (out, err))
+        self.assertNotIn('Traceback', err)
+        rows = [line.split() for line in err.splitlines()]
+        self.assertTrue(any('twin' in row and str(CALLS + 2) in row for row in rows),
+                        'no row for the %d calls into twin in:\n%s' % (CALLS + 2, err))
+
+
 class TraceTest(unittest.TestCase):
     def setUp(self):
         self.directory = tempfile.mkdtemp(prefix='cpy2py-trace-')

@@ -211,7 +211,8 @@ class Kernel(object):
     def _make_connection(self, sock, info, rest):
         # the handshake carries each side's highest pickle protocol: only Python 2 stops at 2
         serializer = Serializer(info.pickle_protocol, info.peer_max_protocol <= 2)
-        return Connection(_make_channel(sock, rest, info.twin_id), info, serializer, self.poller, self.pool, self._peers)
+        channel = _make_channel(sock, rest, info.twin_id)
+        return Connection(channel, info, serializer, self.poller, self.pool, self._peers)
 
     def _register(self, conn):
         """Use ``conn`` for its peer; returns whether the peer process is new to us"""

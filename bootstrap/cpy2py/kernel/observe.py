@@ -133,7 +133,8 @@ class TraceFile(object):
     def __init__(self, path, who):
         self.fd = None
         try:
-            self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, 'O_CLOEXEC', 0), 0o644)
+            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, 'O_CLOEXEC', 0)
+            self.fd = os.open(path, flags, 0o644)
         except OSError as err:
             warn('cannot open the trace file %s (CPY2PY_TRACE): %s; %s does not trace its calls'
                   % (path, err.strerror or err, who))
@@ -151,7 +152,8 @@ def describe(op, data):
         if op == 'call':
             func = data[0]
             module = getattr(func, '__module__', None) or type(func).__module__
-            return _word('%s.%s' % (module, qualname(func) if hasattr(func, '__name__') else type(func).__name__))
+            name = qualname(func) if hasattr(func, '__name__') else type(func).__name__
+            return _word('%s.%s' % (module, name))
         if op == 'new':
             return _word('%s.%s' % tuple(data[0]))
         if op in ('class_method', 'class_get', 'class_set', 'class_del'):

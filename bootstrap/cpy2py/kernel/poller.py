@@ -229,7 +229,8 @@ class WorkerPool(object):
             if self._promoter is None:
                 if not self.parking:
                     return
-                self._promoter = threading.Thread(target=daemon_target(self._promote_loop), name='cpy2py-promoter')
+                self._promoter = threading.Thread(
+                    target=daemon_target(self._promote_loop), name='cpy2py-promoter')
                 self._promoter.daemon = True
                 self._promoter.start()
                 atexit.register(self.stop_promoter)

@@ -55,7 +55,8 @@ def make_run_dir(master_id):
             run_dir = tempfile.mkdtemp(prefix='cpy2py-', dir=base)
             os.chmod(run_dir, 0o700)
         except (OSError, IOError) as err:
-            problems.append('cannot create a directory in %s: %s' % (base, getattr(err, 'strerror', None) or err))
+            reason = getattr(err, 'strerror', None) or err
+            problems.append('cannot create a directory in %s: %s' % (base, reason))
             continue
         if problems:
             warn('the run directory is %s, because %s%s' % (

@@ -91,13 +91,16 @@ def answer(line, token, my_id, my_boot, my_protocol):
         raise AuthenticationError('wrong secret')
     version, peer_id, boot, protocol = fields[1], fields[3], fields[4], fields[5]
     if version != str(PROTOCOL_VERSION):
-        raise AuthenticationError('protocol version %s not supported (need %d)' % (version[:20], PROTOCOL_VERSION))
+        raise AuthenticationError('protocol version %s not supported (need %d)'
+                                  % (version[:20], PROTOCOL_VERSION))
     if not valid_id(peer_id):
-        raise AuthenticationError('malformed twin id (1-%d printable ASCII characters, no space or slash)' % MAX_ID)
+        raise AuthenticationError('malformed twin id (1-%d printable ASCII characters, no space or slash)'
+                                  % MAX_ID)
     if len(boot) != BOOT_ID_LENGTH or not all(c in _HEX for c in boot):
         raise AuthenticationError('malformed boot id (%d lowercase hex digits)' % BOOT_ID_LENGTH)
     if not (protocol.isdigit() and len(protocol) <= 2 and MIN_PICKLE_PROTOCOL <= int(protocol)):
-        raise AuthenticationError('pickle protocol %s out of range (%d-99)' % (protocol[:20], MIN_PICKLE_PROTOCOL))
+        raise AuthenticationError('pickle protocol %s out of range (%d-99)'
+                                  % (protocol[:20], MIN_PICKLE_PROTOCOL))
     return (PeerInfo(peer_id, boot, int(protocol), my_protocol),
             _encode('OK %s %s %d\n' % (my_id, my_boot, my_protocol)))
 
