@@ -4,12 +4,12 @@ Seeing what runs: call statistics (``CPY2PY_STATS=1``) and a call trace (``CPY2P
 Both are read once, when the kernel module is imported. When neither is set nothing here
 is active and calls pay nothing: :py:func:`install` leaves ``Kernel.call`` and the channel
 class alone. When one is set, ``Kernel.call`` is wrapped to time each call, and (stats)
-connections use a channel that counts the bytes it moves.
+connections use a channel that counts the bytes of calls.
 
-Statistics are kept per target peer id: calls, errors (calls that raised), bytes sent to
-and received from that peer, and a latency histogram whose buckets are powers of
-``2**0.25`` microseconds rounded to integers (so percentiles read from merged histograms
-are within about 19 %). Before the process exits it reports them once: a twin on
+Statistics are kept per target peer id: calls, errors (calls that raised), bytes of those
+calls (requests sent, replies received, frame headers included), and a latency histogram
+whose buckets are powers of ``2**0.25`` microseconds rounded to integers (so percentiles
+read from merged histograms are within about 19 %). Before the process exits it reports them once: a twin on
 SHUTDOWN, the main at exit, as the control line ``STATS <json>`` (see docs/DESIGN.md); a
 standalone main, which has no supervisor, prints a table on stderr instead, with the rows
 its twins reported to it.
@@ -27,6 +27,7 @@ import time
 
 from cpy2py.utility.compat import qualname
 from cpy2py.utility.notices import warn
+from cpy2py.protocol.messages import PREFIX, REQUEST
 from cpy2py.wire.transport import FrameChannel, clock
 
 #: whether calls are counted (CPY2PY_STATS set to anything but empty or 0)
@@ -100,7 +101,11 @@ RECORDER = Recorder()
 
 
 class CountingChannel(FrameChannel):
-    """A frame channel that adds the bytes it sends and receives to its peer's counts"""
+    """
+    A frame channel that counts the bytes of the calls this process makes over it: request
+    frames it sends (one-way messages such as releases aside) and reply frames it receives.
+    Requests the peer makes and our replies to them count on the peer's side.
+    """
 
     def __init__(self, sock, pending, peer):
         FrameChannel.__init__(self, sock, pending)
@@ -108,16 +113,19 @@ class CountingChannel(FrameChannel):
 
     def send_message(self, kind, request_id, body, buffers=None):
         FrameChannel.send_message(self, kind, request_id, body, buffers)
-        RECORDER.moved(self.peer, 17 + len(body) + _buffer_bytes(buffers), 0)
-
-    def send_frame(self, payload, buffers=None):
-        FrameChannel.send_frame(self, payload, buffers)
-        RECORDER.moved(self.peer, 8 + len(payload) + _buffer_bytes(buffers), 0)
+        if kind == REQUEST and request_id:
+            RECORDER.moved(self.peer, _HEADER_BYTES + len(body) + _buffer_bytes(buffers), 0)
 
     def read_frame(self):
         payload, buffers = FrameChannel.read_frame(self)
-        RECORDER.moved(self.peer, 0, 8 + len(payload) + _buffer_bytes(buffers))
+        if bytearray(payload[:1]) != _REQUEST_KIND:
+            RECORDER.moved(self.peer, 0, 8 + len(payload) + _buffer_bytes(buffers))
         return payload, buffers
+
+
+#: frame header and message prefix (kind, request id)
+_HEADER_BYTES = 8 + PREFIX.size
+_REQUEST_KIND = bytearray([REQUEST])
 
 
 def _buffer_bytes(buffers):
