@@ -7,7 +7,6 @@ when the supervisor disappears.
 """
 import os
 import signal
-import socket
 import sys
 
 from cpy2py.exceptions import TwinterpreterUnavailable
@@ -43,10 +42,7 @@ def main():
         kernel.close_listener()
         report = observe.stats_line(kernel.twin_id)
         if report is not None:
-            try:
-                control.send(report)
-            except (OSError, socket.error):
-                pass
+            control.report(report)
         _flush()
         os._exit(0)
 
