@@ -218,10 +218,6 @@ class WorkerPool(object):
         with self._cond_lock:
             self._unled.discard(token)
 
-    def is_led(self):
-        """Whether some thread leads the poller right now (a hint: it may change at once)"""
-        return self._leading
-
     def wake_promoter(self):
         """Start a busy period of the promoter (a request runs unled, a socket is parked)"""
         with self._promoter_cond:
