@@ -310,6 +310,18 @@ class HandshakeTest(unittest.TestCase):
         self.client.close()
         self.server.close()
 
+    def serve(self, handshake):
+        """The server's side as the kernel's acceptor does it: check the line, answer, then
+        take the client's answer to a shared-memory offer"""
+        data = b''
+        while b'\n' not in data:
+            data += self.server.recv(1024)
+        line, _, rest = data.partition(b'\n')
+        info, reply = handshake.answer(line, 'secret', 'b', 'bbbbbbbbbbbb', 5, self.server, rest)
+        self.server.sendall(reply)
+        handshake.finish_server(self.server, info)
+        return info
+
     def shake(self, server_line=None):
         """Run both ends; ``server_line`` replaces the server with a relay that answers it
         (claiming another process's pid). Returns (client info, server info or None)"""
@@ -317,12 +329,12 @@ class HandshakeTest(unittest.TestCase):
         result = {}
 
         def client():
-            result['client'] = handshake.client_handshake(self.client, 'secret', 'a', 'boot-a', 5)[0]
+            result['client'] = handshake.client_handshake(self.client, 'secret', 'a', 'aaaaaaaaaaaa', 5)[0]
         thread = threading.Thread(target=client)
         thread.start()
         server = None
         if server_line is None:
-            server = handshake.server_handshake(self.server, 'secret', 'b', 'boot-b', 5)[0]
+            server = self.serve(handshake)
         else:
             self.server.recv(1024)
             self.server.sendall(server_line.encode('ascii'))

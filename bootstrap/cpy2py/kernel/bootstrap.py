@@ -3,6 +3,7 @@ Creating this process's kernel: supervised (cpy2py-run, or a twin) or standalone
 
 :py:func:`cpy2py.kernel.kernel_state.get_kernel` calls :py:func:`create_kernel` once.
 """
+import atexit
 import binascii
 import os
 import stat
@@ -10,6 +11,7 @@ import sys
 
 from cpy2py.kernel import main_module
 from cpy2py.kernel.kernel import Kernel
+from cpy2py.kernel import observe
 
 
 def _control_fd():
@@ -52,11 +54,12 @@ def _create_kernel(twin_id, master_id):
                         os.environ['CPY2PY_RUN_DIR'], os.environ['CPY2PY_TOKEN'], control)
         if kernel.is_master:
             control.serve_in_thread()
+            if observe.STATS:
+                # a twin reports on SHUTDOWN (twin_main); the main when it exits
+                atexit.register(lambda: control.report(observe.stats_line(twin_id)))
         return kernel
-    import tempfile
-    from cpy2py.kernel.standalone import StandaloneSupervisor
-    run_dir = tempfile.mkdtemp(prefix='cpy2py-')
-    os.chmod(run_dir, 0o700)
+    from cpy2py.kernel.standalone import StandaloneSupervisor, make_run_dir
+    run_dir = make_run_dir(master_id)
     token = binascii.hexlify(os.urandom(16)).decode('ascii')
     supervisor = StandaloneSupervisor(master_id, run_dir, token)
     kernel = Kernel(twin_id, master_id, run_dir, token, supervisor)

@@ -16,7 +16,6 @@ import binascii
 import errno
 import itertools
 import os
-import select
 import socket
 import threading
 import time
@@ -24,18 +23,20 @@ import time
 from cpy2py.kernel.connection import Connection, Waiter
 from cpy2py.protocol.messages import PREFIX, REQUEST, REPLY_OK, REPLY_ERROR
 from cpy2py.exceptions import (
-    TwinterpreterTerminated, TwinterpreterUnavailable, AuthenticationError)
+    TwinterpreterTerminated, TwinterpreterUnavailable)
 from cpy2py.kernel.handlers import HANDLERS
 from cpy2py.kernel.launch_env import EXECUTABLES
 from cpy2py.kernel.objects import ExportTable, ProxyTable
 from cpy2py.kernel.references import RemoteHandle, thread_state as _tls
 from cpy2py.kernel.poller import Poller, WorkerPool
+from cpy2py.kernel.acceptor import Acceptor
+from cpy2py.kernel import observe
 from cpy2py.kernel import remote_errors
 from cpy2py.protocol import handshake
 from cpy2py.protocol.serializer import (
     Serializer, HIGHEST_PROTOCOL, NESTED_LARGE as _NESTED_LARGE, has_large_buffer as _has_large_buffer)
 from cpy2py.wire.transport import (
-    FrameChannel, ChannelClosed, InterruptsDeferred, is_main_thread, clock as _clock, SPIN as _SPIN)
+    ChannelClosed, InterruptsDeferred, is_main_thread, clock as _clock, SPIN as _SPIN)
 from cpy2py.utility.compat import thread_ident, set_cloexec, pickle
 
 
@@ -56,6 +57,20 @@ _dumps, _loads = pickle.dumps, pickle.loads
 _BYTES_LIKE = (bytes, bytearray, memoryview)
 #: reply values looked into for large bytes-like values before pickling
 _CONTAINERS = (list, tuple, dict)
+
+
+#: longest AF_UNIX socket path on Linux (bytes; sun_path holds 108 with its terminating NUL)
+SOCKET_PATH_MAX = 107
+
+
+def cannot_listen(path, err):
+    """Why a process cannot listen on ``path``, and what helps"""
+    reason = getattr(err, 'strerror', None) or str(err)
+    size = len(path if isinstance(path, bytes) else path.encode('utf-8'))
+    if size > SOCKET_PATH_MAX:
+        return ('cannot listen on %s: the path is %d bytes long, more than the %d an AF_UNIX '
+                'socket allows; set TMPDIR to a shorter directory' % (path, size, SOCKET_PATH_MAX))
+    return 'cannot listen on %s: %s' % (path, reason)
 
 
 def socket_path(run_dir, twin_id):
@@ -118,11 +133,16 @@ class Kernel(object):
                 pass
             listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             set_cloexec(listener.fileno())
-            listener.bind(path)
-            listener.listen(64)
+            try:
+                listener.bind(path)
+                listener.listen(128)
+            except (OSError, socket.error) as err:
+                listener.close()
+                self._started = False
+                raise TwinterpreterUnavailable(self.twin_id, cannot_listen(path, err))
             self._listener = listener
             self._socket_path = path
-            self.poller.register(listener.fileno(), self._on_accept, oneshot=False)
+            self._acceptor = Acceptor(listener, self.poller, self._answer_handshake, self._accepted)
             self.pool.start()
 
     def close_listener(self):
@@ -194,8 +214,8 @@ class Kernel(object):
     def _make_connection(self, sock, info, rest):
         # the handshake carries each side's highest pickle protocol: only Python 2 stops at 2
         serializer = Serializer(info.pickle_protocol, info.peer_max_protocol <= 2)
-        return Connection(FrameChannel(sock, rest, info.side), info, serializer, self.poller,
-                          self.pool, self._peers)
+        channel = _make_channel(sock, rest, info.twin_id, info.side)
+        return Connection(channel, info, serializer, self.poller, self.pool, self._peers)
 
     def _register(self, conn):
         """Use ``conn`` for its peer; returns whether the peer process is new to us"""
@@ -220,27 +240,13 @@ class Kernel(object):
         for task in self._on_readable(conn) or ():
             self.pool.submit(task)
 
-    def _on_accept(self, mask):
-        try:
-            sock, _ = self._listener.accept()
-        except (OSError, socket.error):
-            return None
-        set_cloexec(sock.fileno())
-        self.pool.submit(lambda: self._accept_handshake(sock))
-        return None
+    def _answer_handshake(self, line, sock, rest):
+        """Check a client's handshake line (Acceptor): ``(peer info, OK line)``"""
+        return handshake.answer(line, self.token, self.twin_id, self.boot_id, HIGHEST_PROTOCOL, sock, rest)
 
-    def _accept_handshake(self, sock):
-        try:
-            sock.settimeout(10)
-            info, rest = handshake.server_handshake(
-                sock, self.token, self.twin_id, self.boot_id, HIGHEST_PROTOCOL)
-            sock.settimeout(None)
-        except (AuthenticationError, OSError, socket.error, ValueError) as err:
-            _logger().warning('refused a connection: %s', err)
-            sock.close()
-            return
-        conn = self._make_connection(sock, info, rest)
-        self._register(conn)
+    def _accepted(self, sock, info, rest):
+        """An accepted connection passed the handshake: serve it"""
+        self._register(self._make_connection(sock, info, rest))
 
     def connection_lost(self, conn, reason):
         pending = conn.mark_dead(reason)
@@ -483,12 +489,18 @@ class Kernel(object):
         if not conn.take_role(Poller.MARKER):
             return None
         channel = conn.channel
-        if not channel.has_buffered_frame() and not select.select([channel.sock], [], [], 0)[0]:
-            # a caller took the role and read what woke the poller before we got the role:
-            # reading now would block this thread while no thread leads the poller
-            conn.release_role(Poller.MARKER, park=False)
-            return None
+        token = None
         try:
+            if not channel.has_buffered_frame():
+                if not channel.receive_available():
+                    # a caller took the role and read what woke the poller before we got the
+                    # role: reading now would block this thread while no thread leads the poller
+                    conn.release_role(Poller.MARKER, park=False)
+                    return None
+                if not channel.has_buffered_frame():
+                    # the rest of the frame is still on its way (a large value, or a peer
+                    # that stalls): another thread leads meanwhile if it takes long
+                    token = self.pool.begin_unled()
             frames = conn.read_frames()
         except ChannelClosed as err:
             self.connection_lost(conn, str(err))
@@ -496,6 +508,9 @@ class Kernel(object):
         except BaseException:
             conn.release_role(Poller.MARKER, park=False)
             raise
+        finally:
+            if token is not None:
+                self.pool.end_unled(token)
         tasks = None
         try:
             tasks = self._dispatch(conn, frames)
@@ -677,3 +692,8 @@ class Kernel(object):
                 return
             conn = self.connection(owner, start=False)
         self.send_oneway(conn, 'release', releases)
+
+
+#: channels of new connections; with CPY2PY_STATS or CPY2PY_TRACE set, Kernel.call is
+#: wrapped to count, time and trace calls (when neither is set, nothing changes)
+_make_channel = observe.install(Kernel)

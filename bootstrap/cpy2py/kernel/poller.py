@@ -10,6 +10,11 @@ thread only when one execution has been running without a leader for a tick. Bet
 periods the promoter sleeps without a timeout, so an idle process uses no CPU. Sockets are
 registered one-shot: a caller that takes a connection's reader role disarms it, and
 re-arms it when it gives the role back, so the poller never races a caller for a frame.
+
+The pool grows with concurrent requests and shrinks back after a burst: an idle thread
+beyond a small core (:py:data:`IDLE_CORE`) exits when no work came for
+:py:data:`IDLE_EXIT` seconds. Idle threads wait each on a condition of its own, most
+recently idle first in line, so the threads that stay cold are the ones that time out.
 """
 import atexit
 import collections
@@ -28,6 +33,10 @@ PROMOTER_TICK = 0.001
 PROMOTER_IDLE_TICKS = 100
 #: stack size of pool threads
 WORKER_STACK = 64 * 1024 * 1024
+#: idle pool threads kept waiting for work without a time limit
+IDLE_CORE = 2
+#: seconds an idle pool thread beyond the core waits for work before it exits
+IDLE_EXIT = 2.0
 _ONESHOT = getattr(select, 'EPOLLONESHOT', 1 << 30)
 #: epoll masks of a connection the poller watches / does not watch (a caller reads it)
 ARMED = _IN | _ONESHOT
@@ -45,6 +54,30 @@ class Poller(object):
         self._lock = threading.Lock()
         #: fd -> Connection, for the promoter to arm parked ones
         self._connections = {}
+        #: () -> seconds until ``_on_timer`` is due, or None (see set_timer)
+        self._next_timeout = None
+        self._on_timer = None
+
+    def set_timer(self, next_timeout, on_timer):
+        """The leader waits at most ``next_timeout()`` seconds, then calls ``on_timer()``"""
+        self._next_timeout = next_timeout
+        self._on_timer = on_timer
+
+    def rearm(self, fd):
+        """Watch ``fd`` (registered one-shot) again"""
+        try:
+            self.epoll.modify(fd, _IN | _ONESHOT)
+        except (IOError, OSError, ValueError):
+            pass
+
+    def unregister_fd(self, fd):
+        """Stop watching ``fd`` (before it is closed or registered anew)"""
+        with self._lock:
+            self._handlers.pop(fd, None)
+        try:
+            self.epoll.unregister(fd)
+        except (IOError, OSError, ValueError, KeyError):
+            pass
 
     def register(self, fd, handler, oneshot=True):
         with self._lock:
@@ -75,16 +108,30 @@ class Poller(object):
             pass
 
     def wait(self):
-        """Block until some registered socket is ready; returns the handlers to run"""
+        """Block until some registered socket is ready; returns the handlers to run (none
+        when the timer was due)"""
         while True:
+            timeout = self._next_timeout() if self._next_timeout is not None else None
             try:
-                events = self.epoll.poll()
+                events = self.epoll.poll(-1 if timeout is None else max(timeout, 0.001))
             except (IOError, OSError) as err:
                 if err.errno == errno.EINTR:
                     continue
                 raise
+            if not events:
+                self._on_timer()
+                return []
             handlers = self._handlers
             return [(handlers[fd], mask) for fd, mask in events if fd in handlers]
+
+
+class _Sleeper(object):
+    """An idle pool thread: its condition, and whether a waker handed it work"""
+    __slots__ = ('cond', 'taken')
+
+    def __init__(self, lock):
+        self.cond = threading.Condition(lock)
+        self.taken = False
 
 
 class WorkerPool(object):
@@ -94,13 +141,14 @@ class WorkerPool(object):
         self._poller = poller
         self._run_task = run_task
         self._cond_lock = threading.Lock()  # `with` on it: no Python-level Condition.__enter__/__exit__
-        self._cond = threading.Condition(self._cond_lock)
         self._tasks = collections.deque()
-        self._idle = 0
+        #: idle threads, the most recently idle last (woken first)
+        self._sleepers = []
         self._leading = False
+        #: pool threads alive
         self.threads = 0
-        #: token of the request a former leader runs while no thread leads, else None
-        self._inline = None
+        #: tokens of executions that began while no thread led the poller (see begin_unled)
+        self._unled = set()
         #: whether the promoter is in a busy period (looking every tick)
         self.promoter_awake = False
         self._promoter_cond = threading.Condition(threading.Lock())
@@ -114,13 +162,17 @@ class WorkerPool(object):
     def submit(self, task):
         with self._cond_lock:
             self._tasks.append(task)
-            if self._idle:
-                # the woken thread counts as busy at once: a second submit (or a promotion)
-                # before it runs must wake another thread, not notify the same one again
-                self._idle -= 1
-                self._cond.notify()
+            if self._sleepers:
+                self._wake_one()
                 return
         self._spawn()
+
+    def _wake_one(self):
+        """Hand work to the most recently idle thread (with ``_cond_lock`` held); it counts
+        as busy at once, so a second submit (or a promotion) wakes another one"""
+        sleeper = self._sleepers.pop()
+        sleeper.taken = True
+        sleeper.cond.notify()
 
     def _spawn(self):
         with self._cond_lock:
@@ -131,6 +183,10 @@ class WorkerPool(object):
         previous = threading.stack_size(WORKER_STACK)
         try:
             thread.start()
+        except BaseException:
+            with self._cond_lock:
+                self.threads -= 1
+            raise
         finally:
             threading.stack_size(previous)
 
@@ -139,39 +195,43 @@ class WorkerPool(object):
         with self._cond_lock:
             if self._leading:
                 return
-            if self._idle:
-                self._idle -= 1
-                self._cond.notify()
+            if self._sleepers:
+                self._wake_one()
                 return
         self._spawn()
 
-    def _begin_inline(self):
-        """This thread is about to run a request while no thread leads: returns a token"""
+    def begin_unled(self):
+        """
+        This thread is about to run something that may take long (a request, the rest of a
+        frame) while the poller may have no leader: returns a token for :py:meth:`end_unled`
+
+        If it is still running after a tick and no thread leads, the promoter makes one lead.
+        """
         token = object()
         with self._cond_lock:
-            self._inline = token
+            self._unled.add(token)
         if not self.promoter_awake:
             self.wake_promoter()
         return token
 
+    def end_unled(self, token):
+        with self._cond_lock:
+            self._unled.discard(token)
+
     def wake_promoter(self):
-        """Start a busy period of the promoter (a request runs inline, a socket is parked)"""
+        """Start a busy period of the promoter (a request runs unled, a socket is parked)"""
         with self._promoter_cond:
             self.promoter_awake = True
             if self._promoter is None:
                 if not self.parking:
                     return
-                self._promoter = threading.Thread(target=daemon_target(self._promote_loop), name='cpy2py-promoter')
+                self._promoter = threading.Thread(
+                    target=daemon_target(self._promote_loop), name='cpy2py-promoter')
                 self._promoter.daemon = True
                 self._promoter.start()
                 atexit.register(self.stop_promoter)
             else:
                 self._promoter_cond.notify()
-
-    def _end_inline(self, token):
-        with self._cond_lock:
-            if self._inline is token:
-                self._inline = None
 
     def stop_promoter(self):
         """At exit: end the promoter before Python tears modules down, arm every socket"""
@@ -189,25 +249,30 @@ class WorkerPool(object):
             with self._promoter_cond:
                 while not self.promoter_awake:
                     self._promoter_cond.wait()
-            last, idle_ticks = None, 0
+            last, idle_ticks = frozenset(), 0
             while idle_ticks < PROMOTER_IDLE_TICKS and self.parking:
                 time.sleep(PROMOTER_TICK)
                 with self._cond_lock:
-                    token = self._inline
-                    stuck = token is not None and token is last and not self._leading
-                    if stuck:
-                        self._inline = None
+                    running = frozenset(self._unled)
+                    # what ran for a whole tick needs a leader beside it: the one there is or
+                    # one promoted now; either covers it from now on (a leader that leaves
+                    # its post to run something takes a token of its own)
+                    seen = running & last
+                    stuck = bool(seen) and not self._leading
+                    if seen:
+                        self._unled -= seen
+                        running = running - seen
                 if stuck:
                     self._promote()
                 parked = self._arm_unused()
-                idle_ticks = idle_ticks + 1 if token is None and not parked else 0
-                last = token
+                idle_ticks = idle_ticks + 1 if not running and not parked else 0
+                last = running
             with self._promoter_cond:
                 self.promoter_awake = False
             with self._cond_lock:
-                # a request may have begun, or a socket been parked, just before we said we
+                # something may have begun, or a socket been parked, just before we said we
                 # sleep: that thread saw us awake
-                late = self._inline is not None
+                late = bool(self._unled)
             late = late or any(conn.parked for conn in self._poller.connections())
             if late:
                 with self._promoter_cond:
@@ -221,49 +286,69 @@ class WorkerPool(object):
                 parked = True
         return parked
 
+    def _next_task(self, me):
+        """Wait (with ``_cond_lock`` held) for a task, or for leadership (returns None);
+        raises _Retire when this idle thread beyond the core should exit"""
+        sleepers = self._sleepers
+        while True:
+            if self._tasks:
+                return self._tasks.popleft()
+            if not self._leading:
+                self._leading = True
+                return None
+            me.taken = False
+            sleepers.append(me)
+            if len(sleepers) > IDLE_CORE:
+                me.cond.wait(IDLE_EXIT)
+            else:
+                me.cond.wait()
+            if not me.taken:  # nobody handed us work: timed out
+                sleepers.remove(me)
+                if len(sleepers) >= IDLE_CORE and not self._tasks:
+                    self.threads -= 1
+                    raise _Retire()
+
     def _work(self):
-        cond = self._cond
         cond_lock = self._cond_lock
+        me = _Sleeper(cond_lock)
         while True:
             # an idle thread must not keep its last request (and its arguments) alive
-            task = tasks = found = ready = None
+            task = tasks = found = ready = token = None
             with cond_lock:
-                while True:
-                    if self._tasks:
-                        task = self._tasks.popleft()
-                        break
-                    if not self._leading:
-                        self._leading = True
-                        task = None
-                        break
-                    self._idle += 1
-                    cond.wait()  # whoever notifies takes us off the idle count
-            if task is not None:
-                # handed over in a list the runner empties: a worker that stays on the
-                # connection afterwards must not keep this request's arguments alive
-                holder, task = [task], None
-                self._run_task(holder)
-                continue
-            try:
-                ready = self._poller.wait()
-            finally:
-                with cond_lock:
-                    self._leading = False
-            tasks = []
-            for handler, mask in ready:
                 try:
-                    found = handler(mask)
-                except Exception:  # a handler must never kill the pool
-                    found = None
-                if found:
-                    tasks.extend(found)
-            if not tasks:
-                continue
-            for task in tasks[1:]:
-                self.submit(task)
-            holder, task, tasks, found = [tasks[0]], None, None, None
-            token = self._begin_inline()
+                    task = self._next_task(me)
+                except _Retire:
+                    return
+            if task is None:
+                try:
+                    ready = self._poller.wait()
+                finally:
+                    with cond_lock:
+                        self._leading = False
+                tasks = []
+                for handler, mask in ready:
+                    try:
+                        found = handler(mask)
+                    except Exception:  # a handler must never kill the pool
+                        found = None
+                    if found:
+                        tasks.extend(found)
+                if not tasks:
+                    continue
+                for task in tasks[1:]:
+                    self.submit(task)
+                task, tasks, found = tasks[0], None, None
+            # handed over in a list the runner empties: a worker that stays on the
+            # connection afterwards must not keep this request's arguments alive
+            holder, task = [task], None
+            # the request (and the requests this thread reads afterwards, staying on its
+            # connection) may run long while no thread leads: the promoter watches the token
+            token = self.begin_unled()
             try:
                 self._run_task(holder)
             finally:
-                self._end_inline(token)
+                self.end_unled(token)
+
+
+class _Retire(Exception):
+    """An idle pool thread beyond the core timed out: it exits"""

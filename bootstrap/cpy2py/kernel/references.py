@@ -16,6 +16,11 @@ only while a kernel runs.
 import sys
 import threading
 
+try:
+    import _imp
+except ImportError:  # Python 2
+    import imp as _imp
+
 from cpy2py.exceptions import StaleProxy
 from cpy2py.utility.compat import qualname, resolve_qualname
 
@@ -93,12 +98,29 @@ def import_class(ref):
     module_name, name = ref
     try:
         module = sys.modules.get(module_name)
-        if module is None:
+        if module is None or _importing(module):
+            # not imported yet, or another thread is importing it right now: the module's
+            # import lock (Python 2: the global one) makes us wait until that import is done,
+            # instead of looking for a class further down a half-executed module
             __import__(module_name)
             module = sys.modules[module_name]
         return resolve_qualname(module, name)
     except Exception:
         return None
+
+
+def _importing(module):
+    """Whether ``module`` may still be executing its import (in any thread)"""
+    spec = getattr(module, '__spec__', None)
+    if spec is not None:
+        return bool(getattr(spec, '_initializing', False))
+    return _import_lock_held()
+
+
+def _import_lock_held():
+    """Python 2 (and modules without a spec): whether some thread is importing"""
+    held = getattr(_imp, 'lock_held', None)
+    return held() if held is not None else False
 
 
 def resolve_class(ref):

@@ -7,22 +7,63 @@ twins get the same environment and control channel as under ``cpy2py-run``; each
 in its own process group and exits when this process goes away.
 """
 import atexit
+import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 
 from cpy2py.kernel.control import LineReader, encode_line
 from cpy2py.exceptions import TwinterpreterUnavailable
-from cpy2py.kernel import launch_env
+from cpy2py.kernel import launch_env, observe
+from cpy2py.kernel.kernel import SOCKET_PATH_MAX
 from cpy2py.kernel.main_module import main_module_env
 from cpy2py.utility.compat import PY3, set_inheritable, set_cloexec
+from cpy2py.utility.notices import warn
 
 #: seconds a twin gets to stop after SHUTDOWN, and again after SIGTERM
 SHUTDOWN_GRACE = 2.0
+#: a run directory must leave room in socket paths for twin ids this long
+ID_ROOM = 24
+#: where the run directory goes when the temporary directory cannot take it
+FALLBACK_DIRS = ('/tmp', '/var/tmp', '/dev/shm')
+
+
+def make_run_dir(master_id):
+    """
+    A new private (0700) run directory for a standalone main
+
+    In the temporary directory (``TMPDIR``, as :py:mod:`tempfile` picks it), unless that is
+    unusable or too long for socket paths: then in the first of FALLBACK_DIRS that works,
+    with a warning that says why. Raises TwinterpreterUnavailable when none works.
+    """
+    default = tempfile.gettempdir()
+    problems = []
+    for base in [default] + [path for path in FALLBACK_DIRS if path != default]:
+        # mkdtemp adds 'cpy2py-' and 8 characters; a socket is '<id>.sock'
+        longest = len(os.path.join(base, 'cpy2py-12345678', 'i' * ID_ROOM + '.sock').encode('utf-8'))
+        if longest > SOCKET_PATH_MAX:
+            problems.append('%s is too long for the sockets in it (a socket path would have %d '
+                            'bytes, at most %d work)' % (base, longest, SOCKET_PATH_MAX))
+            continue
+        try:
+            run_dir = tempfile.mkdtemp(prefix='cpy2py-', dir=base)
+            os.chmod(run_dir, 0o700)
+        except (OSError, IOError) as err:
+            reason = getattr(err, 'strerror', None) or err
+            problems.append('cannot create a directory in %s: %s' % (base, reason))
+            continue
+        if problems:
+            warn('the run directory is %s, because %s%s' % (
+                run_dir, '; '.join(problems), ' (set by TMPDIR)' if os.environ.get('TMPDIR') else ''))
+        return run_dir
+    raise TwinterpreterUnavailable(master_id, 'no directory for the run\'s sockets: %s; set TMPDIR '
+                                   'to a short, writable directory' % '; '.join(problems))
 
 
 class _Twin(object):
@@ -33,6 +74,8 @@ class _Twin(object):
         self.control = control
         self.reader = LineReader(control)
         self.send_lock = threading.Lock()
+        #: the thread reading this twin's control lines
+        self.serving = None
 
     def send(self, line):
         with self.send_lock:
@@ -58,6 +101,8 @@ class StandaloneSupervisor(object):
         #: twin id -> dict of TwinMaster settings (main_module, run_main, restore_argv)
         self.settings = launch_env.SETTINGS
         self.kernel = None
+        #: STATS documents the twins sent before they exited (CPY2PY_STATS)
+        self.reports = []
         atexit.register(self.shutdown)
 
     def _start_lock(self, twin_id):
@@ -114,7 +159,8 @@ class StandaloneSupervisor(object):
             ours.close()
             raise TwinterpreterUnavailable(
                 twin_id, '%s exited with status %s before it was ready' % (path, status))
-        thread = threading.Thread(target=self._serve_twin, args=(twin,), name='cpy2py-control-%s' % twin_id)
+        thread = twin.serving = threading.Thread(
+            target=self._serve_twin, args=(twin,), name='cpy2py-control-%s' % twin_id)
         thread.daemon = True
         thread.start()
         return twin
@@ -132,6 +178,11 @@ class StandaloneSupervisor(object):
             elif verb == 'STOP':
                 self.stop_twin(target)
                 twin.send('DOWN %s' % target)
+            elif verb == 'STATS':
+                try:
+                    self.reports.append(json.loads(rest))
+                except ValueError:
+                    pass
         try:
             twin.control.close()
         except (OSError, socket.error):
@@ -169,6 +220,8 @@ class StandaloneSupervisor(object):
                 except OSError:
                     pass
             twin.process.wait()
+        if twin.serving is not None and twin.serving is not threading.current_thread():
+            twin.serving.join(1.0)  # its last lines (STATS) are read before we close
         try:
             twin.control.close()
         except (OSError, socket.error):
@@ -200,3 +253,11 @@ class StandaloneSupervisor(object):
         for thread in threads:
             thread.join()
         shutil.rmtree(self.run_dir, ignore_errors=True)
+        if observe.STATS and self.kernel is not None:
+            # no supervisor to aggregate the counts: print them, with the twins' rows
+            reports = [observe.RECORDER.report(self.kernel.twin_id)] + self.reports
+            try:
+                sys.stderr.write(observe.table(reports))
+                sys.stderr.flush()
+            except Exception:
+                pass

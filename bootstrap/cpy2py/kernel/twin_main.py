@@ -9,6 +9,9 @@ import os
 import signal
 import sys
 
+from cpy2py.exceptions import TwinterpreterUnavailable
+from cpy2py.kernel import observe
+
 
 def _flush():
     for stream in (sys.stdout, sys.stderr):
@@ -27,10 +30,19 @@ def main():
     from cpy2py.kernel.kernel_state import get_kernel
     kernel = get_kernel()
     control = kernel.supervisor
-    kernel.start()
+    try:
+        kernel.start()
+    except TwinterpreterUnavailable as err:
+        # e.g. a run directory too long for socket paths: one clear line, no traceback
+        sys.stderr.write('cpy2py: twin %r cannot start: %s\n' % (kernel.twin_id, err.reason))
+        _flush()
+        os._exit(1)
 
     def shutdown():
         kernel.close_listener()
+        report = observe.stats_line(kernel.twin_id)
+        if report is not None:
+            control.report(report)
         _flush()
         os._exit(0)
 

@@ -15,6 +15,8 @@ directly, not through a relay (SSH) that forwards the bytes. The server answers 
 ``shm:<pid>`` only when it accepts; the client, if it accepts that in turn, sends one byte
 ``S`` carrying one end of a new socketpair (the side socket for descriptors), else one byte
 ``N``. The server reads that byte before anything else.
+The server answers OK only after it checked every field (:py:func:`answer`); it reads
+the line without blocking a thread (see :py:mod:`cpy2py.kernel.acceptor`).
 """
 import errno
 import os
@@ -24,7 +26,15 @@ from cpy2py.meta import PROTOCOL_VERSION
 from cpy2py.utility.compat import compare_digest, PY3
 from cpy2py.exceptions import AuthenticationError
 
-_MAX_LINE = 1024
+#: longest handshake line (bytes)
+MAX_LINE = 1024
+#: longest twin id in a handshake (ids under cpy2py-run are 1-64 of [A-Za-z0-9_.+-])
+MAX_ID = 128
+#: a boot id is this many lowercase hex digits (6 random bytes)
+BOOT_ID_LENGTH = 12
+#: the lowest pickle protocol a peer may offer (Python 2 speaks 2)
+MIN_PICKLE_PROTOCOL = 2
+_HEX = frozenset('0123456789abcdef')
 
 
 def _encode(text):
@@ -39,12 +49,12 @@ def _read_line(sock):
     """Read one line; returns ``(line, leftover bytes)``"""
     data = b''
     while b'\n' not in data:
-        chunk = sock.recv(_MAX_LINE)
+        chunk = sock.recv(MAX_LINE)
         if not chunk:
             # e.g. a process exiting with our connection still in its listen queue
             raise socket.error(errno.ECONNRESET, 'peer closed the connection during the handshake')
         data += chunk
-        if len(data) > _MAX_LINE:
+        if len(data) > MAX_LINE:
             raise AuthenticationError('handshake line too long')
     line, _, rest = data.partition(b'\n')
     return _decode(line), rest
@@ -56,6 +66,8 @@ class PeerInfo(object):
     def __init__(self, twin_id, boot_id, peer_max_protocol, my_max_protocol):
         #: the side socket for memfd descriptors, when shared memory was agreed
         self.side = None
+        #: whether the server offered shared memory back (it then expects the answer byte)
+        self.shm_offered = False
         self.twin_id = twin_id
         self.boot_id = boot_id
         #: the highest pickle protocol the peer speaks
@@ -112,33 +124,63 @@ def client_handshake(sock, token, my_id, my_boot, my_protocol):
     return info, rest
 
 
-def server_handshake(sock, token, my_id, my_boot, my_protocol):
-    """Check a client's proof of the secret; returns ``(PeerInfo, leftover bytes)``"""
-    line, rest = _read_line(sock)
-    fields = line.split(' ')
-    if len(fields) not in (6, 7) or fields[0] != 'CPY2PY':
-        _refuse(sock, 'malformed handshake')
-    if fields[1] != str(PROTOCOL_VERSION):
-        _refuse(sock, 'protocol version %s not supported (need %d)' % (fields[1], PROTOCOL_VERSION))
-    if not compare_digest(_encode(fields[2]), _encode(token)):
-        _refuse(sock, 'wrong secret')
-    info = PeerInfo(fields[3], fields[4], int(fields[5]), my_protocol)
-    offer = _shm_accepts(sock, fields, 6) and not rest
-    sock.sendall(_encode('OK %s %s %d%s\n' % (my_id, my_boot, my_protocol, _shm_offer() if offer else '')))
-    if offer:
-        from cpy2py.wire import shm
-        tag, side = shm.recv_fd(sock)
-        if tag == b'S' and side is not None:
-            info.side = socket.fromfd(side, socket.AF_UNIX, socket.SOCK_STREAM)
-            os.close(side)  # fromfd duplicated it
-        elif side is not None:
-            os.close(side)
-    return info, rest
+def answer(line, token, my_id, my_boot, my_protocol, sock=None, rest=b''):
+    """
+    Check a client's line (bytes, without its newline) field by field
 
-
-def _refuse(sock, reason):
+    Returns ``(PeerInfo, the OK line to send)``; raises :py:exc:`AuthenticationError`
+    with the reason for a line to refuse. ``sock`` (the client's socket) and ``rest`` (what
+    arrived after the line) decide whether shared memory is offered back; after sending the
+    OK line, :py:func:`finish_server` completes that part. The secret is checked first, so a client
+    without it learns nothing about the other fields.
+    """
     try:
-        sock.sendall(_encode('NO %s\n' % reason))
-    except (OSError, socket.error):
-        pass
-    raise AuthenticationError(reason)
+        fields = _decode(line).split(' ')
+    except UnicodeError:
+        raise AuthenticationError('malformed handshake')
+    if len(fields) not in (6, 7) or fields[0] != 'CPY2PY':
+        raise AuthenticationError('malformed handshake')
+    if len(fields) == 7 and not fields[6].startswith('shm:'):
+        raise AuthenticationError('malformed handshake')
+    if not compare_digest(_encode(fields[2]), _encode(token)):
+        raise AuthenticationError('wrong secret')
+    version, peer_id, boot, protocol = fields[1], fields[3], fields[4], fields[5]
+    if version != str(PROTOCOL_VERSION):
+        raise AuthenticationError('protocol version %s not supported (need %d)'
+                                  % (version[:20], PROTOCOL_VERSION))
+    if not valid_id(peer_id):
+        raise AuthenticationError('malformed twin id (1-%d printable ASCII characters, no space or slash)'
+                                  % MAX_ID)
+    if len(boot) != BOOT_ID_LENGTH or not all(c in _HEX for c in boot):
+        raise AuthenticationError('malformed boot id (%d lowercase hex digits)' % BOOT_ID_LENGTH)
+    if not (protocol.isdigit() and len(protocol) <= 2 and MIN_PICKLE_PROTOCOL <= int(protocol)):
+        raise AuthenticationError('pickle protocol %s out of range (%d-99)'
+                                  % (protocol[:20], MIN_PICKLE_PROTOCOL))
+    info = PeerInfo(peer_id, boot, int(protocol), my_protocol)
+    info.shm_offered = sock is not None and not rest and _shm_accepts(sock, fields, 6)
+    return info, _encode('OK %s %s %d%s\n' % (
+        my_id, my_boot, my_protocol, _shm_offer() if info.shm_offered else ''))
+
+
+def finish_server(sock, info):
+    """After the OK line: take the client's answer to a shared-memory offer (one byte,
+    ``S`` with the side socket for descriptors, or ``N``)"""
+    if not info.shm_offered:
+        return
+    from cpy2py.wire import shm
+    tag, side = shm.recv_fd(sock)
+    if tag == b'S' and side is not None:
+        info.side = socket.fromfd(side, socket.AF_UNIX, socket.SOCK_STREAM)
+        os.close(side)  # fromfd duplicated it
+    elif side is not None:
+        os.close(side)
+
+
+def refusal(reason):
+    """The line that refuses a client"""
+    return _encode('NO %s\n' % reason)
+
+
+def valid_id(twin_id):
+    """Whether ``twin_id`` can travel in a handshake line"""
+    return 0 < len(twin_id) <= MAX_ID and all('!' <= c <= '~' and c != '/' for c in twin_id)

@@ -24,6 +24,7 @@ import os
 import signal
 import socket
 import struct
+import sys
 import threading
 import time
 
@@ -46,6 +47,27 @@ _SMALL_SEND = 64 * 1024
 _RECV_SIZE = 64 * 1024  # below malloc's mmap threshold: a larger recv buffer costs an mmap per call
 #: payloads above this size are received straight into a preallocated buffer
 _LARGE = 256 * 1024
+#: a frame header alone never makes a receiver allocate more than this: a larger payload
+#: or buffer grows as its data arrives (at most doubling what arrived)
+EAGER_LIMIT = 4 * 1024 * 1024
+#: a ``bytes`` buffer up to this size is received in one piece straight into its object;
+#: that reserves address space only (memory is used as data arrives), larger ones grow
+RESERVE_LIMIT = 1024 * 1024 * 1024
+#: most out-of-band buffers one frame may announce (each is 64 KiB at least)
+MAX_BUFFERS = 65536
+_ZEROS = b'\0' * (1024 * 1024)
+_IS_PYPY = hasattr(sys, 'pypy_version_info')
+
+
+def _grow(target, count):
+    """Append ``count`` zero bytes to the bytearray ``target``"""
+    if _IS_PYPY:
+        target.extend(bytearray(count))  # PyPy copies on every resize: grow in one step
+        return
+    while count > 0:  # CPython: realloc moves large blocks by remapping, never copies them
+        step = min(count, len(_ZEROS))
+        target += _ZEROS if step == len(_ZEROS) else _ZEROS[:step]
+        count -= step
 
 
 class InterruptsDeferred(object):
@@ -156,6 +178,21 @@ class FrameChannel(object):
 
     def fileno(self):
         return self.sock.fileno()
+
+    def receive_available(self):
+        """Buffer what the socket holds, without blocking; False when it holds nothing"""
+        while True:
+            try:
+                chunk = self.sock.recv(_RECV_SIZE, _MSG_DONTWAIT)
+            except (OSError, socket.error) as err:
+                code = getattr(err, 'errno', None)
+                if code == errno.EINTR:
+                    continue
+                # nothing yet; or broken, which the blocking read reports
+                return code not in (errno.EAGAIN, errno.EWOULDBLOCK)
+            if chunk:
+                self._buffer = self._buffer + chunk if self._buffer else chunk
+            return True  # data, or EOF: the read reports that
 
     def spin(self, consume=True, inbox=None, seconds=SPIN):
         """
@@ -339,6 +376,9 @@ class FrameChannel(object):
                 buf = self._fill(buf)
             self._buffer = buf[end:]
             return buf[head:end], None
+        if count > MAX_BUFFERS:
+            self.closed = True
+            raise ChannelClosed('a frame announced %d buffers, more than %d' % (count, MAX_BUFFERS))
         table_end = head + count * _BUFLEN.size
         while len(buf) < table_end:
             buf = self._fill(buf)
@@ -380,7 +420,7 @@ class FrameChannel(object):
 
     def _read_bytes(self, size):
         """Read ``size`` bytes into a new bytes object, straight from the socket if possible"""
-        if self._buffer:
+        if self._buffer or size > RESERVE_LIMIT:
             return self._read_exact_large(self._buffer, size)
         parts = []
 
@@ -431,17 +471,30 @@ class FrameChannel(object):
         return buf
 
     def _read_exact_large(self, already, size, as_bytes=True):
-        """Read ``size`` bytes of which ``already`` (a prefix of the buffer) are present"""
+        """
+        Read ``size`` bytes of which ``already`` (a prefix of the buffer) are present
+
+        The target buffer is allocated up to EAGER_LIMIT at once; beyond, it grows as the
+        data arrives, each step at most doubling it, so a header announcing gigabytes costs
+        no more memory than what the peer really sent.
+        """
         if len(already) >= size:
             self._buffer = already[size:]
             data = already[:size]
             return data if as_bytes else bytearray(data)
-        target = bytearray(size)
-        view = memoryview(target)
         have = len(already)
-        view[:have] = already
+        target = bytearray(min(size, max(EAGER_LIMIT, have)))
+        target[:have] = already
         self._buffer = b''
-        self._receive_all(size, have, lambda have: self.sock.recv_into(view[have:], size - have))
+        while True:
+            view = memoryview(target)
+            end = len(target)
+            self._receive_all(end, have, lambda have: self.sock.recv_into(view[have:], end - have))
+            view = None  # a bytearray with an exported view cannot grow
+            have = end
+            if have == size:
+                break
+            _grow(target, min(have, size - have))
         return bytes(target) if as_bytes else target
 
     def close(self):
