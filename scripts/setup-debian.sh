@@ -8,6 +8,7 @@ packages=(
   libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev doctest-dev
   libboost1.81-dev libboost-filesystem1.81-dev
   clang libclang-rt-14-dev  # the libFuzzer build (scripts/fuzz.sh)
+  python3-pytest  # e2e: a TwinObject in a pytest test module (cpy2py-run -m pytest)
 )
 
 missing=()
