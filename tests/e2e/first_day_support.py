@@ -74,7 +74,7 @@ def main_version():
 
 
 def app_env(twin=None, extra=None, standalone=False):
-    env = dict((k, v) for k, v in os.environ.items() if not k.startswith("CPY2PY_") or k == "CPY2PY_SPIN_US")
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith("CPY2PY_") or k in ("CPY2PY_SPIN_US", "CPY2PY_BOOTSTRAP_DIR"))
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.pop("PYTHONPATH", None)
     if standalone:

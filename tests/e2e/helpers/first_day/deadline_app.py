@@ -107,7 +107,11 @@ def case_cancel_at_once(master):
     report('cancel', future.cancel())  # pending or just running: either way it is cancelled
     report('cancelled', future.cancelled())
     report('result', outcome(future.result, 30))
-    report('state', master.execute(deadline_funcs.state, 'at_once'))  # None (never ran) or interrupted
+    # None (it never ran) or interrupted; the future does not wait for the twin to stop it
+    end = time.time() + 60
+    while master.execute(deadline_funcs.state, 'at_once') == 'running' and time.time() < end:
+        time.sleep(0.02)
+    report('state', master.execute(deadline_funcs.state, 'at_once'))
     report('usable', master.execute(deadline_funcs.echo, 'usable'))
 
 
