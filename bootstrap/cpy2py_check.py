@@ -27,7 +27,7 @@ def main():
     if bootstrap not in sys.path:
         sys.path.insert(0, bootstrap)
     real_stdout = sys.stdout
-    from cpy2py.twin.main_module import check_main_import
+    from cpy2py.kernel.main_module import check_main_import
     failure = check_main_import(os.environ.get('CPY2PY_TWIN_ID', '?'))
     if failure is None:
         real_stdout.write('%s ok\n' % VERDICT)
