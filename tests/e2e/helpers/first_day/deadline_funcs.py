@@ -7,13 +7,18 @@ from cpy2py import TwinObject
 STATE = {}
 
 
+def _spin(end):
+    # (a loop of its own: CPython 3.13.0 does not let the except clause of the function whose
+    # own loop an asynchronous exception interrupts see it)
+    while time.time() < end:
+        pass
+
+
 def busy(key, limit=60.0):
     """Pure Python work until ``limit`` seconds passed, unless interrupted"""
     STATE[key] = 'running'
-    end = time.time() + limit
     try:
-        while time.time() < end:
-            pass
+        _spin(time.time() + limit)
     except BaseException as error:
         STATE[key] = 'interrupted: %s' % type(error).__name__
         raise
