@@ -74,7 +74,8 @@ def main_version():
 
 
 def app_env(twin=None, extra=None, standalone=False):
-    env = dict((k, v) for k, v in os.environ.items() if not k.startswith("CPY2PY_") or k in ("CPY2PY_SPIN_US", "CPY2PY_BOOTSTRAP_DIR"))
+    kept = ("CPY2PY_SPIN_US", "CPY2PY_BOOTSTRAP_DIR")
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith("CPY2PY_") or k in kept)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.pop("PYTHONPATH", None)
     if standalone:

@@ -30,7 +30,7 @@ LAYERS = (
     ('kernel', ('cpy2py.kernel',)),
     ('proxy', ('cpy2py.proxy',)),
     ('api', ('cpy2py.twinterpreter',)),
-    ('top', ('cpy2py', 'cpy2py.aliases', 'cpy2py_twin')),
+    ('top', ('cpy2py', 'cpy2py.aliases', 'cpy2py_twin', 'cpy2py_check')),
 )
 
 
