@@ -66,18 +66,23 @@ class CapturedOutput(object):
     other threads pass straight through.
     """
 
-    def __init__(self):
+    def __init__(self, active=True):
+        self.active = active
         self.thread = threading.current_thread()
         self.chunks = []
         self.saved = None
 
     def __enter__(self):
+        if not self.active:
+            return self
         self.saved = (sys.stdout, sys.stderr)
         sys.stdout = _ThreadFilter(self, sys.stdout)
         sys.stderr = _ThreadFilter(self, sys.stderr)
         return self
 
     def __exit__(self, *exc_info):
+        if not self.active:
+            return False
         # restore only what we installed: user code may have replaced the streams itself
         if isinstance(sys.stdout, _ThreadFilter) and sys.stdout.capture is self:
             sys.stdout = self.saved[0]

@@ -571,7 +571,7 @@ class Kernel(object):
                         chain, op, data = serializer.loads(body, buffers)
                     else:
                         chain, op, data = loads(body)
-                except Exception:
+                except BaseException:
                     # e.g. a class this twin cannot import (yet): a pool thread tries again with
                     # the main's import path, or explains (handlers.undecoded)
                     tasks.append((conn, request_id, None, 'undecoded', (body, buffers)))

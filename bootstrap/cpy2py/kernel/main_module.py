@@ -66,7 +66,8 @@ class LazyMainModule(types.ModuleType):
             object.__setattr__(self, '_cpy2py_state', 'loading')
             path, module_name, twin_id = self._cpy2py_spec
             state = 'lazy'
-            capture = import_errors.CapturedOutput()
+            # (run_main runs the whole program here: its output is not held back)
+            capture = import_errors.CapturedOutput(active=self.__name__ == ALIAS)
             initial = dict(self.__dict__)
             try:
                 with capture:
