@@ -8,6 +8,7 @@
 #include "core/process.hpp"
 #include "core/signal_source.hpp"
 #include "core/twin.hpp"
+#include "core/undeclared_twin.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
@@ -293,11 +294,16 @@ void Application::on_request(ControlChannel& channel, const ControlRequest& requ
             requester->send(format_down(request.id));
             return;
         }
-        if (request.executable.empty()) {
-            requester->send(format_error(
-                request.id, fmt::format("unknown twin '{}': not declared, and START named no executable",
-                                        request.id)));
-            return;
+        // Undeclared: the executable the program named, else the id itself (as standalone).
+        const auto candidates = undeclared_twin_candidates(request.id, request.executable);
+        std::optional<std::string> path;
+        std::string requested;
+        for (const auto& candidate : candidates) {
+            path = find_executable(candidate);
+            if (path) {
+                requested = candidate;
+                break;
+            }
         }
         if (run_dir_.path().size() + 1 + request.id.size() + 5 > kMaxSocketPath) {
             requester->send(format_error(
@@ -306,17 +312,17 @@ void Application::on_request(ControlChannel& channel, const ControlRequest& requ
                                         request.id, run_dir_.path(), request.id, kMaxSocketPath)));
             return;
         }
-        const auto path = find_executable(request.executable);
         if (!path) {
-            requester->send(format_error(
-                request.id, fmt::format("cannot start twin '{}': {} not found or not executable (PATH={})",
-                                        request.id, request.executable,
-                                        std::getenv("PATH") ? std::getenv("PATH") : "")));
+            std::vector<std::string> declared;
+            for (const auto& twin : plan_.twins) declared.push_back(twin.id);
+            const char* path_env = std::getenv("PATH");
+            requester->send(format_error(request.id, undeclared_twin_message(request.id, candidates, declared,
+                                                                             path_env ? path_env : "")));
             return;
         }
         TwinSpec spec;
         spec.id = request.id;
-        spec.interpreter.requested = request.executable;
+        spec.interpreter.requested = requested;
         spec.interpreter.path = *path;
         spec.env = plan_.env;  // [env] and --env reach every twin
         spdlog::info("{} adds twin '{}' running {}", channel.peer(), spec.id, spec.interpreter.path);

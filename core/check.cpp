@@ -1,7 +1,9 @@
 #include "core/check.hpp"
 
+#include "core/child_env.hpp"
 #include "core/conda_env.hpp"
 #include "core/error.hpp"
+#include "core/import_check.hpp"
 #include "core/manifest.hpp"
 #include "core/probe.hpp"
 #include "core/remote_twin.hpp"
@@ -86,6 +88,33 @@ Row probe_row(const std::string& role, const std::string& id, const Interpreter&
             restart};
 }
 
+/// Whether the main is a script or module that twins would import.
+bool importable_main(const MainSpec& main) {
+    if (main.target.empty()) return false;
+    if (main.kind == MainKind::module) return true;
+    return main.kind == MainKind::script && main.target != "-";
+}
+
+/// Imports the main module in each twin (guarded code not run) and prints one line per
+/// twin; false when any twin failed, with the reasons added to `problems`.
+bool check_main_imports(const LaunchPlan& plan, std::vector<std::string>& problems, std::ostream& out) {
+    if (!importable_main(plan.main) || plan.twins.empty()) return true;
+    const ChildEnvironment environment(plan, "", "", ChildEnvironment::current());
+    out << "\nimports of " << program(plan.main)
+        << " in each twin, as the runtime imports it (code under `if __name__ == '__main__':` not run):\n";
+    bool all_ok = true;
+    for (const auto& twin : plan.twins) {
+        const ImportCheck result = check_twin_imports(plan, twin, environment.for_twin(twin));
+        out << "  twin '" << twin.id << "' (" << twin.interpreter.requested << "): " << (result.ok ? "ok" : "FAILED")
+            << "\n";
+        if (!result.ok) {
+            all_ok = false;
+            problems.push_back(result.report);
+        }
+    }
+    return all_ok;
+}
+
 }  // namespace
 
 int check_plan(const LaunchPlan& plan, std::ostream& out) {
@@ -144,6 +173,7 @@ int check_plan(const LaunchPlan& plan, std::ostream& out) {
         choices.push_back(choice_row("twin", twin.id, twin.interpreter));
     }
     print_table(choices, out);
+    if (status == 0 && !check_main_imports(plan, problems, out)) status = exit_status::import_failed;
 
     out << "\n";
     if (problems.empty()) {

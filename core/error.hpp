@@ -8,6 +8,7 @@ namespace cpy2py {
 
 /// Exit statuses of cpy2py-run besides the main script's own (documented in README and man).
 namespace exit_status {
+inline constexpr int import_failed = 1; ///< --check: a twin cannot import the main script
 inline constexpr int usage = 2;         ///< bad command line (also bad `--twin` syntax)
 inline constexpr int software = 70;     ///< EX_SOFTWARE: internal error, a bug in cpy2py-run
 inline constexpr int os_error = 71;     ///< EX_OSERR: the system refused a resource (fds, processes, memory)

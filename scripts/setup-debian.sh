@@ -9,6 +9,7 @@ packages=(
   libboost1.81-dev libboost-filesystem1.81-dev
   openssh-server openssh-client iproute2 util-linux  # the remote-twin tests (a throwaway sshd)
   clang libclang-rt-14-dev  # the libFuzzer build (scripts/fuzz.sh)
+  python3-pytest  # e2e: a TwinObject in a pytest test module (cpy2py-run -m pytest)
 )
 
 missing=()

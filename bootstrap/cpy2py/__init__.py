@@ -39,6 +39,8 @@ _PUBLIC = {
     'localmethod': 'cpy2py.proxy.proxy_object',
     'twinfunction': 'cpy2py.proxy.proxy_func',
     'TwinMaster': 'cpy2py.twinterpreter.twin_master',
+    'deadline': 'cpy2py.twinterpreter.deadline',
+    'CallTimeout': 'cpy2py.exceptions',
 }
 
 
@@ -60,4 +62,4 @@ else:
         _load_public(_name)
 
 __all__ = ['TwinObject', 'TwinMaster', 'TwinGroupState', 'kernel_state', '__version__',
-           'localmethod', 'twinfunction']
+           'localmethod', 'twinfunction', 'deadline', 'CallTimeout']

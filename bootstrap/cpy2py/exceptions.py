@@ -114,3 +114,45 @@ class IPyCTerminated(CPy2PyException):
 TwinterpeterException = TwinterpreterException
 TwinterpeterUnavailable = TwinterpreterUnavailable
 TwinterpeterTerminated = TwinterpreterTerminated
+
+
+class UndecodableValue(CPy2PyException):
+    """A value another twin sent cannot be decoded here; the message says which and why"""
+
+
+class TwinImportError(ImportError):
+    """
+    A twin cannot import the module of a class or function it was sent
+
+    The message names the twin, the module, the file and line, the original exception and
+    what helps; it says everything, so no remote traceback is attached.
+    """
+    __cpy2py_quiet__ = True
+
+
+try:
+    _TimeoutBase = TimeoutError
+except NameError:  # Python 2: TimeoutError is an OSError on Python 3
+    _TimeoutBase = OSError
+
+
+class CallTimeout(CPy2PyException, _TimeoutBase):
+    """A call did not finish within the deadline of ``cpy2py.deadline()``; the twin was asked to
+    interrupt it (a ``TimeoutError`` on Python 3, an ``OSError`` on Python 2)"""
+
+    def __init__(self, message):
+        _TimeoutBase.__init__(self, message)
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ''
+
+    def __reduce__(self):
+        return (self.__class__, (str(self),))
+
+
+class CallCancelled(BaseException):
+    """
+    A call was cancelled: raised in the twin's thread that runs it (an asynchronous
+    exception, like KeyboardInterrupt, so ``except Exception`` does not swallow it) and in
+    the caller's thread whose call was cancelled (``Future.cancel()``)
+    """

@@ -65,9 +65,10 @@ class CliTestCase(unittest.TestCase):
                          % (result.returncode, status, result.stdout, result.stderr))
 
     def marker_script(self):
-        """A script that leaves a marker file when it runs; returns (script, marker)."""
+        """A script that leaves a marker file when it runs as the main; returns (script, marker).
+        (Guarded: --check SCRIPT imports the script in each twin, as the runtime would.)"""
         marker = os.path.join(self.tmp, "ran")
-        script = self.write("mark.py", "open(%r, 'w').close()\n" % marker)
+        script = self.write("mark.py", "if __name__ == '__main__':\n    open(%r, 'w').close()\n" % marker)
         return script, marker
 
 

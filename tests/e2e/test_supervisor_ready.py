@@ -116,10 +116,16 @@ class FailedStartTest(SupervisorTestCase):
         self.assertLess(result.elapsed, 10)
 
     def test_unknown_twin_without_executable(self):
+        # like a standalone main: the id is the executable; none is found, so the answer says
+        # what was looked for and how to declare the twin
         self.manifest({})
         result = self.run_app(["start", "nobody"])
-        self.assertEqual(self.answers(result.stdout), ["ERROR nobody unknown twin 'nobody': not declared, "
-                                                       "and START named no executable"])
+        answers = self.answers(result.stdout)
+        self.assertEqual(len(answers), 1, result.stdout)
+        self.assertTrue(answers[0].startswith("ERROR nobody cannot start twin 'nobody': it is not declared, "
+                                              "and no interpreter 'nobody' was found on PATH"), answers[0])
+        self.assertIn("--twin nobody=INTERPRETER", answers[0])
+        self.assertNotIn("START", answers[0])
 
     def test_start_with_executable_adds_a_twin(self):
         self.manifest({})
@@ -129,7 +135,8 @@ class FailedStartTest(SupervisorTestCase):
         pid = self.starts("dyn")
         self.assertEqual(len(pid), 1)
         self.assertEqual(answers[:2], ["UP dyn %d" % pid[0]] * 2)
-        self.assertTrue(answers[2].startswith("ERROR nope cannot start twin 'nope': no-such-python-x not found"))
+        self.assertTrue(answers[2].startswith("ERROR nope cannot start twin 'nope': it is not declared, and no "
+                                              "interpreter 'no-such-python-x' was found on PATH"), answers[2])
 
 
 if __name__ == "__main__":

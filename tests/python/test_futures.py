@@ -79,7 +79,7 @@ class Accumulator(TwinObject):
     def add(self, value):
         with self._lock:
             self.total += value
-        return self.total
+            return self.total  # read under the lock: each call sees its own total
 
 
 def add_to(accumulator, value):

@@ -30,7 +30,7 @@ LAYERS = (
     ('kernel', ('cpy2py.kernel',)),
     ('proxy', ('cpy2py.proxy',)),
     ('api', ('cpy2py.twinterpreter',)),
-    ('top', ('cpy2py', 'cpy2py.aliases', 'cpy2py_twin')),
+    ('top', ('cpy2py', 'cpy2py.aliases', 'cpy2py_twin', 'cpy2py_check')),
     # twins on other hosts: stand-in, hub and agent, standard library only and independent
     # of the runtime (nothing of cpy2py imports them; they import nothing of cpy2py)
     ('remote', ('cpy2py_ssh', 'cpy2py_remote')),

@@ -48,6 +48,11 @@ class Waiter(object):
         self.serving = None
         #: the connection whose requests this (pool) thread serves and then stays on
         self.staying_on = None
+        #: what limits this thread's calls (a deadline, cancellation), or None: see deadlines
+        self.bound = None
+        #: how many bounded calls this thread is making now (an interrupt then wakes them
+        #: instead of raising into the kernel's code)
+        self.calling = 0
 
     def deliver(self, item):
         with self.cond:
@@ -55,14 +60,15 @@ class Waiter(object):
             self.cond.notify()
         self.nudge()  # it may block reading a socket instead
 
-    def wait_readable(self, sock):
+    def wait_readable(self, sock, timeout=None):
         """
-        Block until ``sock`` is readable or something is delivered to this thread
+        Block until ``sock`` is readable, something is delivered to this thread or
+        ``timeout`` seconds passed
 
         Returns True when the socket is readable.
         """
         inbox = self.inbox
-        return self._wait(sock, lambda: inbox, until_readable=False)
+        return self._wait(sock, lambda: inbox, until_readable=False, timeout=timeout)
 
     def nudge(self):
         """Wake this thread if it blocks reading a socket (something was delivered to it, or
@@ -82,9 +88,10 @@ class Waiter(object):
         waiters = conn.role_waiters
         return self._wait(conn.channel.sock, lambda: waiters, until_readable=True)
 
-    def _wait(self, sock, give_up, until_readable):
+    def _wait(self, sock, give_up, until_readable, timeout=None):
         """Poll ``sock`` and the wake pipe; False as soon as ``give_up()`` is true, True when
-        the socket is readable, False after a mere wake-up unless ``until_readable``"""
+        the socket is readable, False after a mere wake-up unless ``until_readable``, or
+        after ``timeout`` seconds"""
         try:
             fd = sock.fileno()
             entry = self._polls.get(fd) if self._polls is not None else None
@@ -93,6 +100,7 @@ class Waiter(object):
         except (ValueError, OSError, select.error):
             return True  # closed by another thread meanwhile: reading reports it
         poll, wake = entry[1], self._wake_read
+        milliseconds = None if timeout is None else int(timeout * 1000) + 1
         while True:
             # blocking is set before looking: a thread that then delivers to us or wants the
             # reader role sees it and writes the pipe
@@ -101,7 +109,7 @@ class Waiter(object):
                 if give_up():
                     return False
                 try:
-                    events = poll.poll()
+                    events = poll.poll(milliseconds)
                 except (OSError, select.error) as err:
                     if err.args and err.args[0] == errno.EINTR:
                         continue
@@ -114,7 +122,7 @@ class Waiter(object):
                     os.read(wake, 4096)
                 else:
                     readable = True
-            if readable or not until_readable:
+            if readable or not until_readable or (milliseconds is not None and not events):
                 return readable
 
     def _make_poll(self, sock):
@@ -149,6 +157,13 @@ class Waiter(object):
         with self.cond:
             while not self.inbox and not self.role_hint:
                 self.cond.wait()
+            self.role_hint = False
+
+    def wait_for(self, timeout):
+        """Like :py:meth:`wait`, for at most ``timeout`` seconds (None: no limit)"""
+        with self.cond:
+            if not self.inbox and not self.role_hint:
+                self.cond.wait(timeout)
             self.role_hint = False
 
 

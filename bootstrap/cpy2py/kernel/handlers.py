@@ -3,8 +3,10 @@ The operations a kernel serves: the table from op name to handler (the protocol'
 
 Each handler takes ``(kernel, connection, data)`` and returns the reply value.
 """
-from cpy2py.exceptions import StaleProxy
+from cpy2py.exceptions import CallCancelled, StaleProxy
+from cpy2py.kernel import deadlines, import_path
 from cpy2py.kernel.references import resolve_class as _class
+from cpy2py.utility.compat import thread_ident
 
 
 def _native(kernel, boot, iid):
@@ -99,6 +101,43 @@ def stats(kernel, conn, data):
             'threads': threading.active_count(), 'pool_threads': kernel.pool.threads}
 
 
+def bounded(kernel, conn, data):
+    """A request its caller may interrupt (it has a deadline, or runs for a future)"""
+    request_id, remaining, op, inner = data
+    key = (conn, request_id)
+    waiter = kernel.thread_waiter()
+    interrupts = kernel.interrupts
+    if not interrupts.begin(key, waiter):
+        raise CallCancelled('cancelled by its caller before it started')
+    # (a callback run by a thread that waits under a bound of its own stays under that one too)
+    previous, waiter.bound = waiter.bound, deadlines.Bound(waiter, waiter.bound, remaining)
+    try:
+        return HANDLERS[op](kernel, conn, inner)
+    finally:
+        waiter.bound = previous
+        if interrupts.end(key):
+            deadlines.discard_pending(thread_ident())
+
+
+def interrupt(kernel, conn, data):
+    """The caller of bounded request ``data`` gave up waiting: stop it"""
+    kernel.interrupts.interrupt((conn, data))
+
+
+def undecoded(kernel, conn, data):
+    """A request whose pickle did not load when it arrived: decode it again with the main's
+    import path, then run it (or explain what this twin cannot import)"""
+    body, buffers = data
+    chain, op, inner = import_path.decode_again(
+        kernel, lambda: kernel.decode_request(conn, body, buffers), body)
+    return kernel.run_request(conn, chain, op, inner)
+
+
+def sys_path(kernel, conn, data):
+    """The main's application directories on sys.path (see cpy2py.kernel.import_path)"""
+    return import_path.shareable_path()
+
+
 HANDLERS = {
     'call': call,
     'new': new,
@@ -116,4 +155,8 @@ HANDLERS = {
     'executable': executable,
     'ping': ping,
     'stats': stats,
+    'bounded': bounded,
+    'interrupt': interrupt,
+    'undecoded': undecoded,
+    'sys_path': sys_path,
 }

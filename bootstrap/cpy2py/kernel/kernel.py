@@ -31,7 +31,7 @@ from cpy2py.kernel.references import RemoteHandle, thread_state as _tls
 from cpy2py.kernel.poller import Poller, WorkerPool
 from cpy2py.kernel.acceptor import Acceptor
 from cpy2py.kernel import observe
-from cpy2py.kernel import remote_errors
+from cpy2py.kernel import deadlines, remote_errors
 from cpy2py.protocol import handshake
 from cpy2py.protocol.serializer import (
     Serializer, HIGHEST_PROTOCOL, NESTED_LARGE as _NESTED_LARGE, has_large_buffer as _has_large_buffer)
@@ -97,6 +97,8 @@ class Kernel(object):
         self.poller = Poller()
         self.pool = WorkerPool(self.poller, self._run_task)
         self._ids = itertools.count(1)
+        #: bounded requests running here, for their callers' interrupts
+        self.interrupts = deadlines.Interrupts()
         self._lock = threading.RLock()
         #: peer id -> the Connection used for calls to it
         self._peers = {}
@@ -278,6 +280,23 @@ class Kernel(object):
             self.connection_lost(conn, 'twin process died')
 
     # -- making calls ------------------------------------------------------
+    def decode_request(self, conn, body, buffers):
+        """``(chain, op, data)`` of a request's pickle ``body``"""
+        return conn.serializer.loads(body, buffers)
+
+    def run_request(self, conn, chain, op, data):
+        """Run request ``op`` in the current thread as part of ``chain``; returns its value"""
+        previous = getattr(_tls, 'chain', None)
+        _tls.chain = chain
+        try:
+            return HANDLERS[op](self, conn, data)
+        finally:
+            _tls.chain = previous
+
+    def thread_waiter(self):
+        """The Waiter of the current thread (holds what bounds its calls)"""
+        return getattr(_tls, 'waiter', None) or self._waiter()
+
     def _waiter(self):
         waiter = getattr(_tls, 'waiter', None)
         if waiter is None:
@@ -320,6 +339,11 @@ class Kernel(object):
             self.multi_caller = True
         chain = getattr(tls, 'chain', None) or getattr(tls, 'own_chain', None) or self._chain()
         request_id = next(self._ids)
+        bound = waiter.bound
+        if bound is not None:
+            # a deadline or a cancellable future: the twin must be able to interrupt it
+            deadlines.check(bound, conn.peer_id)
+            op, data = 'bounded', (request_id, bound.remaining(), op, data)
         serializer = conn.serializer
         previous, tls.destination = getattr(tls, 'destination', None), conn
         try:
@@ -337,6 +361,8 @@ class Kernel(object):
             stack.append(waiter)
         pending = conn.pending
         pending[request_id] = waiter
+        if bound is not None:
+            waiter.calling += 1
         try:
             if conn.dead:
                 raise TwinterpreterTerminated(conn.peer_id, conn.death_reason or 'connection lost')
@@ -354,7 +380,7 @@ class Kernel(object):
                 raise
             # the main thread, while other threads call too, reads only in the shielded way
             # (see _await); with several peers a callback may come over another connection
-            if reading and not waiter.inbox and len(self._peers) <= 1 and not shield:
+            if reading and not waiter.inbox and len(self._peers) <= 1 and not shield and bound is None:
                 # the common case: we read our own reply, and it is the next frame
                 channel = conn.channel
                 try:
@@ -378,7 +404,8 @@ class Kernel(object):
                             else:
                                 value = _loads(payload[_PREFIX_SIZE:])
                         except BaseException as exc:  # as _dispatch does
-                            kind, value = REPLY_ERROR, remote_errors.capture(exc, self, local=True)
+                            kind, value = REPLY_ERROR, remote_errors.undecodable(
+                                exc, conn.peer_id, payload[_PREFIX_SIZE:], kind)
                         if kind == REPLY_OK:
                             return value
                         raise remote_errors.to_exception(value)
@@ -392,8 +419,10 @@ class Kernel(object):
                         raise
                     for task in tasks:
                         self.pool.submit(task)
-            return self._await(conn, waiter, request_id, reading)
+            return self._await(conn, waiter, request_id, reading, bound)
         finally:
+            if bound is not None:
+                waiter.calling -= 1
             stack.pop()
             if not stack:
                 chains.pop(chain, None)
@@ -405,9 +434,19 @@ class Kernel(object):
         body, buffers = self.dumps(conn, (None, op, data))
         conn.send(REQUEST, 0, body, buffers)
 
-    def _await(self, conn, waiter, request_id, reading):
+    def _abandon(self, conn, request_id):
+        """Give up waiting for ``request_id``: ask the peer to interrupt it; its reply, if it
+        still comes, finds no waiter and is dropped"""
+        conn.pending.pop(request_id, None)
+        try:
+            self.send_oneway(conn, 'interrupt', request_id)
+        except ChannelClosed:
+            pass
+
+    def _await(self, conn, waiter, request_id, reading, bound=None):
         """Wait for the reply of ``request_id``, reading the connection when nobody else does,
-        running callbacks of our chain meanwhile"""
+        running callbacks of our chain meanwhile; with a ``bound`` (deadline or cancellation)
+        every wait is limited and the call is abandoned when the bound says so"""
         inbox = waiter.inbox
         channel = conn.channel
         shield = waiter.is_main and self.multi_caller
@@ -423,6 +462,8 @@ class Kernel(object):
                         if reading:
                             reading = False
                             self._shielded(shield, conn.release_role, waiter)
+                        if bound is not None and bound.cancelled:
+                            deadlines.check(bound, conn.peer_id)  # cancelled meanwhile: stop here too
                         if item[2] == REPLY_OK:
                             return item[3]
                         raise remote_errors.to_exception(item[3])
@@ -433,10 +474,16 @@ class Kernel(object):
                     self._execute(item[1])
                 if conn.dead:
                     raise TwinterpreterTerminated(conn.peer_id, conn.death_reason or 'connection lost')
+                if bound is not None and deadlines.over(bound):
+                    self._abandon(conn, request_id)
+                    deadlines.check(bound, conn.peer_id)
                 if not reading:
                     reading = self._shielded(shield, conn.take_role, waiter)
                     if not reading:
-                        waiter.wait()
+                        if bound is None:
+                            waiter.wait()
+                        else:
+                            waiter.wait_for(deadlines.wait_time(bound))
                         continue
                     if inbox:
                         # the previous reader delivered to us just before it let go
@@ -444,11 +491,12 @@ class Kernel(object):
                 # the main thread may be hit by KeyboardInterrupt at any point: while it reads
                 # for other threads too, it waits interruptibly but reads and delivers with
                 # SIGINT held back, so no frame of another thread is lost half-way
-                if (len(self._peers) > 1 or shield) and not channel.has_buffered_frame():
+                if (len(self._peers) > 1 or shield or bound is not None) and not channel.has_buffered_frame():
                     # a callback of our chain may also come over another connection
                     # (the shielded main thread reads only with SIGINT held back: it does not spin)
                     spun = _SPIN and not shield and channel.spin(not waiter.is_main, inbox)
-                    if not spun and not waiter.wait_readable(channel.sock):
+                    if not spun and not waiter.wait_readable(
+                            channel.sock, None if bound is None else deadlines.wait_time(bound)):
                         continue
                 try:
                     tasks = self._shielded(shield, self._read_and_dispatch, conn, waiter)
@@ -538,8 +586,10 @@ class Kernel(object):
                         chain, op, data = serializer.loads(body, buffers)
                     else:
                         chain, op, data = loads(body)
-                except BaseException as exc:
-                    self._reply(conn, request_id, REPLY_ERROR, remote_errors.capture(exc, self))
+                except BaseException:
+                    # e.g. a class this twin cannot import (yet): a pool thread tries again with
+                    # the main's import path, or explains (handlers.undecoded)
+                    tasks.append((conn, request_id, None, 'undecoded', (body, buffers)))
                     continue
                 task = (conn, request_id, chain, op, data)
                 stack = self._chains.get(chain) if chain is not None else None
@@ -558,7 +608,7 @@ class Kernel(object):
             try:
                 value = serializer.loads(body, buffers) if buffers else loads(body)
             except BaseException as exc:
-                kind, value = REPLY_ERROR, remote_errors.capture(exc, self, local=True)
+                kind, value = REPLY_ERROR, remote_errors.undecodable(exc, conn.peer_id, body, kind)
             if waiter is me:
                 me.inbox.append(('reply', request_id, kind, value))
             else:

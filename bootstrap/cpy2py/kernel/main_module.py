@@ -5,6 +5,12 @@ In a twin, the main script (or ``-m`` module) is aliased as ``__cpy2py_main__`` 
 ``__main__``, so that classes and functions defined there resolve when they arrive by
 reference. It is loaded lazily, on first use, and under the name ``__cpy2py_main__``, so
 its ``if __name__ == '__main__':`` block does not run (unless ``run_main`` is set).
+For ``-m package`` the package's ``__main__.py`` is that script (run inside the package,
+so its relative imports work); other ``-m`` modules are imported as usual. When the load
+fails or the script's top-level code exits, the lookup raises one
+:py:class:`~cpy2py.exceptions.TwinImportError` naming the twin, the script, the file and
+line and what helps (see :py:mod:`cpy2py.kernel.import_errors`); the next lookup tries
+again. ``cpy2py-run --check SCRIPT`` runs the same load (:py:func:`check_main_import`).
 :py:func:`install_in_twin` reads what to load from the environment that
 :py:func:`main_module_env` writes for the twin.
 
@@ -26,15 +32,18 @@ import sys
 import threading
 import types
 
+from cpy2py.exceptions import CallCancelled, TwinImportError
+from cpy2py.kernel import import_errors
+
 ALIAS = '__cpy2py_main__'
 
 
 class LazyMainModule(types.ModuleType):
     """A module that executes the main script the first time a missing name is looked up"""
 
-    def __init__(self, path=None, module_name=None, run_main=False):
+    def __init__(self, path=None, module_name=None, run_main=False, twin_id='?'):
         types.ModuleType.__init__(self, '__main__' if run_main else ALIAS)
-        object.__setattr__(self, '_cpy2py_spec', (path, module_name))
+        object.__setattr__(self, '_cpy2py_spec', (path, module_name, twin_id))
         object.__setattr__(self, '_cpy2py_lock', threading.RLock())
         object.__setattr__(self, '_cpy2py_state', 'lazy')
         if path:
@@ -43,36 +52,72 @@ class LazyMainModule(types.ModuleType):
     def __getattr__(self, name):
         if name.startswith('__') and name.endswith('__'):
             raise AttributeError(name)
-        self._cpy2py_load()
+        self._cpy2py_load(name)
         try:
             return self.__dict__[name]
         except KeyError:
             raise AttributeError("module %r has no attribute %r" % (ALIAS, name))
 
-    def _cpy2py_load(self):
+    def _cpy2py_load(self, looking_for=None):
         """Execute the main module once; other threads wait until it is done"""
         with self._cpy2py_lock:
             if self._cpy2py_state != 'lazy':
                 return  # loaded, or being loaded by this very thread (a recursive lookup)
             object.__setattr__(self, '_cpy2py_state', 'loading')
-            path, module_name = self._cpy2py_spec
+            path, module_name, twin_id = self._cpy2py_spec
+            state = 'lazy'
+            # (run_main runs the whole program here: its output is not held back)
+            capture = import_errors.CapturedOutput(active=self.__name__ == ALIAS)
+            initial = dict(self.__dict__)
             try:
-                if path:
-                    with open(path, 'rb') as source:
-                        code = compile(source.read(), path, 'exec')
-                    exec(code, self.__dict__)
-                elif module_name:
-                    import importlib
-                    module = importlib.import_module(module_name)
-                    for key, value in module.__dict__.items():
-                        if not (key.startswith('__') and key.endswith('__')):
-                            self.__dict__.setdefault(key, value)
+                with capture:
+                    self._cpy2py_execute(path, module_name)
+                state = 'loaded'
+            except BaseException:
+                # as Python drops a module whose import failed: no half-executed names stay
+                self.__dict__.clear()
+                self.__dict__.update(initial)
+                if isinstance(sys.exc_info()[1], (KeyboardInterrupt, CallCancelled)):
+                    raise
+                raise import_errors.import_failure(
+                    twin_id, self._cpy2py_what(path, module_name), sys.exc_info(),
+                    looking_for=looking_for, output=capture.text(), is_main=True)
             finally:
-                object.__setattr__(self, '_cpy2py_state', 'loaded')
+                object.__setattr__(self, '_cpy2py_state', state)
+            capture.release()
+
+    @staticmethod
+    def _cpy2py_what(path, module_name):
+        if path:
+            return 'the main script %s' % path
+        return 'the main module %s (cpy2py-run -m %s)' % (module_name, module_name)
+
+    def _cpy2py_execute(self, path, module_name):
+        if module_name and not path:
+            package = module_name[:-len('.__main__')] if module_name.endswith('.__main__') else module_name
+            main_file = import_errors.package_main_file(package)
+            if main_file is None:
+                import importlib
+                module = importlib.import_module(module_name)
+                for key, value in module.__dict__.items():
+                    if not (key.startswith('__') and key.endswith('__')):
+                        self.__dict__.setdefault(key, value)
+                return
+            if not import_errors.is_application_file(main_file):
+                return  # e.g. `-m unittest`: nothing of the application lives there
+            path = main_file
+            self.__dict__['__package__'] = package
+            self.__file__ = main_file
+        if path:
+            if os.path.basename(sys.argv[0] if sys.argv else '') in ('cpy2py_twin.py', 'cpy2py_check.py'):
+                sys.argv[0] = path  # what the script's own messages (argparse's usage) name
+            import_errors.execute_file(path, self.__dict__)
 
 
-def install_in_twin():
+def install_in_twin(twin_id=None):
     """Alias the main module in this twin, from CPY2PY_MAIN_FILE / CPY2PY_MAIN_MODULE"""
+    if twin_id is None:
+        twin_id = os.environ.get('CPY2PY_TWIN_ID', '?')
     path = os.environ.get('CPY2PY_MAIN_FILE')
     module_name = os.environ.get('CPY2PY_MAIN_MODULE')
     run_main = os.environ.get('CPY2PY_RUN_MAIN') == '1'
@@ -84,9 +129,7 @@ def install_in_twin():
         import json
         sys.argv[1:] = json.loads(os.environ['CPY2PY_ARGV'])
     sys.modules['__cpy2py_bootstrap__'] = sys.modules.get('__main__')
-    if module_name and module_name.endswith('__main__'):
-        module_name = None  # e.g. `-m unittest`: nothing of the application lives there
-    main = LazyMainModule(path, module_name, run_main)
+    main = LazyMainModule(path, module_name, run_main, twin_id)
     sys.modules[ALIAS] = main
     sys.modules['__main__'] = main
     return main
@@ -99,6 +142,17 @@ def install_in_master():
         sys.modules[ALIAS] = main
 
 
+def check_main_import(twin_id):
+    """Load the main module as twin ``twin_id`` would (``cpy2py-run --check``); returns None
+    when that works, else the message of the failure"""
+    main = install_in_twin(twin_id)
+    try:
+        main._cpy2py_load()
+    except TwinImportError as error:
+        return str(error)
+    return None
+
+
 def main_module_env(main_module=True, run_main=False, restore_argv=False):
     """Environment that tells a twin how to find the application's main module"""
     env = {}
@@ -109,6 +163,8 @@ def main_module_env(main_module=True, run_main=False, restore_argv=False):
         if not name and getattr(main, '__package__', None) and getattr(main, '__file__', None):
             # Python 2 `-m`: no __spec__, but runpy sets __package__
             name = main.__package__ + '.' + os.path.splitext(os.path.basename(main.__file__))[0]
+        if name and name.endswith('.__main__'):
+            name = name[:-len('.__main__')]  # `-m package`: the twin runs its __main__.py
         if name and not name.endswith('__main__'):
             env['CPY2PY_MAIN_MODULE'] = name
         elif getattr(main, '__file__', None) and not name:

@@ -21,6 +21,7 @@ try:
 except ImportError:  # Python 2
     import imp as _imp
 
+from cpy2py.protocol import serializer
 from cpy2py.exceptions import StaleProxy
 from cpy2py.utility.compat import qualname, resolve_qualname
 
@@ -45,6 +46,10 @@ def register_kernel_getter(get_kernel):
 #: per-thread state of the kernel (waiter, call chain, ...); ``destination``: the connection
 #: whose message this thread is pickling (a reference sent to a third twin needs a unit)
 thread_state = threading.local()
+
+
+# memoryviews cross only in messages to peers (see cpy2py.protocol.serializer)
+serializer.register_wire_check(lambda: getattr(thread_state, 'destination', None) is not None)
 
 
 def current_destination():
@@ -124,10 +129,13 @@ def _import_lock_held():
 
 
 def resolve_class(ref):
-    """The real class named by ``ref`` (a proxy class is replaced by its real class)"""
+    """The real class named by ``ref`` (a proxy class is replaced by its real class); a
+    class not found here is looked for again with the main's import path, and an import
+    that still fails raises an error that explains it (see cpy2py.kernel.import_path)"""
     cls = import_class(ref)
     if cls is None:
-        raise ImportError('cannot import class %s.%s' % tuple(ref))
+        from cpy2py.kernel.import_path import class_not_found
+        cls = class_not_found(_get_kernel(), ref)
     return _real_class(cls) if _real_class is not None else cls
 
 

@@ -1,23 +1,56 @@
 """
 Exceptions across interpreters
 
-An error reply carries the exception itself when it pickles, its type's import path,
-its message and the remote traceback text. The caller re-raises the same type when it
-can (with the remote traceback attached: as ``__cause__`` on Python 3, in the printed
-traceback on Python 2 through a small excepthook), and a :py:class:`RemoteException`
-naming the remote type otherwise.
+An error reply is an :py:class:`ErrorPayload`: the exception's type path, message and
+remote traceback as plain text, plus the exception itself in separately pickled pieces,
+so that whatever the caller cannot decode costs only that piece:
+
+1. the whole exception, pickled as usual;
+2. its ``args``, and each attribute of its ``__dict__`` on its own (attributes that do
+   not pickle are left out).
+
+The caller rebuilds the exception from (1); if that fails (a class whose ``__init__``
+takes other arguments than its ``args``, a value it cannot import), it imports the type
+and rebuilds it from (2) with ``cls.__new__(cls)`` (attributes it cannot decode are left
+out); if the type cannot be imported or its arguments cannot be decoded, it raises a
+:py:class:`RemoteException` naming the remote type and message. The remote traceback,
+labelled with the twin id and pid, is the ``__cause__`` (printed on Python 2 too).
+
+A reply value that cannot be decoded here never turns into a bare local error either:
+:py:func:`undecodable` names the class that could not be loaded and why.
 """
 import os
 import sys
 
-from cpy2py.exceptions import RemoteException, RemoteTraceback
-from cpy2py.utility.compat import PY3, pickle, qualname
+from cpy2py.exceptions import RemoteException, RemoteTraceback, UndecodableValue
+from cpy2py.kernel import import_errors
+from cpy2py.kernel.references import current_destination
+from cpy2py.utility.compat import PY3, pickle, qualname, resolve_qualname
+
+#: Python 2 and 3 keep the built-in exceptions in differently named modules
+_BUILTIN_MODULES = ('builtins', 'exceptions', '__builtin__')
+
+
+def _dumps(value):
+    """``value`` pickled for the connection being written to (or plainly), or None"""
+    conn = current_destination()
+    try:
+        if conn is not None:
+            payload, buffers = conn.serializer.dumps(value)
+            return payload if not buffers else None
+        return pickle.dumps(value, 2)
+    except Exception:
+        return None
+
+
+def _loads(blob):
+    return pickle.loads(blob) if PY3 else pickle.loads(bytes(blob))
 
 
 class ErrorPayload(object):
     """What crosses the wire for an exception raised in a twin"""
 
-    def __init__(self, exception, type_module, type_name, message, traceback_text, twin_id, pid):
+    def __init__(self, exception, type_module, type_name, message, traceback_text, twin_id, pid, pieces=None):
         self.exception = exception
         self.type_module = type_module
         self.type_name = type_name
@@ -25,10 +58,23 @@ class ErrorPayload(object):
         self.traceback_text = traceback_text
         self.twin_id = twin_id
         self.pid = pid
+        #: on the receiving side: (whole, args, {name: attribute}) as pickled blobs
+        self.pieces = pieces
 
     def __reduce__(self):
-        return (ErrorPayload, (self.exception, self.type_module, self.type_name, self.message,
-                               self.traceback_text, self.twin_id, self.pid))
+        exc = self.exception
+        pieces = None
+        if exc is not None:
+            state = {}
+            for name, value in getattr(exc, '__dict__', {}).items():
+                if name.startswith('__cpy2py'):
+                    continue
+                blob = _dumps(value)
+                if blob is not None:
+                    state[name] = blob
+            pieces = (_dumps(exc), _dumps(tuple(exc.args)), state)
+        return (ErrorPayload, (None, self.type_module, self.type_name, self.message, self.traceback_text,
+                               self.twin_id, self.pid, pieces))
 
 
 def _where():
@@ -38,7 +84,7 @@ def _where():
     return '%d on host %r' % (os.getpid(), host) if host else os.getpid()
 
 
-def capture(exc, kernel, local=False):
+def capture(exc, kernel):
     """Package ``exc`` (being handled now) for sending back to the caller"""
     import traceback  # only when an error happens: it is slow to import
     kind = type(exc)
@@ -47,12 +93,7 @@ def capture(exc, kernel, local=False):
         message = str(exc)
     except Exception:
         message = repr(exc)
-    payload_exc = exc
-    try:
-        pickle.loads(pickle.dumps(exc, 2))
-    except Exception:
-        payload_exc = None
-    return ErrorPayload(payload_exc, kind.__module__, qualname(kind), message, text,
+    return ErrorPayload(exc, kind.__module__, qualname(kind), message, text,
                         kernel.twin_id if kernel is not None else '?', _where())
 
 
@@ -68,6 +109,66 @@ def minimal(exc, kernel):
                         _where())
 
 
+def _type_path(payload):
+    if payload.type_module in _BUILTIN_MODULES:
+        return payload.type_name
+    return '%s.%s' % (payload.type_module, payload.type_name)
+
+
+def _import_type(payload):
+    module = payload.type_module
+    if module in _BUILTIN_MODULES:
+        module = 'builtins' if PY3 else 'exceptions'
+    __import__(module)
+    return resolve_qualname(sys.modules[module], payload.type_name)
+
+
+def _rebuild(payload):
+    """The exception itself, or (None, why it cannot be rebuilt here)"""
+    whole, args, state = payload.pieces
+    if whole is not None:
+        try:
+            exc = _loads(whole)
+        except Exception:
+            pass
+        else:
+            if isinstance(exc, BaseException):
+                _load_rest(args, state)  # receive any references in them (object lifetime)
+                return exc, None
+    try:
+        cls = _import_type(payload)
+    except BaseException as error:
+        return None, 'its type cannot be imported here (%s: %s)' % (type(error).__name__, error)
+    if not (isinstance(cls, type) and issubclass(cls, BaseException)):
+        return None, '%s is not an exception class here' % _type_path(payload)
+    if args is None:
+        return None, 'its arguments could not be pickled in the twin'
+    try:
+        exc_args = _loads(args)
+    except BaseException as error:
+        return None, 'its arguments cannot be decoded here (%s: %s)' % (type(error).__name__, error)
+    try:
+        exc = cls.__new__(cls)
+        exc.args = exc_args
+    except BaseException as error:
+        return None, 'it cannot be rebuilt here (%s: %s)' % (type(error).__name__, error)
+    for name, blob in state.items():
+        try:
+            setattr(exc, name, _loads(blob))
+        except BaseException:
+            pass  # an attribute we cannot decode (or set) is left out
+    return exc, None
+
+
+def _load_rest(args, state):
+    for blob in [args] + list(state.values()):
+        try:
+            if blob is not None:
+                _loads(blob)
+        except BaseException:
+            pass
+
+
 def to_exception(payload):
     """The exception to raise locally for ``payload`` (an ErrorPayload or an exception)"""
     if isinstance(payload, BaseException):
@@ -75,14 +176,33 @@ def to_exception(payload):
     if not isinstance(payload, ErrorPayload):
         return RemoteException(type(payload).__name__, repr(payload))
     label = 'Traceback in twin %r (pid %s):\n%s' % (payload.twin_id, payload.pid, payload.traceback_text)
-    exc = payload.exception
+    exc, why = payload.exception, None
+    if exc is None and payload.pieces is not None:
+        exc, why = _rebuild(payload)
     if exc is None:
-        return RemoteException('%s.%s' % (payload.type_module, payload.type_name), payload.message, label)
+        if why:
+            label += '\n(raised here as RemoteException: %s)\n' % why
+        exc = RemoteException(_type_path(payload), payload.message, label)
+    if getattr(exc, '__cpy2py_quiet__', False):
+        return exc  # its message says everything (e.g. a twin's failed import): no internals
     exc.__cpy2py_traceback__ = label
     if PY3:
-        cause = RemoteTraceback(label)
-        exc.__cause__ = cause
+        exc.__cause__ = RemoteTraceback(label)
     return exc
+
+
+def undecodable(error, peer_id, body, kind=None):
+    """The exception for a reply from ``peer_id`` whose pickle ``body`` failed to load with
+    ``error``: it says which class or function could not be loaded, and why"""
+    what = 'error' if kind == 2 else 'result'
+    culprit = import_errors.failing_global(body)
+    reason = '%s: %s' % (type(error).__name__, error)
+    if culprit:
+        message = ('the %s from twin %r could not be decoded here: it contains %s.%s, which cannot be '
+                   'imported in this interpreter (%s)' % (what, peer_id, culprit[0], culprit[1], reason))
+    else:
+        message = 'the %s from twin %r could not be decoded here (%s)' % (what, peer_id, reason)
+    return UndecodableValue(message)
 
 
 def _install_py2_excepthook():  # pragma: no cover - Python 2 only

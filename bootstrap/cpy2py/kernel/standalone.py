@@ -114,15 +114,22 @@ class StandaloneSupervisor(object):
             twin = self._twins.get(twin_id)
             if twin is not None and twin.alive():
                 return
-            # a twin asking for a twin id names no executable: use the one our TwinMaster knows
-            executable = executable or launch_env.EXECUTABLES.get(twin_id) or twin_id
-            self._twins[twin_id] = self._spawn(twin_id, executable)
+            # a twin asking for a twin id names no executable: use the one our TwinMaster knows,
+            # else the id itself (as cpy2py-run does for an undeclared id)
+            named = executable or launch_env.EXECUTABLES.get(twin_id)
+            self._twins[twin_id] = self._spawn(twin_id, named or twin_id, named is not None)
 
-    def _spawn(self, twin_id, executable):
+    def _spawn(self, twin_id, executable, named=True):
         try:
             path = launch_env.resolve_interpreter(executable)
         except OSError as err:
-            raise TwinterpreterUnavailable(twin_id, str(err))
+            if named:
+                raise TwinterpreterUnavailable(twin_id, str(err))
+            raise TwinterpreterUnavailable(twin_id, (
+                "no TwinMaster names its interpreter, and %s. Name it before the twin is used, e.g. "
+                "TwinMaster(executable='pypy3', twinterpreter_id=%r); under cpy2py-run, declare it with "
+                "--twin %s=INTERPRETER or a [twins.%s] table in cpy2py.toml"
+                % (err, twin_id, twin_id, twin_id)))
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         set_cloexec(ours.fileno())
         set_inheritable(theirs.fileno())

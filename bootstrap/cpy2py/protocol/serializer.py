@@ -16,6 +16,12 @@ NESTED_LARGE (then the message is pickled again, with them out-of-band). They ar
 the socket straight from their memory and received straight into their final buffer, or
 cross in shared memory (:py:mod:`cpy2py.wire.shm`).
 
+``memoryview`` values of any size and at any depth (in lists, dicts, attributes) cross
+like bytes and arrive as read-only memoryviews; a Python 2 ``str`` view arriving in
+Python 3 follows the text rule above and is encoded as Latin-1. Only messages between
+processes pickle them: the user's own ``pickle.dumps(memoryview(...))`` still fails as
+usual (the kernel tells through :py:func:`register_wire_check`).
+
 TwinObjects and proxies pickle themselves as references (see ``cpy2py.kernel.references``).
 """
 import io
@@ -42,7 +48,32 @@ def _rebuild_bytearray(buffer):
 
 
 def _rebuild_memoryview(buffer):
+    if not isinstance(buffer, (bytes, bytearray, memoryview)) and hasattr(buffer, 'encode'):
+        buffer = buffer.encode('latin-1')  # an ASCII Python 2 str arrives in Python 3 as str
     return memoryview(buffer)
+
+
+def _on_the_wire():
+    return False
+
+
+def register_wire_check(check):
+    """``check()`` tells whether this thread pickles a message for a peer (set by the kernel)"""
+    global _on_the_wire
+    _on_the_wire = check
+
+
+def _reduce_memoryview(view):
+    if not _on_the_wire():
+        raise TypeError("cannot pickle 'memoryview' object")
+    return _rebuild_memoryview, (view.tobytes(),)
+
+
+try:
+    import copyreg as _copyreg
+except ImportError:  # pragma: no cover - Python 2
+    import copy_reg as _copyreg
+_copyreg.pickle(memoryview, _reduce_memoryview)
 
 
 if PY3 and sys.version_info >= (3, 8):

@@ -154,9 +154,10 @@ class TwinMaster(object):
         return self._kernel().request(self.twinterpreter_id, 'call', (call, args, kwargs), args)
 
     def submit(self, call, *args, **kwargs):
-        """Like :py:meth:`execute`, but returns a future at once (concurrent.futures on Python 3)"""
-        from cpy2py.twinterpreter.futures import run_in_thread
-        return run_in_thread(lambda: self.execute(call, *args, **kwargs))
+        """Like :py:meth:`execute`, but returns a future at once (concurrent.futures on Python 3);
+        ``cancel()`` works while the call runs: the twin is asked to interrupt it"""
+        from cpy2py.twinterpreter.futures import run_cancellable
+        return run_cancellable(lambda: self.execute(call, *args, **kwargs))
 
     def stats(self):
         """Counters of the twin's kernel (exported objects, proxies, threads), for tests"""

@@ -1,0 +1,37 @@
+#include "core/undeclared_twin.hpp"
+
+#include <fmt/format.h>
+
+namespace cpy2py {
+
+std::vector<std::string> undeclared_twin_candidates(std::string_view id, std::string_view requested) {
+    std::vector<std::string> out{std::string(requested.empty() ? id : requested)};
+    if (out.front() == "pypy") out.emplace_back("pypy3");
+    return out;
+}
+
+std::string undeclared_twin_message(std::string_view id, const std::vector<std::string>& candidates,
+                                    const std::vector<std::string>& declared, std::string_view path_env) {
+    std::string looked;
+    for (const auto& name : candidates) {
+        if (!looked.empty()) looked += " or ";
+        looked += "'" + name + "'";
+    }
+    const bool by_path = !candidates.empty() && candidates.front().find('/') != std::string::npos;
+    std::string message = fmt::format("cannot start twin '{}': it is not declared, and no interpreter {} was found{}",
+                                      id, looked, by_path ? "" : fmt::format(" on PATH ({})", path_env));
+    if (declared.empty()) {
+        message += ". No twins are declared";
+    } else {
+        std::string ids;
+        for (const auto& d : declared) ids += (ids.empty() ? "'" : ", '") + d + "'";
+        message += ". Declared twins: " + ids;
+    }
+    message += fmt::format(
+        ". Declare it on the command line with --twin {0}=INTERPRETER (e.g. --twin {0}=pypy3), or in cpy2py.toml "
+        "with a [twins.{0}] table (interpreter = \"pypy3\")",
+        id);
+    return message;
+}
+
+}  // namespace cpy2py
