@@ -2,6 +2,7 @@
 Twins on another host: call latency and bulk throughput over SSH, and start-up
 
     python3 examples/benchmark/remote.py [--blocks 7] [--calls 2000] [--bulk-mb 16]
+                                         [--startup-repeats 5 (0: skip)]
 
 Starts a throwaway OpenSSH server on 127.0.0.1 (tests/e2e/sshd_fixture.py; needs
 openssh-server) and runs itself under cpy2py-run with twin 'far' behind that sshd and twin
@@ -185,7 +186,8 @@ def outer(args):
             env = dict(os.environ, BENCH_SSH=json.dumps(['ssh', '-T'] + server.ssh_options + [server.host]))
             subprocess.check_call([binary, '--manifest', path, os.path.abspath(__file__), '--inner'] + sys.argv[1:],
                                   env=env)
-            startup(binary, server, tmp, args.startup_repeats)
+            if args.startup_repeats > 0:
+                startup(binary, server, tmp, args.startup_repeats)
         finally:
             shutil.rmtree(tmp, True)
 
