@@ -73,7 +73,8 @@ class Hub(object):
         if not works or self.listener is None:
             return
         for twin_id, path in self.forwards.items():
-            self.switch.hand_over(twin_id, path)
+            if os.path.exists(path):   # ssh could bind it (a path too long for AF_UNIX: no)
+                self.switch.hand_over(twin_id, path)
 
     def _remove_forward_sockets(self):
         for path in list(getattr(self, 'forwards', {}).values()) + [getattr(self, 'probe_path', None)]:
