@@ -31,6 +31,11 @@ def usable(ssh_argv, run_dir):
             and not any(c in run_dir for c in _UNSAFE))
 
 
+def plain(name):
+    """A name that -L takes as it is"""
+    return not any(c in name for c in _UNSAFE + ('/',))
+
+
 def remote_dir():
     return '/tmp/cpy2py-fwd-' + binascii.hexlify(os.urandom(16)).decode('ascii')
 

@@ -44,7 +44,7 @@ class Hub(object):
             far = settings['forward_dir'] = forward.remote_dir()
             link = self.spec['link']
             pairs = [(forward.local_socket(self.run_dir, link, forward.PROBE), far + '/' + forward.PROBE)]
-            for twin_id in here:
+            for twin_id in filter(forward.plain, here):
                 self.forwards[twin_id] = forward.local_socket(self.run_dir, link, twin_id + '.sock')
                 pairs.append((self.forwards[twin_id], '%s/%s.sock' % (far, twin_id)))
             ssh_options = forward.options(pairs)
