@@ -15,9 +15,11 @@ import struct
 import sys
 import time
 
-from cpy2py_ssh import frames
+from cpy2py_ssh import forward, frames
 from cpy2py_ssh.loop import Loop, Stream, set_cloexec
 from cpy2py_ssh.switch import Switch
+
+_DATA = frames.DATA
 
 try:
     MAXFD = os.sysconf('SC_OPEN_MAX')
@@ -64,6 +66,7 @@ class Agent(object):
         self.twins = {}      # channel -> RemoteTwin
         self.by_pid = {}     # pid -> RemoteTwin
         self.heartbeat = float(settings.get('heartbeat', 10.0))
+        self.forward_dir = None
         self.last_frame = time.time()
         self.output = Stream(self.loop, None, write_fd=1, on_close=lambda: self.die('stdout closed'))
         self.input = Stream(self.loop, 0, self.on_input, lambda: self.die('end of input'))
@@ -75,6 +78,9 @@ class Agent(object):
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)
         for twin_id in settings.get('elsewhere', []):
             self.switch.listen(twin_id)
+        self.forward_dir = forward.link_run_dir(settings, run_dir)
+        if self.forward_dir:
+            self.probe = forward.ProbeServer(self.loop, run_dir)
         self.module_requests = {}   # request number -> Stream of the asking twin
         self._next_request = 1
         self.modules_path = os.path.join(run_dir, '@modules.sock')
@@ -115,14 +121,24 @@ class Agent(object):
             self.switch.close_all()
         except Exception:
             pass
+        if self.forward_dir:
+            try:
+                os.unlink(self.forward_dir)
+            except OSError:
+                pass
         shutil.rmtree(self.run_dir, True)
         os._exit(0)
 
     # -- frames from the hub --------------------------------------------------
     def on_input(self, data):
         self.last_frame = time.time()
+        peers = self.switch.channels
         for channel, kind, payload in self.reader.feed(data):
-            if kind == frames.PING:
+            if kind == _DATA:   # the hot path first: bytes of a peer connection
+                stream = peers.get(channel)
+                if stream is not None:
+                    stream.write(payload)
+            elif kind == frames.PING:
                 self.send(0, frames.PONG)
             elif kind == frames.PONG:
                 pass

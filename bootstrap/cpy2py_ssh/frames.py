@@ -5,6 +5,7 @@ One stream (the ssh connection, or a stand-in's socket to its hub) carries many 
 import struct
 
 HEADER = struct.Struct('>IBI')
+_SIZE = HEADER.size
 
 #: kinds; the direction each travels is in docs/DESIGN.md
 SPAWN = 1     # hub -> agent: start a twin (JSON payload) on this channel
@@ -38,24 +39,38 @@ def split(payload, max_size=MAX_PAYLOAD):
 
 
 class FrameReader(object):
-    """Incremental parser: ``feed(bytes)`` returns the complete frames received so far"""
+    """Incremental parser: ``feed(bytes)`` returns the complete frames received so far
+
+    Every relayed byte passes here, so the common case (nothing buffered, whole frames
+    in ``data``) parses ``data`` in place; a partial frame is kept, with the size it
+    needs, so that a large frame arriving in many reads is parsed once."""
 
     def __init__(self):
-        self._buffer = bytearray()
+        self._buffer = None   # bytearray of an incomplete frame, or None
+        self._need = 0        # bytes `_buffer` must hold before a frame can complete
 
     def feed(self, data):
         buf = self._buffer
-        buf += data
+        if buf is not None:
+            buf += data
+            if len(buf) < self._need:
+                return []
+            data = bytes(buf)
+            self._buffer = None
         frames = []
         start = 0
-        size = HEADER.size
-        end = len(buf)
+        size = _SIZE
+        end = len(data)
+        unpack = HEADER.unpack_from
+        append = frames.append
         while end - start >= size:
-            channel, kind, length = HEADER.unpack_from(bytes(buf[start:start + size]))
-            if end - start - size < length:
+            channel, kind, length = unpack(data, start)
+            stop = start + size + length
+            if stop > end:
                 break
-            frames.append((channel, kind, bytes(buf[start + size:start + size + length])))
-            start += size + length
-        if start:
-            del buf[:start]
+            append((channel, kind, data[start + size:stop]))
+            start = stop
+        if start < end:
+            self._buffer = bytearray(data[start:])
+            self._need = size + unpack(data, start)[2] if end - start >= size else size
         return frames

@@ -9,7 +9,7 @@ import errno
 import os
 import socket
 
-from cpy2py_ssh import frames, modules
+from cpy2py_ssh import forward, frames, modules
 from cpy2py_ssh.link import Link
 from cpy2py_ssh.loop import Loop, Stream, set_cloexec
 from cpy2py_ssh.switch import Switch
@@ -37,8 +37,21 @@ class Hub(object):
             'heartbeat': self.spec.get('heartbeat', 10.0),
             'elsewhere': self.spec.get('elsewhere', []),
         }
-        self.link.start(settings)
-        for twin_id in self.spec.get('here', []):
+        here = self.spec.get('here', [])
+        self.forwards = {}   # twin id -> the ssh client's forwarding socket for it
+        ssh_options = []
+        if here and forward.usable(self.spec['ssh'], self.run_dir):
+            far = settings['forward_dir'] = forward.remote_dir()
+            link = self.spec['link']
+            pairs = [(forward.local_socket(self.run_dir, link, forward.PROBE), far + '/' + forward.PROBE)]
+            for twin_id in filter(forward.plain, here):
+                self.forwards[twin_id] = forward.local_socket(self.run_dir, link, twin_id + '.sock')
+                pairs.append((self.forwards[twin_id], '%s/%s.sock' % (far, twin_id)))
+            ssh_options = forward.options(pairs)
+            self.probe_path = pairs[0][0]
+            self.link.on_pong = self.on_first_pong
+        self.link.start(settings, ssh_options)
+        for twin_id in here:
             self.switch.listen(twin_id)
         try:
             self.loop.run()
@@ -46,9 +59,30 @@ class Hub(object):
             self.flush()
             self.switch.close_all()
             self.link.close()
+            self._remove_forward_sockets()
 
     def on_ready(self, info):
-        pass
+        if self.forwards:
+            self.link.send(0, frames.PING)   # its PONG: the agent's loop (and probe) runs
+
+    def on_first_pong(self):
+        self.link.on_pong = None
+        forward.probe(self.loop, self.probe_path, self.on_probed)
+
+    def on_probed(self, works):
+        if not works or self.listener is None:
+            return
+        for twin_id, path in self.forwards.items():
+            if os.path.exists(path):   # ssh could bind it (a path too long for AF_UNIX: no)
+                self.switch.hand_over(twin_id, path)
+
+    def _remove_forward_sockets(self):
+        for path in list(getattr(self, 'forwards', {}).values()) + [getattr(self, 'probe_path', None)]:
+            if path:
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
 
     # -- stand-ins --------------------------------------------------------------
     def on_accept(self):
@@ -79,7 +113,11 @@ class Hub(object):
 
     # -- the link -----------------------------------------------------------------
     def on_link_frame(self, channel, kind, payload):
-        if kind in (frames.CTRL, frames.OUT, frames.ERR, frames.EXIT):
+        if kind == frames.DATA:   # the hot path first: bytes of a peer connection
+            stream = self.switch.channels.get(channel)
+            if stream is not None:
+                stream.write(payload)
+        elif kind in (frames.CTRL, frames.OUT, frames.ERR, frames.EXIT):
             standin = self.standins.get(channel)
             if standin is not None:
                 standin.write(frames.pack(0, kind, payload))

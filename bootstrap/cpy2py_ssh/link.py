@@ -9,6 +9,8 @@ from cpy2py_ssh import errors, frames, shipping
 from cpy2py_ssh.loop import Stream, set_cloexec
 
 _STDERR_KEEP = 16384
+#: what the ssh client says when sshd could not connect a forwarded connection
+_FORWARD_NOTE = b': open failed: '
 
 
 class Link(object):
@@ -33,14 +35,18 @@ class Link(object):
         self._reader = frames.FrameReader()
         self._last_frame = time.time()
         self._timer = None
+        self.on_pong = None
 
     def program(self):
         interpreter = self.spec.get('interpreter') or 'python3'
         venv = self.spec.get('venv')
         return venv.rstrip('/') + '/bin/' + interpreter if venv else interpreter
 
-    def start(self, settings):
-        argv = list(self.spec['ssh']) + [shipping.remote_command(self.spec.get('interpreter'), self.spec.get('venv'))]
+    def start(self, settings, ssh_options=()):
+        """``ssh_options`` go before the destination (the last word of the ssh command)"""
+        argv = list(self.spec['ssh'])
+        argv[-1:-1] = list(ssh_options)
+        argv.append(shipping.remote_command(self.spec.get('interpreter'), self.spec.get('venv')))
         try:
             self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=subprocess.PIPE, close_fds=True)
@@ -66,16 +72,21 @@ class Link(object):
 
     # -- the ssh client's output -------------------------------------------------
     def _on_stderr(self, data):
+        if _FORWARD_NOTE in data:   # a forwarded connection to a twin not listening (yet)
+            data = b''.join(line for line in data.splitlines(True) if _FORWARD_NOTE not in line)
         self._stderr = (self._stderr + data)[-_STDERR_KEEP:]
 
     def _on_stdout(self, data):
         self._last_frame = time.time()
         if self.ready:
+            on_frame = self.on_frame
             for channel, kind, payload in self._reader.feed(data):
                 if kind == frames.PING:
                     self.send(0, frames.PONG)
                 elif kind != frames.PONG:
-                    self.on_frame(channel, kind, payload)
+                    on_frame(channel, kind, payload)
+                elif self.on_pong is not None:
+                    self.on_pong()
             return
         # before the ready line: a login script may print things; skip them
         self._head += data

@@ -192,34 +192,55 @@ class Timer(object):
         return self.when < other.when
 
 
+_IN = select.POLLIN | select.POLLHUP | select.POLLERR | select.POLLNVAL
+_OUT = select.POLLOUT | select.POLLHUP | select.POLLERR | select.POLLNVAL
+
+
 class Loop(object):
+    """Each relayed frame costs one pass of ``run``: registrations stay in the poll object
+    and change only when a stream starts or stops having queued output; an event goes
+    straight to the bound method that handles it."""
+
     def __init__(self):
         self._poll = select.poll()
         self._by_fd = {}
         self._readers = {}   # fd -> callback() for plain readable fds (listeners, wake pipes)
+        self._on_read = {}   # fd -> what to call when it is readable (or at EOF / error)
+        self._on_write = {}  # fd -> Stream._flush while that stream has output queued
+        self._masks = {}     # fd -> the mask registered with the poll object
         self._timers = []
         self.running = True
 
-    def _mask(self, fd):
+    def _update(self, fd):
         mask = 0
         stream = self._by_fd.get(fd)
-        if stream is not None:
-            if stream.fd == fd:
-                mask |= select.POLLIN
-            if stream.write_fd == fd and stream._out:
-                mask |= select.POLLOUT
         if fd in self._readers:
             mask |= select.POLLIN
-        return mask
-
-    def _update(self, fd):
-        mask = self._mask(fd)
-        try:
-            self._poll.unregister(fd)
-        except (KeyError, ValueError):
-            pass
+            self._on_read[fd] = self._readers[fd]
+        elif stream is not None and stream.fd == fd:
+            mask |= select.POLLIN
+            self._on_read[fd] = stream._readable
+        else:
+            self._on_read.pop(fd, None)
+        if stream is not None and stream.write_fd == fd and stream._out:
+            mask |= select.POLLOUT
+            self._on_write[fd] = stream._flush
+        else:
+            self._on_write.pop(fd, None)
+        if self._masks.get(fd, 0) == mask:
+            return
         if mask:
-            self._poll.register(fd, mask)
+            if fd in self._masks:
+                self._poll.modify(fd, mask)
+            else:
+                self._poll.register(fd, mask)
+            self._masks[fd] = mask
+        else:
+            del self._masks[fd]
+            try:
+                self._poll.unregister(fd)
+            except (KeyError, ValueError):
+                pass
 
     def _add(self, stream):
         for fd in (stream.fd, stream.write_fd):
@@ -291,18 +312,15 @@ class Loop(object):
                 if err.args and err.args[0] == errno.EINTR:
                     continue
                 raise
+            on_read, on_write = self._on_read, self._on_write
             for fd, flags in events:
-                if fd in self._readers and flags & (select.POLLIN | select.POLLHUP | select.POLLERR):
-                    self._readers[fd]()
-                    continue
-                stream = self._by_fd.get(fd)
-                if stream is None:
-                    continue
-                if stream.write_fd == fd and flags & (select.POLLOUT | select.POLLERR | select.POLLHUP) and stream._out:
-                    stream._flush()
-                if stream.closed or stream.fd != fd:
-                    continue
-                if flags & (select.POLLIN | select.POLLHUP | select.POLLERR | select.POLLNVAL):
-                    stream._readable()
+                if flags & _OUT:
+                    handler = on_write.get(fd)
+                    if handler is not None:
+                        handler()
+                if flags & _IN:
+                    handler = on_read.get(fd)
+                    if handler is not None:
+                        handler()
                 if not self.running:
                     return

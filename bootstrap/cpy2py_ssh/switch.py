@@ -27,6 +27,7 @@ class Switch(object):
         self._next = first_channel       # hub: even numbers, agent: odd ones
         self.channels = {}               # channel -> Stream of a peer connection
         self.listeners = {}              # twin id -> listening socket
+        self.handed_over = set()         # ids whose socket is now the ssh client's (forward.py)
 
     def new_channel(self):
         channel = self._next
@@ -60,6 +61,37 @@ class Switch(object):
         self.send(channel, frames.OPEN, twin_id.encode('utf-8'))
         self._attach(channel, conn)
 
+    def hand_over(self, twin_id, target):
+        """From now on ``<id>.sock`` is a symbolic link to ``target`` (see forward.py):
+        new connections go there; those already queued on our socket are still relayed"""
+        sock = self.listeners.get(twin_id)
+        if sock is None:
+            return
+        path = socket_path(self.run_dir, twin_id)
+        temporary = path + '.new'
+        try:
+            os.symlink(target, temporary)
+            os.rename(temporary, path)
+        except OSError:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+            return
+        self.handed_over.add(twin_id)
+        del self.listeners[twin_id]
+        self.loop.remove_reader(sock.fileno())
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except socket.error:
+                break
+            set_cloexec(conn.fileno())
+            channel = self.new_channel()
+            self.send(channel, frames.OPEN, twin_id.encode('utf-8'))
+            self._attach(channel, conn)
+        sock.close()
+
     def close_listeners(self):
         for twin_id, sock in list(self.listeners.items()):
             self.loop.remove_reader(sock.fileno())
@@ -69,6 +101,12 @@ class Switch(object):
                 pass
             sock.close()
         self.listeners.clear()
+        for twin_id in self.handed_over:
+            try:
+                os.unlink(socket_path(self.run_dir, twin_id))
+            except OSError:
+                pass
+        self.handed_over.clear()
 
     # -- frames from the other side -----------------------------------------
     def on_frame(self, channel, kind, payload):
@@ -96,10 +134,14 @@ class Switch(object):
 
     def _attach(self, channel, sock):
         send = self.send
+        kind, most = frames.DATA, frames.MAX_PAYLOAD
 
         def on_data(data):
+            if len(data) <= most:   # always, with reads of 256 KiB
+                send(channel, kind, data)
+                return
             for piece in frames.split(data):
-                send(channel, frames.DATA, piece)
+                send(channel, kind, piece)
 
         def on_close():
             if self.channels.pop(channel, None) is not None:

@@ -1,7 +1,8 @@
 """
 Twins on another host: call latency and bulk throughput over SSH, and start-up
 
-    python3 examples/benchmark/remote.py [--blocks 7] [--calls 2000] [--bulk-mb 16]
+    python3 examples/benchmark/remote.py [--blocks 21] [--calls 500] [--bulk-mb 16]
+                                         [--startup-repeats 5 (0: skip)]
 
 Starts a throwaway OpenSSH server on 127.0.0.1 (tests/e2e/sshd_fixture.py; needs
 openssh-server) and runs itself under cpy2py-run with twin 'far' behind that sshd and twin
@@ -113,6 +114,11 @@ def inner(args):
         print('  %-28s %10s   %.2fx the raw ssh ping-pong' % (
             {'far': "remote twin 'far' (sshd)", 'near': "local twin 'near'", 'raw': 'raw ping-pong over ssh'}[name],
             time_repr(value), value / floor))
+    # on a loaded machine the load shifts between blocks: a block's ratio compares times
+    # taken seconds apart, the ratio of the medians times taken minutes apart
+    ratios = [far_block / raw_block for far_block, raw_block in zip(rows['far'], rows['raw'])]
+    print('  remote twin / raw ping-pong, median of the per-block ratios: %.2fx (range %.2f-%.2f)' % (
+        median(ratios), min(ratios), max(ratios)))
     mb = args.bulk_mb * (1 << 20) / 1e6
     print('bulk: %d MiB bytes argument, median:' % args.bulk_mb)
     for name in ('far bulk', 'raw bulk'):
@@ -185,15 +191,16 @@ def outer(args):
             env = dict(os.environ, BENCH_SSH=json.dumps(['ssh', '-T'] + server.ssh_options + [server.host]))
             subprocess.check_call([binary, '--manifest', path, os.path.abspath(__file__), '--inner'] + sys.argv[1:],
                                   env=env)
-            startup(binary, server, tmp, args.startup_repeats)
+            if args.startup_repeats > 0:
+                startup(binary, server, tmp, args.startup_repeats)
         finally:
             shutil.rmtree(tmp, True)
 
 
 if __name__ == '__main__':
     parser = argparse.ArgumentParser()
-    parser.add_argument('--blocks', type=int, default=7)
-    parser.add_argument('--calls', type=int, default=2000)
+    parser.add_argument('--blocks', type=int, default=21)
+    parser.add_argument('--calls', type=int, default=500)
     parser.add_argument('--bulk-mb', type=int, default=16)
     parser.add_argument('--startup-repeats', type=int, default=5)
     parser.add_argument('--inner', action='store_true')
