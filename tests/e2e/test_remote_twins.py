@@ -113,6 +113,20 @@ class TestRemoteTwins(RemoteTestCase):
         self.assertIn("[far] err hello from afar\n", err)
         self.assert_gone(info)
 
+    def test_calls_work_where_ssh_forwarding_is_refused(self):
+        # the fast path (ssh's own socket forwarding) is not available: calls go through
+        # the multiplexed link instead, with the same results
+        options = list(self.server.ssh_options) + ["-o", "ClearAllForwardings=yes"]
+        status, out, err = self.run_app("basic", options=options)
+        self.assertEqual(status, 0, err)
+        r = self.result(out)
+        self.assertEqual(r["value"], 15)
+        self.assertEqual(r["callback"], 41)
+        self.assertEqual(r["threads"], [sum(i * i for i in range(50))] * 4)
+        self.assertEqual(r["big"], 3 << 20)
+        self.assertIn("[far] hello from afar\n", out)
+        self.assert_gone(r["info"])
+
     def test_python27_twin(self):
         py27 = os.path.expanduser("~/.pyenv/versions/2.7.18/bin/python2.7")
         if not os.path.exists(py27):
