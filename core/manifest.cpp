@@ -246,7 +246,8 @@ ManifestTwin read_twin(const Reader& r, const toml::key& key, const toml::node& 
     read_remote(r, table, section, twin);
     auto request = r.interpreter(table, base_dir);
     if (!request && !twin.remote)
-        r.fail(table.source(), section + " needs interpreter (a name on PATH or a path) or venv (a directory)");
+        r.fail(table.source(), section + " needs interpreter (a name on PATH, a path or a version such as 3.11, "
+                                         "py27 or pypy3) or venv (a directory)");
     if (request) twin.interpreter = *request;
     if (twin.remote && request && !request->interpreter.empty()) {
         try {
