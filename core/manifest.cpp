@@ -354,7 +354,13 @@ std::string read_manifest_file(const std::string& path, const std::filesystem::p
     std::ifstream in(file, std::ios::binary);
     if (!in) {
         const int err = errno;
-        throw ConfigError("cannot read manifest '" + path + "': " + std::strerror(err));
+        // Say where it was looked for: a relative --manifest is taken from the current directory.
+        const auto absolute = std::filesystem::absolute(file, ec);
+        const std::string where = !ec && absolute.string() != path ? " (" + absolute.string() + ")" : "";
+        throw ConfigError("cannot read manifest '" + path + "'" + where + ": " + std::strerror(err) +
+                          (err == ENOENT ? "; --manifest names an existing cpy2py.toml or pyproject.toml, "
+                                           "--no-manifest reads none"
+                                         : ""));
     }
     std::ostringstream text;
     text << in.rdbuf();

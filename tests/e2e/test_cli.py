@@ -285,6 +285,9 @@ class ManifestErrorTest(CliTestCase):
         result = self.run_cli("--manifest", "nowhere.toml", "-c", "pass")
         self.assertStatus(result, 78)
         self.assertIn("nowhere.toml", result.stderr)
+        # where it was looked for, and what helps
+        self.assertIn(os.path.join(os.path.realpath(self.tmp), "nowhere.toml"), result.stderr)
+        self.assertIn("--no-manifest", result.stderr)
 
 
 class NotFoundTest(CliTestCase):
