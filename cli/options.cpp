@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 
+#include <cmath>
 #include <memory>
 
 namespace cpy2py::cli {
@@ -25,6 +26,10 @@ public:
 void declare_options(CLI::App& app, Options& options) {
     CommandLine& cl = options.command_line;
     app.formatter(std::make_shared<Formatter>());
+    // Every other error of ours reads "cpy2py-run: error: ..."; CLI11's own do too.
+    app.failure_message([](const CLI::App* failed, const CLI::Error& e) {
+        return "cpy2py-run: error: " + CLI::FailureMessage::simple(failed, e);
+    });
     app.prefix_command();  // stop at SCRIPT (or MODULE/CODE): the rest belongs to the program
     app.footer(
         "Everything after SCRIPT, MODULE or CODE is passed to the program untouched, except\n"
@@ -70,7 +75,14 @@ void declare_options(CLI::App& app, Options& options) {
     app.add_option("--shutdown-grace", cl.shutdown_grace,
                    "Seconds to wait after asking twins to stop, and again after SIGTERM (default 2)")
         ->type_name("SECONDS")
-        ->check(CLI::Validator(CLI::NonNegativeNumber).description(""));
+        ->check(CLI::Validator(
+            [](const std::string& text) -> std::string {
+                // CLI11's NonNegativeNumber names its upper bound: a 309-digit number.
+                double seconds = 0;
+                if (CLI::detail::lexical_cast(text, seconds) && std::isfinite(seconds) && seconds >= 0) return {};
+                return "'" + text + "' is not a number of seconds (0 or more, e.g. 2 or 0.5)";
+            },
+            "", "SECONDS"));
     app.add_option("--log-level", options.log_level,
                    "trace, debug, info, warn (default; CPY2PY_DEBUG set means debug), error or off")
         ->type_name("LEVEL")

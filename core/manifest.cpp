@@ -246,7 +246,8 @@ ManifestTwin read_twin(const Reader& r, const toml::key& key, const toml::node& 
     read_remote(r, table, section, twin);
     auto request = r.interpreter(table, base_dir);
     if (!request && !twin.remote)
-        r.fail(table.source(), section + " needs interpreter (a name on PATH or a path) or venv (a directory)");
+        r.fail(table.source(), section + " needs interpreter (a name on PATH, a path or a version such as 3.11, "
+                                         "py27 or pypy3) or venv (a directory)");
     if (request) twin.interpreter = *request;
     if (twin.remote && request && !request->interpreter.empty()) {
         try {
@@ -353,7 +354,13 @@ std::string read_manifest_file(const std::string& path, const std::filesystem::p
     std::ifstream in(file, std::ios::binary);
     if (!in) {
         const int err = errno;
-        throw ConfigError("cannot read manifest '" + path + "': " + std::strerror(err));
+        // Say where it was looked for: a relative --manifest is taken from the current directory.
+        const auto absolute = std::filesystem::absolute(file, ec);
+        const std::string where = !ec && absolute.string() != path ? " (" + absolute.string() + ")" : "";
+        throw ConfigError("cannot read manifest '" + path + "'" + where + ": " + std::strerror(err) +
+                          (err == ENOENT ? "; --manifest names an existing cpy2py.toml or pyproject.toml, "
+                                           "--no-manifest reads none"
+                                         : ""));
     }
     std::ostringstream text;
     text << in.rdbuf();

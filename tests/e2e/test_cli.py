@@ -219,8 +219,19 @@ class UsageErrorTest(CliTestCase):
     def test_bad_option_values(self):
         self.assertUsageError("--twin-output", "loud")
         self.assertUsageError("--log-level", "chatty")
-        self.assertUsageError("--shutdown-grace", "-1")
-        self.assertUsageError("--shutdown-grace", "soon")
+        for bad in ("-1", "soon", "inf", "nan"):
+            with self.subTest(grace=bad):
+                message = self.assertUsageError("--shutdown-grace", bad).stderr
+                # names the option and the value, says what is allowed; no 309-digit bound
+                self.assertIn("--shutdown-grace", message)
+                self.assertIn(bad, message)
+                self.assertIn("seconds", message)
+                self.assertLess(len(message), 300, message)
+
+    def test_option_errors_read_like_every_other_error(self):
+        message = self.assertUsageError("--twin-output", "loud").stderr
+        self.assertTrue(message.startswith("cpy2py-run: error: "), message)
+        self.assertIn("loud", message)
 
     def test_manifest_and_no_manifest_exclude_each_other(self):
         self.assertUsageError("--manifest", "x.toml", "--no-manifest")
@@ -274,6 +285,9 @@ class ManifestErrorTest(CliTestCase):
         result = self.run_cli("--manifest", "nowhere.toml", "-c", "pass")
         self.assertStatus(result, 78)
         self.assertIn("nowhere.toml", result.stderr)
+        # where it was looked for, and what helps
+        self.assertIn(os.path.join(os.path.realpath(self.tmp), "nowhere.toml"), result.stderr)
+        self.assertIn("--no-manifest", result.stderr)
 
 
 class NotFoundTest(CliTestCase):

@@ -127,6 +127,19 @@ class FailedStartTest(SupervisorTestCase):
         self.assertIn("--twin nobody=INTERPRETER", answers[0])
         self.assertNotIn("START", answers[0])
 
+    def test_unknown_twin_runs_the_command_named_like_its_id(self):
+        # `__twin_id__ = 'pypy'` with no --twin runs pypy from PATH, as the runtime does standalone
+        bin_dir = os.path.join(self.tmp, "bin")
+        os.mkdir(bin_dir)
+        os.symlink(PYTHON, os.path.join(bin_dir, "dynpy"))
+        self.manifest({})
+        result = self.run_app(["start", "dynpy", "start", "dynpy"],
+                              env={"FAKE_PID_DIR": self.pid_dir,
+                                   "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")})
+        pid = self.starts("dynpy")
+        self.assertEqual(len(pid), 1, result.stderr)
+        self.assertEqual(self.answers(result.stdout), ["UP dynpy %d" % pid[0]] * 2)
+
     def test_start_with_executable_adds_a_twin(self):
         self.manifest({})
         result = self.run_app(["start", "dyn", PYTHON, "start", "dyn", "start", "nope", "no-such-python-x"],
