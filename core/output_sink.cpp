@@ -1,5 +1,6 @@
 #include "core/output_sink.hpp"
 
+#include <limits.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -50,18 +51,35 @@ struct OutputSink::State {
     }
 
     /// False once the reader is gone (EPIPE) or the fd fails: later chunks are dropped.
+    /// A chunk holds many lines; it is written in pieces of whole lines of at most PIPE_BUF
+    /// bytes, because only such writes to a pipe are atomic: the main writes to the same
+    /// pipe, and a larger write could be split with the main's line in the middle of ours.
     bool write_whole(std::string_view data) const {
         while (!data.empty()) {
-            const ssize_t n = ::write(fd, data.data(), data.size());
-            if (n > 0) {
-                data.remove_prefix(static_cast<std::size_t>(n));
-            } else if (n < 0 && errno == EINTR) {
-                continue;
-            } else {
-                return false;
+            std::string_view piece = data.substr(0, piece_size(data));
+            data.remove_prefix(piece.size());
+            while (!piece.empty()) {
+                const ssize_t n = ::write(fd, piece.data(), piece.size());
+                if (n > 0) {
+                    piece.remove_prefix(static_cast<std::size_t>(n));
+                } else if (n < 0 && errno == EINTR) {
+                    continue;
+                } else {
+                    return false;
+                }
             }
         }
         return true;
+    }
+
+    /// Bytes of `data` to write at once: up to PIPE_BUF ending at a line end, else one whole
+    /// line (a line longer than PIPE_BUF cannot be written atomically anyway).
+    static std::size_t piece_size(std::string_view data) {
+        if (data.size() <= PIPE_BUF) return data.size();
+        const std::size_t last = data.rfind('\n', PIPE_BUF - 1);
+        if (last != std::string_view::npos) return last + 1;
+        const std::size_t end = data.find('\n', PIPE_BUF);
+        return end == std::string_view::npos ? data.size() : end + 1;
     }
 
     const int fd;                         ///< our stdout or stderr
