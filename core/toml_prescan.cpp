@@ -188,8 +188,33 @@ private:
     std::vector<char> brackets_;  ///< open '[' (arrays) and '{' (inline tables) of the current value
 };
 
+/// TOML allows no control character but tab, LF and CR (of CRLF) anywhere, not even in
+/// strings or comments. Refusing them first also keeps the string scan above from being led
+/// astray by input toml++ reads differently (a fuzzer found `e=1rt<NUL><NUL>[[['..<U+046C>`).
+void reject_control_characters(std::string_view text, const std::string& path) {
+    std::size_t line = 1;
+    std::size_t column = 1;
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if ((byte < 0x20 && c != '\t' && c != '\n' && c != '\r') || byte == 0x7F) {
+            throw ConfigError(fmt::format("{}:{}:{}: invalid TOML: the control character U+{:04X} is not allowed "
+                                          "(only tab and line ends are)",
+                                          path, line, column, static_cast<unsigned>(byte)));
+        }
+        if (c == '\n') {
+            ++line;
+            column = 1;
+        } else if ((byte & 0xC0) != 0x80) {
+            ++column;
+        }
+    }
+}
+
 }  // namespace
 
-void prescan_toml(std::string_view text, const std::string& path) { Scanner(text, path).run(); }
+void prescan_toml(std::string_view text, const std::string& path) {
+    reject_control_characters(text, path);
+    Scanner(text, path).run();
+}
 
 }  // namespace cpy2py

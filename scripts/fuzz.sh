@@ -7,6 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${CPY2PY_FUZZ_BUILD_DIR:-build-fuzz}"
 seconds="${CPY2PY_FUZZ_SECONDS:-60}"
+# A fixed seed and a bound on runs make the run repeatable: CI explores the same inputs (or
+# a prefix of them on a slower machine) as the run that was checked before committing.
+# CPY2PY_FUZZ_SEED=0 lets libFuzzer pick a new seed each time, for exploring by hand.
+seed="${CPY2PY_FUZZ_SEED:-1}"
+runs="${CPY2PY_FUZZ_RUNS:-1000000}"
 
 ./scripts/setup-debian.sh
 generator=()
@@ -19,6 +24,6 @@ cmake --build "$build" --target manifest_fuzz -j"$(nproc)"
 
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
-"$build/tests/fuzz/manifest_fuzz" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
+"$build/tests/fuzz/manifest_fuzz" -seed="$seed" -runs="$runs" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
   -artifact_prefix="$build/" "$scratch" tests/fuzz/corpus
-echo "fuzz: manifest parser ran ${seconds} s without a finding"
+echo "fuzz: manifest parser ran (seed ${seed}, at most ${runs} inputs or ${seconds} s) without a finding"

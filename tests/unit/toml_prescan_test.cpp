@@ -76,3 +76,10 @@ TEST_CASE("prescan: non-ASCII right after a backslash is refused") {
 TEST_CASE("prescan: a byte order mark at the start is fine") {
     CHECK(prescan_error("\xEF\xBB\xBF" "a = 1\n") == "");
 }
+
+TEST_CASE("prescan: control characters are refused anywhere, with their position (a fuzzer's find)") {
+    const std::string nul_then_string("e=1rt\0\0[[['nw\xD1\xAC", 14);
+    CHECK(prescan_error(nul_then_string).rfind("m.toml:1:6: invalid TOML: the control character U+0000", 0) == 0);
+    CHECK(prescan_error("# fine\n# \x01 in a comment\n").rfind("m.toml:2:3: invalid TOML: the control character U+0001", 0) == 0);
+    CHECK(prescan_error("a = \"tab\there\"\r\nb = 1\n").empty());
+}
