@@ -22,6 +22,13 @@ cmake -S . -B "$build" "${generator[@]}" -DCPY2PY_FUZZ=ON -DCMAKE_CXX_COMPILER=c
       -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" --target manifest_fuzz -j"$(nproc)"
 
+if [ "${CPY2PY_FUZZ_REPLAY:-0}" = 1 ]; then
+  # Regression only: every seed (the fuzzer's earlier findings among them) once, repeatable.
+  "$build/tests/fuzz/manifest_fuzz" tests/fuzz/corpus/*
+  echo "fuzz: manifest parser replayed $(ls tests/fuzz/corpus | wc -l) seed inputs without a finding"
+  exit 0
+fi
+
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 "$build/tests/fuzz/manifest_fuzz" -seed="$seed" -runs="$runs" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
