@@ -59,6 +59,7 @@ using Row = TableRow;
 
 /// Where an interpreter was found and why it won, for the second table.
 Row choice_row(const std::string& role, const std::string& id, const Interpreter& interp) {
+    if (interp.source == kNotFound) return {role, id, interp.requested, "-", "not found (see the problems below)"};
     std::string found = interp.source.empty() ? "-" : interp.source;
     if (!interp.conda_name.empty()) found += " " + interp.conda_name;
     return {role, id, interp.requested, found, interp.reason.empty() ? "as written" : interp.reason};
@@ -68,6 +69,10 @@ Row choice_row(const std::string& role, const std::string& id, const Interpreter
 Row probe_row(const std::string& role, const std::string& id, const Interpreter& interp,
               const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
               const std::string& start, const std::string& restart, std::vector<std::string>& problems) {
+    if (interp.source == kNotFound) {
+        problems.push_back(interp.reason);
+        return {role, id, interp.requested, "-", "-", "NOT FOUND", "-", start, restart};
+    }
     std::map<std::string, std::string> probe_env = env;
     if (!interp.conda_prefix.empty()) {
         for (auto& [name, value] : conda_activation(interp.conda_name, interp.conda_prefix)) probe_env[name] = value;

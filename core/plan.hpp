@@ -19,11 +19,15 @@ enum class RestartPolicy { never, on_failure, always };
 enum class OutputMode { prefixed, inherit, silent };
 
 /// An interpreter resolved to an absolute, executable path.
+/// Interpreter::source of an interpreter that a --check plan could not find.
+inline constexpr const char* kNotFound = "not found";
+
 struct Interpreter {
     std::string requested;  ///< what the user wrote ("pypy3", "./venv27", "python2.7:./venv")
     std::string path;       ///< absolute path of the executable to run
     std::string venv;       ///< absolute venv directory, empty when none
-    std::string source;     ///< where it was found: PATH, path, venv, pyenv, uv or conda (shown by --check)
+    std::string source;     ///< where it was found: PATH, path, venv, pyenv, uv or conda (shown by --check);
+                            ///< "not found" only in a --check plan: then `path` is empty and `reason` says why
     std::string reason;     ///< why this one was chosen, for --check; empty when nothing was chosen
     std::string conda_prefix; ///< a conda environment's prefix: children get its activation variables
     std::string conda_name;   ///< that environment's name (CONDA_DEFAULT_ENV)

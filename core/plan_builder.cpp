@@ -40,6 +40,9 @@ Env layered(Env base, const Env& over) {
 struct Resolver {
     const Host& host;
     InterpreterFinder& finder;
+    /// --check: an interpreter that is not found is recorded as such (source "not found",
+    /// the error as reason) instead of ending plan building, so every missing one is reported
+    bool collect_missing = false;
 };
 
 /// Resolves `request`; a failure names the process it was for and, when known, where it was declared.
@@ -48,7 +51,13 @@ Interpreter resolve_for(const InterpreterRequest& request, const Resolver& resol
     try {
         return resolve_interpreter(request, resolver.finder);
     } catch (const NotFoundError& e) {
-        throw NotFoundError((where.empty() ? "" : where + ": ") + "cannot start " + what + ": " + e.what());
+        std::string message = (where.empty() ? "" : where + ": ") + "cannot start " + what + ": " + e.what();
+        if (!resolver.collect_missing) throw NotFoundError(message);
+        Interpreter missing;
+        missing.requested = describe(request);
+        missing.source = kNotFound;
+        missing.reason = std::move(message);
+        return missing;
     }
 }
 
@@ -277,7 +286,7 @@ LaunchPlan build_plan(const CommandLine& cl, const Host& host) {
     SearchPlaces places = host.places;
     places.path_env = host.path_env;
     InterpreterFinder finder(std::move(places), cache);
-    const Resolver resolver{host, finder};
+    const Resolver resolver{host, finder, cl.check};
     // Whatever happens below, probes already run are kept for the next run.
     struct SaveCache {
         ProbeCache& cache;

@@ -400,7 +400,20 @@ class CheckTest(CliTestCase):
     def test_check_missing_interpreter_is_127(self):
         result = self.run_cli("--check", "--twin", "x=no-such-python-xyz")
         self.assertStatus(result, 127)
-        self.assertIn("no-such-python-xyz", result.stderr)
+        self.assertIn("problem: cannot start twin 'x': no-such-python-xyz not found on PATH", result.stdout)
+
+    def test_check_reports_every_missing_interpreter(self):
+        """--check goes on past the first interpreter it cannot find: the table shows every
+        twin, and each missing one has its own problem line"""
+        result = self.run_cli("--check", "--twin", "a=no-such-python-a", "--twin", "b=9.9",
+                              "--twin", "c=" + sys.executable)
+        self.assertStatus(result, 127)
+        self.assertRegex(result.stdout, r"(?m)^twin\s+a\s+no-such-python-a\s+-\s+-\s+NOT FOUND")
+        self.assertRegex(result.stdout, r"(?m)^twin\s+b\s+9\.9\s+-\s+-\s+NOT FOUND")
+        self.assertRegex(result.stdout, r"(?m)^twin\s+c\s+\S+\s+\S+\s+-\s+CPython")
+        self.assertIn("problem: cannot start twin 'a': no-such-python-a not found", result.stdout)
+        self.assertIn("problem: cannot start twin 'b'", result.stdout)
+        self.assertNotIn("problem: cannot start twin 'c'", result.stdout)
 
 
 class InfoTest(CliTestCase):
