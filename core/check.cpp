@@ -6,12 +6,13 @@
 #include "core/import_check.hpp"
 #include "core/manifest.hpp"
 #include "core/probe.hpp"
-#include "core/remote_twin.hpp"
+#include "core/remote_interpreter.hpp"
 #include "core/text_table.hpp"
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <ostream>
 #include <sstream>
 #include <string>
@@ -68,7 +69,8 @@ Row choice_row(const std::string& role, const std::string& id, const Interpreter
 /// One table row for a process; records a failure in `problems`.
 Row probe_row(const std::string& role, const std::string& id, const Interpreter& interp,
               const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-              const std::string& start, const std::string& restart, std::vector<std::string>& problems) {
+              const std::string& start, const std::string& restart, std::vector<std::string>& problems,
+              ProbeResult* answer = nullptr) {
     if (interp.source == kNotFound) {
         problems.push_back(interp.reason);
         return {role, id, interp.requested, "-", "-", "NOT FOUND", "-", start, restart};
@@ -80,6 +82,7 @@ Row probe_row(const std::string& role, const std::string& id, const Interpreter&
         probe_env["PATH"] = interp.conda_prefix + "/bin" + (path && *path ? std::string(":") + path : "");
     }
     const ProbeResult r = probe_interpreter(interp.path, args, probe_env);
+    if (answer) *answer = r;
     const bool remote = interp.requested.rfind("ssh://", 0) == 0;
     if (!r.ok) problems.push_back(role + " '" + id + "' (" + (remote ? interp.requested : interp.path) + "): " + r.error);
     return {role,
@@ -148,13 +151,15 @@ int check_plan(const LaunchPlan& plan, std::ostream& out) {
     std::vector<Row> rows{{"ROLE", "ID", "REQUESTED", "PATH", "VENV", "PYTHON", "PICKLE", "START", "RESTART"}};
     const size_t before = problems.size();
     rows.push_back(probe_row("main", plan.main.id, plan.main.interpreter, {}, plan.main.env, "-", "-", problems));
+    std::map<std::string, ProbeResult> remote_answers;  ///< by twin id: what the remote host found
     for (const auto& twin : plan.twins) {
         if (twin.remote) {
-            // connects, ships the runtime and reports what answered (core/remote_twin.hpp)
+            // connects, ships the runtime and reports what answered, or what the remote's
+            // search found (core/remote_interpreter.hpp)
             const std::map<std::string, std::string> env{{"CPY2PY_SSH_TWIN", twin.remote->standin_config},
                                                          {"CPY2PY_BOOTSTRAP", plan.bootstrap_dir}};
             rows.push_back(probe_row("twin", twin.id, twin.interpreter, {twin.remote->standin_script, "--check"}, env,
-                                     name(twin.start), name(twin.restart), problems));
+                                     name(twin.start), name(twin.restart), problems, &remote_answers[twin.id]));
             continue;
         }
         rows.push_back(probe_row("twin", twin.id, twin.interpreter, twin.args, twin.env, name(twin.start),
@@ -168,11 +173,19 @@ int check_plan(const LaunchPlan& plan, std::ostream& out) {
     choices.push_back(choice_row("main", plan.main.id, plan.main.interpreter));
     for (const auto& twin : plan.twins) {
         if (twin.remote) {
-            // resolved by the remote host itself, by name (core/remote_twin.hpp)
+            // resolved by the remote host itself: a command, or its own search
             const RemoteSpec& remote = *twin.remote;
-            const std::string name = remote_command_name(remote.interpreter, "twin '" + twin.id + "'");
-            choices.push_back({"twin", twin.id, twin.interpreter.requested, "host " + remote.destination,
-                               "looked up there: " + (remote.venv.empty() ? name : remote.venv + "/bin/" + name)});
+            const RemoteInterpreter how = remote_interpreter(remote.interpreter, !remote.venv.empty(), "twin '" + twin.id + "'");
+            const ProbeResult& answer = remote_answers[twin.id];
+            std::string where = "host " + remote.destination;
+            std::string why;
+            if (!how.command.empty()) {
+                why = "looked up there: " + (remote.venv.empty() ? how.command : remote.venv + "/bin/" + how.command);
+            } else {
+                if (!answer.found_in.empty()) where += ": " + answer.found_in;
+                why = answer.reason.empty() ? "searched there (its PATH, pyenv, uv and conda)" : answer.reason;
+            }
+            choices.push_back({"twin", twin.id, twin.interpreter.requested, where, why});
             continue;
         }
         choices.push_back(choice_row("twin", twin.id, twin.interpreter));

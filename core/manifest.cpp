@@ -2,7 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/interpreter_spec.hpp"
-#include "core/remote_twin.hpp"
+#include "core/remote_interpreter.hpp"
 #include "core/toml_prescan.hpp"
 #include "core/twin_id.hpp"
 
@@ -251,7 +251,7 @@ ManifestTwin read_twin(const Reader& r, const toml::key& key, const toml::node& 
     if (request) twin.interpreter = *request;
     if (twin.remote && request && !request->interpreter.empty()) {
         try {
-            remote_command_name(request->interpreter, section);  // the remote looks it up by name
+            remote_interpreter(request->interpreter, !request->venv.empty(), section);  // resolved on its host
         } catch (const UsageError& e) {
             r.fail(table.get("interpreter")->source(), e.what());
         }

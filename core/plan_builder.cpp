@@ -5,6 +5,7 @@
 #include "core/manifest.hpp"
 #include "core/manifest_discovery.hpp"
 #include "core/probe_cache.hpp"
+#include "core/remote_interpreter.hpp"
 #include "core/remote_twin.hpp"
 #include "core/twin_id.hpp"
 
@@ -239,7 +240,7 @@ TwinArgument parse_twin_argument(std::string_view text, const std::string& cwd) 
                          std::string(twin_id_rule));
     if (is_ssh_url(text.substr(eq + 1))) {
         twin.remote = parse_ssh_url(text.substr(eq + 1), "--twin " + shown);
-        remote_command_name(twin.remote->interpreter, "--twin " + shown);  // refuses what the remote cannot look up
+        remote_interpreter(twin.remote->interpreter, !twin.remote->venv.empty(), "--twin " + shown);  // refuses malformed specs
         return twin;
     }
     twin.interpreter = split_interpreter_spec(text.substr(eq + 1), cwd);

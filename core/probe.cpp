@@ -16,15 +16,19 @@ constexpr const char* snippet =
 ProbeResult parse_answer(const std::string& out) {
     ProbeResult r;
     std::istringstream in(out);
-    std::string line, last, location;
+    std::string line, last, location, found_in, reason;
     while (std::getline(in, line)) {
         if (line.rfind("location: ", 0) == 0) location = line.substr(10);
+        else if (line.rfind("found: ", 0) == 0) found_in = line.substr(7);
+        else if (line.rfind("reason: ", 0) == 0) reason = line.substr(8);
         else if (!line.empty()) last = line;
     }
     std::istringstream fields(last);
     if (fields >> r.implementation >> r.version >> r.pickle_protocol && r.pickle_protocol > 0) {
         r.ok = true;
         r.location = location;
+        r.found_in = found_in;
+        r.reason = reason;
         return r;
     }
     return ProbeResult{false, "", "", 0, "unexpected answer '" + last_lines(out) + "'"};
@@ -47,7 +51,12 @@ ProbeResult probe_interpreter(const std::string& executable, const std::vector<s
     if (WIFSIGNALED(status)) what = "killed by signal " + std::to_string(WTERMSIG(status));
     else if (WEXITSTATUS(status) != 0) what = "exited with status " + std::to_string(WEXITSTATUS(status));
     if (!what.empty()) {
-        const std::string tail = last_lines(run.err);
+        // a remote stand-in's --check says why on an "error: " line, whole (a remote search
+        // lists what it found and where it looked); anything else: the tail of stderr
+        std::string tail = last_lines(run.err);
+        std::istringstream out(run.out);
+        for (std::string line; std::getline(out, line);)
+            if (line.rfind("error: ", 0) == 0) tail = line.substr(7);
         return {false, "", "", 0, what + (tail.empty() ? "" : ": " + tail)};
     }
     return parse_answer(run.out);

@@ -13,8 +13,10 @@ struct ProbeResult {
     std::string implementation;  ///< "CPython", "PyPy", ...; empty unless ok
     std::string version;         ///< "3.11.7"; empty unless ok
     int pickle_protocol = 0;     ///< pickle.HIGHEST_PROTOCOL; 0 unless ok
-    std::string error;           ///< why not ok: exit status and the tail of stderr; empty when ok
+    std::string error;           ///< why not ok: exit status and the tail of stderr (or an "error: ..." line); empty when ok
     std::string location = {};   ///< from a "location: ..." line (remote twins: host:path), else empty
+    std::string found_in = {};   ///< from a "found: ..." line (a remote search: "pyenv 3.12.1"), else empty
+    std::string reason = {};     ///< from a "reason: ..." line (a remote search: why it won), else empty
 };
 
 /// Runs `executable args... -c <snippet>` with this process's environment plus `env`,

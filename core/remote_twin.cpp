@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/interpreter_spec.hpp"
+#include "core/remote_interpreter.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -74,8 +75,9 @@ RemoteSpec parse_ssh_url(std::string_view url, const std::string& shown) {
             throw UsageError(shown + ": port must be a number from 1 to 65535, not '" + std::string(port) + "'");
         remote.port = value;
     }
-    // INTERPRETER[:VENV]: "/usr/bin/python3" (from "//usr/bin/python3") stays absolute
-    const auto colon = path.find(':');
+    // INTERPRETER[:VENV]: "/usr/bin/python3" (from "//usr/bin/python3") stays absolute;
+    // conda:ENV and pyenv:VERSION are whole
+    const auto colon = venv_separator(path);
     std::string interpreter(path.substr(0, colon));
     if (colon != std::string_view::npos) {
         remote.venv = std::string(path.substr(colon + 1));
@@ -86,32 +88,6 @@ RemoteSpec parse_ssh_url(std::string_view url, const std::string& shown) {
     }
     remote.interpreter = interpreter.empty() ? "python3" : interpreter;
     return remote;
-}
-
-std::string remote_command_name(const std::string& interpreter, const std::string& shown) {
-    const std::string refused = shown + ": interpreter '" + interpreter +
-                                "' cannot be looked up on another host; there INTERPRETER is a name on its PATH, "
-                                "a path or one version (3.11, py27, pypy3.9: run as python3.11, python2.7, pypy3.9)";
-    InterpreterSpec spec;
-    try {
-        spec = parse_interpreter_spec(interpreter);
-    } catch (const std::invalid_argument&) {
-        throw UsageError(refused);
-    }
-    switch (spec.kind) {
-        case InterpreterSpec::Kind::name:
-        case InterpreterSpec::Kind::path: return interpreter;
-        case InterpreterSpec::Kind::conda:
-        case InterpreterSpec::Kind::pyenv: throw UsageError(refused);
-        case InterpreterSpec::Kind::version: break;
-    }
-    const VersionRequest& request = spec.request;
-    if (request.command_form) return interpreter;  // python3, pypy3.9: already a command
-    const std::string program = request.implementation == Implementation::pypy ? "pypy" : "python";
-    if (request.clauses.empty()) return program + "3";
-    const VersionClause& clause = request.clauses.front();
-    if (request.clauses.size() != 1 || clause.op != VersionClause::Op::eq || !clause.prefix) throw UsageError(refused);
-    return program + clause.version.str();
 }
 
 std::optional<std::vector<std::string>> shell_split(std::string_view text) {
@@ -190,14 +166,17 @@ void finish_remote_twins(LaunchPlan& plan, const std::optional<std::string>& ssh
     for (auto& twin : plan.twins) {
         if (!twin.remote) continue;
         RemoteSpec& remote = *twin.remote;
+        const RemoteInterpreter found = remote_interpreter(remote.interpreter, !remote.venv.empty(), "twin '" + twin.id + "'");
         std::vector<std::string> here, elsewhere{plan.main.id};
         for (const auto& other : plan.twins)
             (other.remote && other.remote->link == remote.link ? here : elsewhere).push_back(other.id);
         remote.standin_config =
-            "{\"link\":" + json_string(std::to_string(remote.link)) +
+            "{\"id\":" + json_string(twin.id) +
+            ",\"link\":" + json_string(std::to_string(remote.link)) +
             ",\"host\":" + json_string(remote.destination) +
             ",\"ssh\":" + json_strings(remote.ssh_argv) +
-            ",\"interpreter\":" + json_string(remote_command_name(remote.interpreter, "twin '" + twin.id + "'")) +
+            ",\"interpreter\":" + json_string(found.command) +
+            ",\"search\":" + (found.search.empty() ? "null" : found.search) +
             ",\"venv\":" + json_string(remote.venv) +
             ",\"args\":" + json_strings(remote.args) +
             ",\"env\":" + json_map(twin.env) +

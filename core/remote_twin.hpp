@@ -17,14 +17,9 @@ bool is_ssh_url(std::string_view text);
 
 /// Parses `ssh://[USER@]HOST[:PORT]/INTERPRETER[:VENV]`: `ssh://box/python3` names python3,
 /// `ssh://box//usr/bin/python3` the absolute path, `ssh://box/` python3, `ssh://box/:VENV`
-/// VENV/bin/python. Throws UsageError naming `shown`.
+/// VENV/bin/python, `ssh://box/conda:ENV` a conda environment there (no VENV). Throws
+/// UsageError naming `shown`; the interpreter itself is checked by remote_interpreter().
 RemoteSpec parse_ssh_url(std::string_view url, const std::string& shown);
-
-/// The command the remote host runs for INTERPRETER: a name or a path as written; a single
-/// version (`3.11`, `py27`, `cp311`, `pypy3.9`) becomes the command of that version on the
-/// remote PATH (`python3.11`, `python2.7`, `pypy3.9`). The remote is searched there, not here:
-/// ranges, `conda:` and `pyenv:` cannot be resolved by name and throw UsageError naming `shown`.
-std::string remote_command_name(const std::string& interpreter, const std::string& shown);
 
 /// Splits `text` as a POSIX shell would split words (quotes and backslashes; no expansion).
 /// nullopt for an unterminated quote.

@@ -15,7 +15,7 @@ import struct
 import sys
 import time
 
-from cpy2py_ssh import forward, frames
+from cpy2py_ssh import forward, frames, interpreters
 from cpy2py_ssh.loop import Loop, Stream, set_cloexec
 from cpy2py_ssh.switch import Switch
 
@@ -32,6 +32,15 @@ def native(text):
     if sys.version_info[0] < 3 and not isinstance(text, str):
         return text.encode('utf-8')
     return text
+
+
+def native_tree(value):
+    """``native`` applied to every string of a JSON value"""
+    if isinstance(value, dict):
+        return dict((native(k), native_tree(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return [native_tree(v) for v in value]
+    return native(value) if isinstance(value, type(u'')) else value
 
 
 def find_program(name, path_env):
@@ -68,6 +77,7 @@ class Agent(object):
         self.heartbeat = float(settings.get('heartbeat', 10.0))
         self.forward_dir = None
         self.last_frame = time.time()
+        self._last_keepalive = 0.0
         self.output = Stream(self.loop, None, write_fd=1, on_close=lambda: self.die('stdout closed'))
         self.input = Stream(self.loop, 0, self.on_input, lambda: self.die('end of input'))
         self.switch = Switch(self.loop, self.send, run_dir, 1)
@@ -81,6 +91,8 @@ class Agent(object):
         self.forward_dir = forward.link_run_dir(settings, run_dir)
         if self.forward_dir:
             self.probe = forward.ProbeServer(self.loop, run_dir)
+        # a search probes interpreters while the loop waits: the hub must still hear from us
+        self.finder = interpreters.Finder(self.keepalive)
         self.module_requests = {}   # request number -> Stream of the asking twin
         self._next_request = 1
         self.modules_path = os.path.join(run_dir, '@modules.sock')
@@ -103,6 +115,12 @@ class Agent(object):
             self.die('the agent ended')
 
     # -- heartbeat and the end ----------------------------------------------
+    def keepalive(self):
+        now = time.time()
+        if now - self._last_keepalive >= 1.0:
+            self._last_keepalive = now
+            self.send(0, frames.PING)
+
     def tick(self):
         silent = time.time() - self.last_frame
         if silent > self.heartbeat:
@@ -148,6 +166,8 @@ class Agent(object):
                     twin.control.write(payload)
             elif kind == frames.SPAWN:
                 self.spawn(channel, json.loads(payload.decode('utf-8')))
+            elif kind == frames.RESOLVE:
+                self.resolve(channel, json.loads(payload.decode('utf-8')))
             elif kind == frames.MODULE:
                 stream = self.module_requests.pop(channel, None)
                 if stream is not None:
@@ -184,10 +204,43 @@ class Agent(object):
         holder.append(Stream(self.loop, conn.fileno(), on_data, owner=conn))
 
     # -- twins ----------------------------------------------------------------
-    def spawn(self, channel, spec):
+    def search(self, spec, env):
+        """The interpreter a search spec finds here, with conda's activation applied to
+        ``env``; raises interpreters.NotFound with the whole message"""
+        search = spec['search']
+        try:
+            found = self.finder.find(search, env)
+        except interpreters.NotFound as err:
+            self.last_frame = time.time()   # the hub's frames wait unread: we were busy, not it silent
+            raise interpreters.NotFound(
+                "interpreter '%s' of twin '%s' not found on host '%s': %s; install one there, or name it by "
+                "its path on that host" % (search['text'], spec.get('id') or '?', self.host, err))
+        self.last_frame = time.time()
+        if found['conda_prefix']:
+            env.update(interpreters.conda_activation(found['conda_name'], found['conda_prefix'], env.get('PATH')))
+        return found
+
+    def resolve(self, channel, spec):
+        """--check: what a search spec finds here, without starting anything"""
+        spec = native_tree(spec)
         env = dict(os.environ)
-        env.update((native(k), native(v)) for k, v in spec.get('env', {}).items())
-        spec = dict((k, native(v) if isinstance(v, type(u'')) else v) for k, v in spec.items())
+        env.update(spec.get('env', {}))
+        try:
+            answer = self.search(spec, env)
+        except interpreters.NotFound as err:
+            answer = {'error': str(err)}
+        self.send(channel, frames.RESOLVE, json.dumps(answer).encode('utf-8'))
+
+    def spawn(self, channel, spec):
+        spec = native_tree(spec)
+        env = dict(os.environ)
+        env.update(spec.get('env', {}))
+        if spec.get('search'):
+            try:
+                program = self.search(spec, env)['path']
+            except interpreters.NotFound as err:
+                return self.refuse(channel, str(err))
+            return self.start(channel, spec, program, env)
         interpreter = spec.get('interpreter') or 'python3'
         venv = spec.get('venv')
         if venv:
@@ -202,6 +255,9 @@ class Agent(object):
             where = 'PATH=%s' % env.get('PATH', '') if '/' not in interpreter else 'that path'
             return self.refuse(channel, 'interpreter %s not found on %s (looked in %s)'
                                % (interpreter, self.host, where))
+        self.start(channel, spec, program, env)
+
+    def start(self, channel, spec, program, env):
         env.update({
             'CPY2PY_RUN_DIR': self.run_dir,
             'CPY2PY_BOOTSTRAP': self.bootstrap,
@@ -210,7 +266,7 @@ class Agent(object):
             'CPY2PY_SSH_MODULES': self.modules_path,
         })
         env['PYTHONPATH'] = self.bootstrap + (os.pathsep + env['PYTHONPATH'] if env.get('PYTHONPATH') else '')
-        argv = [program] + [native(a) for a in spec.get('args', [])] + [os.path.join(self.bootstrap, 'cpy2py_ssh', 'remote_entry.py')]
+        argv = [program] + spec.get('args', []) + [os.path.join(self.bootstrap, 'cpy2py_ssh', 'remote_entry.py')]
         cwd = spec.get('cwd')
         if not cwd or not os.path.isdir(cwd):
             cwd = os.path.expanduser('~')

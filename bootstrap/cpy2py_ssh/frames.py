@@ -23,6 +23,8 @@ FAIL = 12     # hub -> stand-in: the link failed; payload "<exit status> <messag
 HELLO = 14    # hub -> stand-in: first frame on a new connection (the hub is not ending)
 MODULE = 13   # agent -> hub: source of module <name>, please (channel: request number);
               # hub -> agent: the answer on the same channel (importer.py's JSON)
+RESOLVE = 15  # link -> agent (--check): which interpreter would a twin's search find (JSON, as
+              # SPAWN)? agent -> link: the answer on the same channel (JSON; "error" when none)
 
 MAX_PAYLOAD = 1 << 20
 

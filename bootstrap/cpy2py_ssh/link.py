@@ -38,6 +38,11 @@ class Link(object):
         self.on_pong = None
 
     def program(self):
+        """What the remote shell was to run, for messages"""
+        search = self.spec.get('search')
+        if search:
+            return "%s (to run the agent that finds '%s')" % (
+                ' or '.join(shipping.AGENT_PYTHONS), search.get('text', '?'))
         interpreter = self.spec.get('interpreter') or 'python3'
         venv = self.spec.get('venv')
         return venv.rstrip('/') + '/bin/' + interpreter if venv else interpreter
@@ -46,7 +51,8 @@ class Link(object):
         """``ssh_options`` go before the destination (the last word of the ssh command)"""
         argv = list(self.spec['ssh'])
         argv[-1:-1] = list(ssh_options)
-        argv.append(shipping.remote_command(self.spec.get('interpreter'), self.spec.get('venv')))
+        argv.append(shipping.remote_command(self.spec.get('interpreter'), self.spec.get('venv'),
+                                            self.spec.get('search')))
         try:
             self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=subprocess.PIPE, close_fds=True)

@@ -78,11 +78,24 @@ def shell_word(word):
     return "'" + word.replace("'", "'\"'\"'") + "'"
 
 
-def remote_command(interpreter, venv):
+#: the interpreters that may run the agent of a twin whose interpreter is searched for
+AGENT_PYTHONS = ('python3', 'python', 'python2')
+
+
+def remote_command(interpreter, venv, search=None):
+    """The command the remote shell runs: the twin's own interpreter when it is a command;
+    for a ``search`` (a twin's interpreter the agent finds) the first of AGENT_PYTHONS that
+    runs there, through ``sh`` whatever the login shell is"""
+    stage = "'" + first_stage_argument() + "'"
+    if search:
+        script = ('for p in %s; do if "$p" -c "" >/dev/null 2>&1; then exec "$p" -c %s; fi; done; '
+                  'echo "none of %s runs on PATH ($PATH): not found" >&2; exit 127'
+                  % (' '.join(AGENT_PYTHONS), stage, ', '.join(AGENT_PYTHONS)))
+        return 'exec sh -c %s' % shell_word(script)
     program = interpreter or 'python3'
     if venv:
         program = venv.rstrip('/') + '/bin/' + program
-    return 'exec %s -c %s' % (shell_word(program), "'" + first_stage_argument() + "'")
+    return 'exec %s -c %s' % (shell_word(program), stage)
 
 
 def _archive(bootstrap_dir):

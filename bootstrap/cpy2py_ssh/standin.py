@@ -132,6 +132,7 @@ class StandIn(object):
         request = {
             'id': os.environ.get('CPY2PY_TWIN_ID'),
             'interpreter': self.spec.get('interpreter'),
+            'search': self.spec.get('search'),
             'venv': self.spec.get('venv'),
             'args': self.spec.get('args', []),
             'env': env,
@@ -192,29 +193,55 @@ class StandIn(object):
 
 
 def check(spec, bootstrap_dir):
-    """``--check``: connect, ship the runtime, report what answered, disconnect"""
+    """``--check``: connect, ship the runtime, report what answered (or, for a searched
+    interpreter, what the agent's search found there), disconnect"""
     from cpy2py_ssh.link import Link
     loop = Loop()
     result = {}
+    search = spec.get('search')
 
     def ready(info):
         result['info'] = info
-        loop.stop()
+        if not search:
+            loop.stop()
+            return
+        request = {'id': spec.get('id'), 'search': search, 'env': spec.get('env', {})}
+        link.send(1, frames.RESOLVE, json.dumps(request).encode('utf-8'))
+
+    def on_frame(channel, kind, payload):
+        if kind == frames.RESOLVE:
+            result['found'] = json.loads(payload.decode('utf-8'))
+            loop.stop()
 
     def fail(status, message):
         result['fail'] = (status, message)
         loop.stop()
 
-    link = Link(loop, spec, bootstrap_dir, ready, lambda *args: None, fail)
+    link = Link(loop, spec, bootstrap_dir, ready, on_frame, fail)
     link.start({'host': spec['host'], 'heartbeat': spec.get('heartbeat', 10.0), 'elsewhere': []})
     loop.run()
     link.close(patience=2.0)
     if 'fail' in result:
-        sys.stderr.write(result['fail'][1] + '\n')
-        return result['fail'][0]
+        return _check_failed(*result['fail'])
+    if search:
+        found = result['found']
+        if 'error' in found:
+            return _check_failed(errors.NOT_FOUND, found['error'])
+        where = found['source'] + (' ' + found['label'] if found['label'] else '')
+        sys.stdout.write('location: %s:%s\nfound: %s\nreason: %s\n%s %s %d\n' % (
+            spec['host'], found['path'], where, found['reason'], found['implementation'], found['version'],
+            found['protocol']))
+        return 0
     pid, implementation, version, protocol, executable = result['info']
     sys.stdout.write('location: %s:%s\n%s %s %d\n' % (spec['host'], executable, implementation, version, protocol))
     return 0
+
+
+def _check_failed(status, message):
+    """The reason on stderr and, whole, on an "error: " line that --check reads"""
+    sys.stderr.write(message + '\n')
+    sys.stdout.write('error: %s\n' % message.replace('\n', ' '))
+    return status
 
 
 def main(argv):

@@ -104,20 +104,16 @@ TEST_CASE("manifest: host, ssh_options, heartbeat_timeout") {
     CHECK_THROWS_AS(parse_manifest("[twins.x]\nhost = \"h\"\nheartbeat_timeout = 0\n", "m.toml", "/b"), ConfigError);
 }
 
-TEST_CASE("a remote interpreter is looked up on its host by name; versions become commands there") {
-    CHECK(remote_command_name("python3", "t") == "python3");
-    CHECK(remote_command_name("/opt/py/bin/python", "t") == "/opt/py/bin/python");
-    CHECK(remote_command_name("3.11", "t") == "python3.11");
-    CHECK(remote_command_name("3", "t") == "python3");
-    CHECK(remote_command_name("py27", "t") == "python2.7");
-    CHECK(remote_command_name("cp311", "t") == "python3.11");
-    CHECK(remote_command_name("pypy3.9", "t") == "pypy3.9");
-    CHECK(remote_command_name("pypy39", "t") == "pypy3.9");
-    CHECK_THROWS_AS(remote_command_name(">=3.8,<3.12", "t"), UsageError);
-    CHECK_THROWS_AS(remote_command_name("conda:base", "t"), UsageError);
-    CHECK_THROWS_AS(remote_command_name("pyenv:3.8.18", "t"), UsageError);
-    CHECK_THROWS_AS(parse_twin_argument("r=ssh://box/>=3.8", "/"), UsageError);
-    CHECK_THROWS_AS(parse_manifest("[twins.x]\nhost = \"h\"\ninterpreter = \"conda:base\"\n", "m.toml", "/b"), ConfigError);
+TEST_CASE("a remote twin's interpreter spec reaches its host; malformed ones are refused here") {
+    CHECK_NOTHROW(parse_twin_argument("r=ssh://box/>=3.8,<3.12", "/"));
+    CHECK(parse_twin_argument("r=ssh://box/conda:py39", "/").remote->interpreter == "conda:py39");
+    CHECK(parse_twin_argument("r=ssh://box/pyenv:3.12", "/").remote->venv.empty());
+    CHECK_THROWS_AS(parse_twin_argument("r=ssh://box/>=3.8,<", "/"), UsageError);
+    CHECK_THROWS_AS(parse_twin_argument("r=ssh://box/>=3.8:~/venv", "/"), UsageError);
+    CHECK_NOTHROW(parse_manifest("[twins.x]\nhost = \"h\"\ninterpreter = \"conda:base\"\n", "m.toml", "/b"));
+    CHECK_THROWS_AS(parse_manifest("[twins.x]\nhost = \"h\"\ninterpreter = \">=3.8\"\nvenv = \"v\"\n", "m.toml", "/b"),
+                    ConfigError);
+    CHECK_THROWS_AS(parse_manifest("[twins.x]\nhost = \"h\"\ninterpreter = \">=3.8,<\"\n", "m.toml", "/b"), ConfigError);
 
     LaunchPlan plan;
     plan.main.interpreter.path = "/usr/bin/python3";
@@ -132,4 +128,12 @@ TEST_CASE("a remote interpreter is looked up on its host by name; versions becom
     CHECK(config.find("\"venv\":\"~/venv\"") != std::string::npos);
     CHECK(config.find("\"env\":{\"APP_MODE\":\"test\"}") != std::string::npos);
     CHECK(plan.twins[0].interpreter.requested == "ssh://box/py38:~/venv");
+    CHECK(config.find("\"search\":null") != std::string::npos);
+
+    plan.twins[0].remote = parse_twin_argument("r=ssh://box/pyenv:3.12", "/").remote;
+    finish_remote_twins(plan, std::nullopt);
+    const std::string& searched = plan.twins[0].remote->standin_config;
+    CHECK(searched.find("\"interpreter\":\"\"") != std::string::npos);
+    CHECK(searched.find("\"search\":{\"text\":\"pyenv:3.12\",\"kind\":\"pyenv\",\"value\":\"3.12\"") !=
+          std::string::npos);
 }

@@ -11,6 +11,7 @@ Prints one JSON line "RESULT {...}" that the test reads.
 from __future__ import print_function
 import json
 import os
+import platform
 import signal
 import sys
 import threading
@@ -38,7 +39,9 @@ def where():
     return {'twin': kernel_state.TWIN_ID, 'pid': os.getpid(), 'run_dir': os.environ.get('CPY2PY_RUN_DIR'),
             'host': os.environ.get('CPY2PY_REMOTE_HOST'), 'cwd': os.getcwd(),
             'mode': os.stat(os.environ['CPY2PY_RUN_DIR']).st_mode & 0o777,
-            'greeting': os.environ.get('GREETING'), 'no_bytecode': sys.dont_write_bytecode}
+            'greeting': os.environ.get('GREETING'), 'no_bytecode': sys.dont_write_bytecode,
+            'executable': sys.executable, 'version': platform.python_version(),
+            'implementation': platform.python_implementation(), 'conda_prefix': os.environ.get('CONDA_PREFIX')}
 
 
 @twinfunction('far')
