@@ -72,6 +72,19 @@ void check_spec_syntax(const InterpreterRequest& request, const std::string& con
     }
 }
 
+/// A SCRIPT that does not exist is a usage error before anything starts, as Python's own
+/// "can't open file" would be (exit 2) -- but without first starting eager twins for nothing.
+/// A directory or zip application is left to Python.
+void require_script(const MainSpec& main, const std::string& cwd) {
+    if (main.kind != MainKind::script || main.target.empty() || main.target == "-") return;
+    const fs::path script{main.target};
+    std::error_code ec;
+    if (fs::exists(script.is_relative() ? fs::path(cwd) / script : script, ec)) return;
+    throw UsageError("cannot open script '" + main.target + "': no such file" +
+                     (script.is_relative() ? " (relative to " + cwd + ")" : std::string()) +
+                     "; give the path of an existing .py file, or -m MODULE / -c CODE");
+}
+
 bool is_bootstrap_dir(const fs::path& dir) {
     std::error_code ec;
     return fs::is_directory(dir / "cpy2py", ec);
@@ -301,6 +314,7 @@ LaunchPlan build_plan(const CommandLine& cl, const Host& host) {
     }
     plan.env = layered(file_env, cli_env);
     plan.main = build_main(cl, manifest, resolver, file_env, cli_env);
+    if (!cl.check) require_script(plan.main, host.cwd);  // --check reports it among its problems
 
     for (const auto& t : cli_twins)
         if (t.id == plan.main.id)

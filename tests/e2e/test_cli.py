@@ -392,6 +392,18 @@ class CheckTest(CliTestCase):
         self.assertIn("FAILED", result.stdout)
         self.assertIn("broken on purpose", result.stdout)
 
+    def test_missing_script_fails_before_any_twin_starts(self):
+        """A SCRIPT that does not exist: exit 2 with our message, and the eager twin whose
+        interpreter logs each start never ran"""
+        marker = os.path.join(self.tmp, "started")
+        logging_python = self.write("logging-python", "#!/bin/sh\necho started >> %s\nexec %s \"$@\"\n"
+                                    % (marker, sys.executable), mode=0o755)
+        result = self.run_cli("--twin", "t=" + logging_python, "no_such_app.py")
+        self.assertStatus(result, 2)
+        self.assertIn("cannot open script 'no_such_app.py': no such file", result.stderr)
+        self.assertNotIn("Traceback", result.stderr)
+        self.assertFalse(os.path.exists(marker), "the eager twin was started")
+
     def test_check_reports_a_missing_script(self):
         result = self.run_cli("--check", "missing_script.py")
         self.assertStatus(result, 2)
