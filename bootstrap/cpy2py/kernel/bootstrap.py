@@ -12,6 +12,7 @@ import sys
 from cpy2py.kernel import main_module
 from cpy2py.kernel.kernel import Kernel
 from cpy2py.kernel import observe
+from cpy2py.kernel import user_tracebacks
 
 
 def _control_fd():
@@ -39,6 +40,7 @@ def create_kernel(twin_id, master_id):
     kernel = _create_kernel(twin_id, master_id)
     if kernel.is_master:
         main_module.install_in_master()
+        user_tracebacks.install()
     return kernel
 
 

@@ -25,6 +25,7 @@ import sys
 from cpy2py.exceptions import RemoteException, RemoteTraceback, UndecodableValue
 from cpy2py.kernel import import_errors
 from cpy2py.kernel.references import current_destination
+from cpy2py.kernel import user_tracebacks
 from cpy2py.utility.compat import PY3, pickle, qualname, resolve_qualname
 
 #: Python 2 and 3 keep the built-in exceptions in differently named modules
@@ -88,7 +89,7 @@ def capture(exc, kernel):
     """Package ``exc`` (being handled now) for sending back to the caller"""
     import traceback  # only when an error happens: it is slow to import
     kind = type(exc)
-    text = ''.join(traceback.format_exception(kind, exc, sys.exc_info()[2]))
+    text = ''.join(traceback.format_exception(kind, exc, user_tracebacks.from_user_code(sys.exc_info()[2])))
     try:
         message = str(exc)
     except Exception:

@@ -1,0 +1,28 @@
+"""Dies with an uncaught error from a twin, as a user's script would: ``terminated`` (the
+twin exits during a call) or ``remote`` (the twin raises ValueError)"""
+import os
+import sys
+
+from cpy2py import TwinObject
+
+
+class Box(TwinObject):
+    __twin_id__ = 'twin'
+
+    def die(self):
+        os._exit(3)
+
+    def fail(self):
+        raise ValueError('bad value from the twin')
+
+
+def make_the_call(case):
+    box = Box()
+    if case == 'terminated':
+        box.die()
+    else:
+        box.fail()
+
+
+if __name__ == '__main__':
+    make_the_call(sys.argv[1])
