@@ -2,8 +2,11 @@
 
 #include "core/error.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace cpy2py::cli {
 namespace {
@@ -20,6 +23,19 @@ public:
                "       " + name + " --list-interpreters\n";
     }
 };
+
+/// Accepts one of `choices`; otherwise says so in words ("'loud' is not one of: prefixed,
+/// inherit, silent") instead of CLI11's "loud not in {prefixed,inherit,silent}".
+CLI::Validator one_of(std::vector<std::string> choices, const std::string& what) {
+    return CLI::Validator(
+        [choices](const std::string& text) -> std::string {
+            if (std::find(choices.begin(), choices.end(), text) != choices.end()) return {};
+            std::string listed;
+            for (const auto& choice : choices) listed += (listed.empty() ? "" : ", ") + choice;
+            return "'" + text + "' is not one of: " + listed;
+        },
+        "", what);
+}
 
 }  // namespace
 
@@ -71,7 +87,7 @@ void declare_options(CLI::App& app, Options& options) {
     app.add_option("--twin-output", options.twin_output,
                    "Twin stdout/stderr: prefixed (default: each line marked with the twin id), inherit or silent")
         ->type_name("MODE")
-        ->check(CLI::IsMember({"prefixed", "inherit", "silent"}));
+        ->check(one_of({"prefixed", "inherit", "silent"}, "MODE"));
     app.add_option("--shutdown-grace", cl.shutdown_grace,
                    "Seconds to wait after asking twins to stop, and again after SIGTERM (default 2)")
         ->type_name("SECONDS")
@@ -86,7 +102,7 @@ void declare_options(CLI::App& app, Options& options) {
     app.add_option("--log-level", options.log_level,
                    "trace, debug, info, warn (default; CPY2PY_DEBUG set means debug), error or off")
         ->type_name("LEVEL")
-        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+        ->check(one_of({"trace", "debug", "info", "warn", "error", "off"}, "LEVEL"));
     app.add_flag("--stats", options.stats,
                  "At exit, print calls, errors, p50/p99 latency, bytes and restarts per twin to stderr "
                  "(sets CPY2PY_STATS=1 for every process)");

@@ -210,6 +210,12 @@ class UsageErrorTest(CliTestCase):
             with self.subTest(twin=bad):
                 self.assertUsageError("--twin", bad)
 
+    def test_unknown_choice_is_named_in_words(self):
+        result = self.assertUsageError("--twin-output", "loud")
+        self.assertIn("--twin-output: 'loud' is not one of: prefixed, inherit, silent", result.stderr)
+        result = self.assertUsageError("--log-level", "loud")
+        self.assertIn("--log-level: 'loud' is not one of: trace, debug, info, warn, error, off", result.stderr)
+
     def test_twin_given_twice(self):
         self.assertIn("twice", self.assertUsageError("--twin", "a=python3", "--twin", "a=python3").stderr)
 
