@@ -90,7 +90,8 @@ Application::Application(const LaunchPlan& plan)
     twin_context_ = std::make_unique<TwinContext>(TwinContext{
         *io_, plan.supervisor, environment_, reaper_, watchdog_, original_mask_, out_, err_, twin_script(plan),
         [this](ControlChannel& channel, const ControlRequest& request) { on_request(channel, request); },
-        [this](const std::string&) { on_twin_unreachable(); }});
+        [this](const std::string&) { on_twin_unreachable(); },
+        [this](const std::string& id, const std::string& how) { on_twin_exited(id, how); }});
     for (const auto& spec : plan.twins) {
         twins_.emplace(spec.id, std::make_unique<Twin>(*twin_context_, spec));
     }
@@ -261,6 +262,14 @@ void Application::on_signal(const signalfd_siginfo& info) {
     }
     spdlog::info("forwarding {} from pid {} to the main (pid {})", signal_name(sig), info.ssi_pid, main_pid_);
     ::kill(main_pid_, sig);
+}
+
+void Application::on_twin_exited(const std::string& id, const std::string& how) {
+    const std::string line = format_exited(id, how);
+    if (main_control_) main_control_->send(line);
+    for (auto& [other, twin] : twins_) {
+        if (other != id) twin->notify(line);
+    }
 }
 
 void Application::on_main_line(ControlChannel& channel, std::string_view line) {

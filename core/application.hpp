@@ -49,6 +49,8 @@ private:
     void on_request(ControlChannel& channel, const ControlRequest& request);
     void begin_shutdown();
     void on_twin_unreachable();
+    /// Tells the main and the other twins how twin `id` ended (EXITED), for calls in flight.
+    void on_twin_exited(const std::string& id, const std::string& how);
     void finish_output();
 
     const LaunchPlan& plan_;                          ///< checked plan; outlives us (run_application's argument)

@@ -71,4 +71,12 @@ std::string format_error(std::string_view id, std::string_view message) {
 
 std::string format_shutdown() { return "SHUTDOWN\n"; }
 
+std::string format_exited(std::string_view id, std::string_view how) {
+    std::string line = "EXITED " + std::string(id) + " ";
+    for (char c : how) {
+        if (c != '\n' && c != '\r') line += c;
+    }
+    return line + "\n";
+}
+
 }  // namespace cpy2py

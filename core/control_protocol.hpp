@@ -25,5 +25,9 @@ std::string format_down(std::string_view id);
 /// The message is escaped so that it stays on one line: '\' -> "\\", newline -> "\n".
 std::string format_error(std::string_view id, std::string_view message);
 std::string format_shutdown();
+/// "EXITED <id> <how>": twin `id`, which was ready, ended by itself (`how`: "exit code 3",
+/// "signal 9 (SIGKILL)"); sent to the main and every twin, so that calls that were in flight
+/// can say how it ended.
+std::string format_exited(std::string_view id, std::string_view how);
 
 }  // namespace cpy2py

@@ -240,6 +240,7 @@ void Twin::on_exit(pid_t pid, ExitStatus status) {
         }
     } else {
         reason = fmt::format("twin '{}' (pid {}) exited with {}", spec_.id, pid, status.describe());
+        if (context_.on_exited) context_.on_exited(spec_.id, status.describe());
         if (status.failed()) {
             spdlog::warn("{}", reason);
         } else {
@@ -281,6 +282,10 @@ void Twin::apply_restart_policy(bool failed, Clock::time_point started, const st
             answer_error(last_error_);
             return;
     }
+}
+
+void Twin::notify(const std::string& line) {
+    if (process_ && process_->control) process_->control->send(line);
 }
 
 void Twin::start(const std::shared_ptr<ControlChannel>& requester) {

@@ -42,6 +42,8 @@ struct TwinContext {
     /// An eager twin on another host could not be reached at launch (stand-in status 127):
     /// the run ends with 127, as for a missing local interpreter. May be empty.
     std::function<void(const std::string& message)> on_unreachable = nullptr;
+    /// A twin that was ready ended by itself (`how`: ExitStatus::describe()). May be empty.
+    std::function<void(const std::string& id, const std::string& how)> on_exited = nullptr;
 };
 
 class Twin {
@@ -57,6 +59,8 @@ public:
 
     /// Spawns an eager twin at launch.
     void launch();
+    /// Sends `line` to the running process, if any (a notice about another twin).
+    void notify(const std::string& line);
     /// START: answers UP once the twin is ready (at once when it is), ERROR when it cannot be.
     void start(const std::shared_ptr<ControlChannel>& requester);
     /// STOP: SHUTDOWN, SIGTERM, SIGKILL as needed; answers DOWN once it is gone. No restart.

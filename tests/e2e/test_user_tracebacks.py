@@ -23,8 +23,17 @@ class UserTracebackTest(FirstDayTestCase):
             with self.subTest(twin=name):
                 result = run(["traceback_app.py", "terminated"], {"twin": self.twin(name)})
                 self.assertFailed(result)
-                self.assertIn("TwinterpreterTerminated: twin 'twin' terminated", result.stderr)
+                self.assertIn("TwinterpreterTerminated: twin 'twin' terminated: its process ended with exit code 3",
+                              result.stderr)
                 self.check_no_runtime_frames(result.stderr)
+
+    def test_twin_killed(self):
+        """The supervisor tells the main how the twin ended: the error names the signal"""
+        for name in TWINS:
+            with self.subTest(twin=name):
+                result = run(["traceback_app.py", "killed"], {"twin": self.twin(name)})
+                self.assertFailed(result)
+                self.assertIn("terminated: its process ended with signal 9 (SIGKILL)", result.stderr)
 
     def test_remote_error(self):
         for name in TWINS:

@@ -11,6 +11,7 @@ import threading
 
 from cpy2py.exceptions import TwinterpreterUnavailable
 from cpy2py.utility.compat import PY3, set_cloexec
+from cpy2py.wire.transport import clock
 
 
 def encode_line(text):
@@ -64,6 +65,8 @@ class SupervisorControl(object):
         self._cond = threading.Condition(threading.Lock())
         #: twin id -> (number of answers so far, last answer fields)
         self._answers = {}
+        #: twin id -> (number of EXITED notices so far, how the last one says it ended)
+        self._exits = {}
         self._closed = False
         #: called (in the reader thread) when the supervisor asks us to stop
         self.on_shutdown = None
@@ -116,6 +119,25 @@ class SupervisorControl(object):
     def stop_twin(self, twin_id):
         self._ask(twin_id, 'STOP %s' % twin_id, ('DOWN', 'ERROR'))
 
+    def exits_seen(self, twin_id):
+        """How many EXITED notices about ``twin_id`` came so far"""
+        with self._cond:
+            return self._exits.get(twin_id, (0, None))[0]
+
+    def wait_exit(self, twin_id, seen, timeout):
+        """How twin ``twin_id`` ended ("exit code 3"), from an EXITED notice after the first
+        ``seen`` ones, waiting at most ``timeout`` seconds for it; None if none came"""
+        end = clock() + timeout
+        with self._cond:
+            while True:
+                count, how = self._exits.get(twin_id, (0, None))
+                if count > seen:
+                    return how
+                left = end - clock()
+                if left <= 0 or self._closed:
+                    return None
+                self._cond.wait(left)
+
     def serve(self):
         """Read supervisor lines until EOF (run in a thread, or the twin's main thread)"""
         while True:
@@ -128,6 +150,11 @@ class SupervisorControl(object):
                     self.on_shutdown()
                 continue
             twin_id, _, detail = rest.partition(' ')
+            if verb == 'EXITED':  # a notice, not an answer: it must not hide the UP a START waits for
+                with self._cond:
+                    self._exits[twin_id] = (self._exits.get(twin_id, (0, None))[0] + 1, detail)
+                    self._cond.notify_all()
+                continue
             with self._cond:
                 count = self._answers.get(twin_id, (0, None))[0]
                 self._answers[twin_id] = (count + 1, (verb, detail))

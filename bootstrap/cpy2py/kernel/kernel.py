@@ -221,6 +221,8 @@ class Kernel(object):
 
     def _register(self, conn):
         """Use ``conn`` for its peer; returns whether the peer process is new to us"""
+        exits_seen = getattr(self.supervisor, 'exits_seen', None)
+        conn.exits_seen = exits_seen(conn.peer_id) if exits_seen is not None else None
         with self._lock:
             current = self._peers.get(conn.peer_id)
             if current is None or current.dead:
@@ -258,13 +260,28 @@ class Kernel(object):
         with self._lock:
             if self._peers.get(conn.peer_id) is conn:
                 del self._peers[conn.peer_id]
-        error = TwinterpreterTerminated(conn.peer_id, 'connection lost (%s)' % reason)
+        error = TwinterpreterTerminated(conn.peer_id, self._how_it_ended(conn, reason, bool(pending)))
         for request_id, waiter in pending:
             waiter.deliver(('reply', request_id, REPLY_ERROR, error))
         if _DEBUG:
             _logger().debug('lost connection to %r: %s', conn.peer_id, reason)
         for callback in list(self.on_peer_lost):
             callback(conn.peer_id, conn.peer_boot)
+
+    #: how long a call that lost its twin waits for the supervisor to say how the twin ended
+    EXIT_NOTICE_WAIT = 0.5
+
+    def _how_it_ended(self, conn, reason, calls_waiting):
+        """The reason a lost connection gives its waiting calls: how the twin process ended
+        ("it ended with exit code 3"), when the supervisor says so in time, else the
+        connection's own reason"""
+        wait_exit = getattr(self.supervisor, 'wait_exit', None)
+        seen = getattr(conn, 'exits_seen', None)
+        if calls_waiting and wait_exit is not None and seen is not None:
+            how = wait_exit(conn.peer_id, seen, self.EXIT_NOTICE_WAIT)
+            if how:
+                return 'its process ended with %s' % how
+        return 'connection lost (%s)' % reason
 
     def live_peers(self):
         """Connections to peers that are currently up"""

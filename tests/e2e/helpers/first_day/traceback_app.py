@@ -1,5 +1,6 @@
 """Dies with an uncaught error from a twin, as a user's script would: ``terminated`` (the
-twin exits during a call) or ``remote`` (the twin raises ValueError)"""
+twin exits with status 3 during a call), ``killed`` (SIGKILL during a call) or ``remote``
+(the twin raises ValueError)"""
 import os
 import sys
 
@@ -12,6 +13,9 @@ class Box(TwinObject):
     def die(self):
         os._exit(3)
 
+    def killed(self):
+        os.kill(os.getpid(), 9)
+
     def fail(self):
         raise ValueError('bad value from the twin')
 
@@ -20,6 +24,8 @@ def make_the_call(case):
     box = Box()
     if case == 'terminated':
         box.die()
+    elif case == 'killed':
+        box.killed()
     else:
         box.fail()
 
