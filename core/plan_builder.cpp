@@ -314,7 +314,6 @@ LaunchPlan build_plan(const CommandLine& cl, const Host& host) {
     }
     plan.env = layered(file_env, cli_env);
     plan.main = build_main(cl, manifest, resolver, file_env, cli_env);
-    if (!cl.check) require_script(plan.main, host.cwd);  // --check reports it among its problems
 
     for (const auto& t : cli_twins)
         if (t.id == plan.main.id)
@@ -339,6 +338,7 @@ LaunchPlan build_plan(const CommandLine& cl, const Host& host) {
     plan.supervisor = build_supervisor(cl, manifest);
     plan.bootstrap_dir = find_bootstrap_dir(host);
     finish_remote_twins(plan, host.ssh_command_env);
+    if (!cl.check) require_script(plan.main, host.cwd);  // --check reports it among its problems
     return plan;
 }
 

@@ -23,6 +23,7 @@ struct World {
         dir.write("venv/bin/python", "#!/bin/sh\n", true);
         dir.mkdir("boot/cpy2py");
         dir.mkdir("work");
+        dir.write("work/app.py", "");  // the SCRIPT most plans name: it must exist
         host.cwd = dir.str() + "/work";
         host.path_env = dir.str() + "/bin";
         host.exe_path = dir.str() + "/nowhere/cpy2py-run";
@@ -137,6 +138,20 @@ TEST_CASE("plan: usage errors") {
     CommandLine check_only;
     check_only.check = true;
     CHECK_NOTHROW(build_plan(check_only, w.host));  // --check needs no program
+}
+
+TEST_CASE("plan: a SCRIPT that does not exist is a usage error, except for --check") {
+    World w;
+    CommandLine cl = script({"pypy=pypy3"});
+    cl.target = "gone.py";
+    CHECK(error_code(cl, w.host) == 2);
+    CHECK(error_message(cl, w.host).find("cannot open script 'gone.py': no such file (relative to " + w.host.cwd + ")") !=
+          std::string::npos);
+    cl.check = true;
+    CHECK_NOTHROW(build_plan(cl, w.host));  // --check lists it among its problems
+    CommandLine directory = script();
+    directory.target = ".";  // a directory (or zip) application is Python's business
+    CHECK_NOTHROW(build_plan(directory, w.host));
 }
 
 TEST_CASE("plan: missing interpreters and venvs exit 127 naming them") {
@@ -261,6 +276,7 @@ TEST_CASE("plan: environment precedence, later wins: [env] < per-process env < -
 TEST_CASE("plan: the manifest's program runs without arguments; `--` replaces its args; a program given wins") {
     World w;
     w.manifest("[main]\nscript = \"../app.py\"\nargs = [\"a\", \"b\"]\n");
+    w.dir.write("app.py", "");
     CommandLine none;
     LaunchPlan plan = build_plan(none, w.host);
     CHECK(plan.main.target == w.dir.str() + "/app.py");
