@@ -3,7 +3,7 @@
 #include "core/error.hpp"
 #include "core/interpreter_spec.hpp"
 #include "core/remote_interpreter.hpp"
-#include "core/toml_prescan.hpp"
+#include "core/toml_parse.hpp"
 #include "core/twin_id.hpp"
 
 #include <toml++/toml.h>
@@ -321,26 +321,17 @@ Manifest read_manifest(const Reader& r, const toml::table& doc, const std::strin
     return manifest;
 }
 
-toml::table parse_toml(const Reader& r, std::string_view text, const std::string& path) {
-    prescan_toml(text, path);  // keeps what toml++ 3.3 mishandles away from it
-    try {
-        return toml::parse(text, path);
-    } catch (const toml::parse_error& e) {
-        r.fail(e.source(), "invalid TOML: " + std::string(e.description()));
-    }
-}
-
 }  // namespace
 
 Manifest parse_manifest(std::string_view text, const std::string& path, const std::string& base_dir) {
     const Reader r(path, "");
-    const toml::table doc = parse_toml(r, text, path);
+    const toml::table doc = parse_toml(text, path);
     return read_manifest(r, doc, path, base_dir, "the manifest");
 }
 
 std::optional<Manifest> parse_pyproject(std::string_view text, const std::string& path, const std::string& base_dir) {
     const Reader r(path, "tool.cpy2py.");
-    const toml::table doc = parse_toml(r, text, path);
+    const toml::table doc = parse_toml(text, path);
     const toml::node* tool = doc.get("tool");
     if (!tool || !tool->is_table()) return std::nullopt;
     const toml::node* ours = tool->as_table()->get("cpy2py");

@@ -26,11 +26,11 @@ long decode(std::string_view text, std::size_t i) {
 }
 
 /// Walks the text as TOML's lexer would, just enough to know what is inside a string or a
-/// comment. toml++ asks "is this whitespace?" (the function with the bug) about every
-/// character outside strings and comments it looks at, and inside a multi-line basic string
-/// about the characters after a backslash. A quote opens a string only where toml++ would
-/// parse one (after `=`, `[`, `{`, `,`, at a line start, or after a dot within a key);
-/// elsewhere it is part of a broken token, and so is what follows it.
+/// comment. A quote opens a string only where toml++ would parse one (after `=`, `[`, `{`,
+/// `,`, at a line start, or after a dot within a key); elsewhere it is part of a broken
+/// token, and so is what follows it. Exact on valid TOML; on broken input it may disagree
+/// with toml++, which then reports an error of its own (the characters toml++ cannot
+/// classify are swapped away in any case: core/toml_code_point_swap.hpp).
 class Scanner {
 public:
     Scanner(std::string_view text, const std::string& path) : text_(text), path_(path) {}
@@ -117,27 +117,11 @@ private:
         while (i_ < text_.size() && text_[i_] != '\n') ++i_;
     }
 
-    /// After a backslash in a basic string: toml++ 3.3 tests the escaped character, and in a
-    /// multi-line string the first one after a line-ending backslash, for whitespace.
-    void escape(bool multi) {
-        advance();  // the backslash
-        if (i_ >= text_.size()) return;
-        const auto blank = [&] {
-            const char c = text_[i_];
-            return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-        };
-        const bool line_ending = multi && blank();
-        if (line_ending) {
-            while (i_ < text_.size() && blank()) advance();
-            if (i_ >= text_.size()) return;
-        }
-        if (static_cast<unsigned char>(text_[i_]) >= 0x80) {
-            reject("after a backslash (or a line-ending backslash and whitespace) in a string; write it as an "
-                   "escape such as \\u00e9, or move it off the line start");
-        }
-        // After a line-ending backslash the next character is ordinary content (maybe another
-        // backslash); after any other backslash it is the escaped character.
-        if (!line_ending) advance();
+    /// A backslash in a basic string and the character it escapes (an escaped quote does not
+    /// end the string).
+    void escape() {
+        advance();
+        if (i_ < text_.size()) advance();
     }
 
     /// From an opening quote to after the closing one; a single-line string also ends at a
@@ -150,7 +134,7 @@ private:
         while (i_ < text_.size()) {
             const char c = text_[i_];
             if (escapes && c == '\\') {
-                escape(multi);
+                escape();
                 continue;
             }
             if (!multi && c == '\n') return;
@@ -189,8 +173,8 @@ private:
 };
 
 /// TOML allows no control character but tab, LF and CR (of CRLF) anywhere, not even in
-/// strings or comments. Refusing them first also keeps the string scan above from being led
-/// astray by input toml++ reads differently (a fuzzer found `e=1rt<NUL><NUL>[[['..<U+046C>`).
+/// strings or comments; said here with the character's position, and before the scan above
+/// (a NUL can make it read strings differently from toml++).
 void reject_control_characters(std::string_view text, const std::string& path) {
     std::size_t line = 1;
     std::size_t column = 1;

@@ -1,11 +1,10 @@
 #pragma once
-// A pass over manifest text before toml++ sees it. toml++ 3.3's "is this non-ASCII
-// whitespace?" reaches __builtin_unreachable (undefined behaviour) for U+00A1-U+0499,
-// U+2D6E-U+3167 and U+FB06-U+FEFE. It asks about every character outside strings and
-// comments it looks at, and inside a multi-line basic string about the characters after a
-// backslash. TOML 1.0 allows non-ASCII only inside strings and comments, so any non-ASCII
-// character elsewhere is rejected here with its position, and so is one right after a
-// backslash (and the whitespace a line-ending backslash skips). Pure logic.
+// A pass over manifest text before toml++ sees it, for clear errors: TOML 1.0 allows
+// non-ASCII characters only inside strings and comments, and no control characters but tab
+// and line ends; toml++'s own messages for these are less clear. It need not find every
+// place where toml++ meets a non-ASCII character: those toml++ 3.3 cannot classify are
+// swapped away before it parses (core/toml_code_point_swap.hpp).
+// Pure logic.
 #include <string>
 #include <string_view>
 

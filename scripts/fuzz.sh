@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang into $CPY2PY_FUZZ_BUILD_DIR (default build-fuzz/)
 # and runs the manifest fuzzer for $CPY2PY_FUZZ_SECONDS (default 60) from the seed corpus
-# tests/fuzz/corpus/. New interesting inputs go to a scratch corpus, not into the source
-# tree; a crash leaves its input as <build>/crash-* and makes this script fail.
+# tests/fuzz/corpus/ (scripts/test.sh runs it so, after CPY2PY_FUZZ_REPLAY=1). New
+# interesting inputs go to a scratch corpus, not into the source tree; a crash leaves its
+# input as <build>/crash-* and makes this script fail (add it to the corpus once fixed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${CPY2PY_FUZZ_BUILD_DIR:-build-fuzz}"

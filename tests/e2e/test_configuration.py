@@ -102,6 +102,26 @@ class DiscoveryTest(ConfigurationTestCase):
         self.assertEqual(self.which(self.tmp, "--main-interpreter", "python3", "--env", "WHICH=command line"),
                          "command line")
 
+    def test_characters_toml_plus_plus_cannot_classify_reach_the_program_exactly(self):
+        # U+00E9, U+FEDF, U+2C5E, U+3001 and U+FB26 hit an unreachable point in toml++ 3.3 and are
+        # swapped away while it parses (core/toml_code_point_swap.hpp); U+3000 is not.
+        value = u"caf\u00e9 \ufedf\u2c5e\u3001\ufb26\u3000"
+        with open(os.path.join(self.tmp, "cpy2py.toml"), "wb") as f:
+            f.write((u'# r\u00e9glages \ufedf\n[main]\nenv = { WHICH = "%s", "N\u00c9" = "\\u00e9" }\n'
+                     % value).encode("utf-8"))
+        result = self.run_cli("-c", "import os; print(ascii(os.environb[b'WHICH'].decode('utf-8')),"
+                                    " ascii(os.environb[u'N\u00c9'.encode('utf-8')].decode('utf-8')))")
+        self.assertStatus(result, 0)
+        self.assertEqual(result.stdout.strip(), "%s %s" % (ascii(value), ascii(u"\u00e9")))
+
+    def test_a_quote_in_a_broken_token_before_such_a_character_is_a_toml_error(self):
+        # Found by the fuzzer: reached toml++'s unreachable point before the swap.
+        with open(os.path.join(self.tmp, "cpy2py.toml"), "wb") as f:
+            f.write(b'\nr= -777main7"e["-O\xef\xbb\x9f\n"\n')
+        result = self.run_cli("-c", "pass")
+        self.assertStatus(result, 78)
+        self.assertRegex(result.stderr, r"cpy2py\.toml:2:\d+: invalid TOML")
+
 
 class ProgramInManifestTest(ConfigurationTestCase):
     def run_program(self, *args, **kw):
