@@ -23,6 +23,8 @@ class RestartTest(SupervisorTestCase):
         answers = self.answers(result.stdout)
         self.assertEqual(len(answers), 1)
         self.assertTrue(answers[0].startswith("ERROR crashy twin 'crashy' was given up"), answers)
+        # each death of the ready twin was also told to the main, as a notice, not an answer
+        self.assertEqual(result.stdout.count("NOTICE EXITED crashy exit code 3"), 4, result.stdout)
 
     def test_on_failure_leaves_a_clean_exit_down_and_start_runs_it_again(self):
         self.manifest({"done": {"start": "eager", "restart": "on-failure",

@@ -38,12 +38,16 @@ def say(*words):
 
 
 def answer_for(twin_id):
-    """Reads control lines until one is about `twin_id`; returns it."""
+    """Reads control lines until an answer about `twin_id` comes; returns it. EXITED notices
+    (a twin ended by itself) are not answers: each is printed as "NOTICE <line>"."""
     global pending
     while True:
         while b"\n" in pending:
             line, pending = pending.split(b"\n", 1)
             words = line.decode().split(" ")
+            if words[0] == "EXITED":
+                say("NOTICE", line.decode())
+                continue
             if len(words) > 1 and words[1] == twin_id:
                 return line.decode()
         data = os.read(control, 4096)
