@@ -57,6 +57,51 @@ def import_module(name):
     return name in sys.modules
 
 
+def half_executed_module(name, seconds):
+    """Put module ``name`` into sys.modules as Python hands out a module whose import another
+    thread is still executing when waiting for it could deadlock (``__spec__._initializing``
+    set, no import lock held); ``late()`` appears, and the import ends, after ``seconds``"""
+    import types
+    try:
+        from importlib.machinery import ModuleSpec
+    except ImportError:  # Python 2: one global import lock, no half-executed modules to meet
+        return False
+    module = types.ModuleType(name)
+    module.__spec__ = ModuleSpec(name, None)
+    module.__spec__._initializing = True
+    sys.modules[name] = module
+
+    def finish():
+        time.sleep(seconds)
+        exec('def late():\n    return "late"\n', module.__dict__)
+        module.late.__module__ = name
+        module.__spec__._initializing = False
+    thread = threading.Thread(target=finish)
+    thread.daemon = True
+    thread.start()
+    return True
+
+
+class HalfExecutedModuleTest(support.TwinTestCase):
+    @guarded(60)
+    def test_request_waits_for_the_other_import(self):
+        """A call whose function lives in a module another thread of the twin is still
+        executing runs once that import is done, instead of failing with "Can't get
+        attribute" (seen in CI with 3.6 and PyPy twins: two imports that import each other)"""
+        import types
+        name = 'cpy2py_half_module_%d' % os.getpid()
+        if not self.twin.execute(half_executed_module, name, 1.0):
+            self.skipTest('Python 2 twin: imports run under one global lock')
+        here = types.ModuleType(name)  # the same function, pickled by reference from here
+        exec('def late():\n    return "late"\n', here.__dict__)
+        here.late.__module__ = name
+        sys.modules[name] = here
+        try:
+            self.assertEqual(self.twin.execute(here.late), 'late')
+        finally:
+            del sys.modules[name]
+
+
 class ImportRaceTest(support.TwinTestCase):
     def setUp(self):
         support.TwinTestCase.setUp(self)

@@ -15,6 +15,7 @@ The main leaves out its interpreter's own directories (standard library,
 import os
 import sys
 import threading
+import time
 
 from cpy2py.exceptions import TwinImportError
 from cpy2py.kernel import import_errors
@@ -96,12 +97,38 @@ def class_not_found(kernel, ref):
             looking_for=ref[1], is_main=ref[0] in MAIN_NAMES)
 
 
+#: seconds a request waits for another thread's import of a module it needs to finish
+IMPORT_WAIT = 30.0
+
+
+def wait_while_imported(module_name, timeout=IMPORT_WAIT):
+    """
+    Wait until no thread executes the import of ``module_name`` any more
+
+    A pickle may meet a module that another thread is still executing: Python waits for that
+    import, except when waiting could deadlock (two threads importing modules that import
+    each other, e.g. through a class statement), where it hands out the half-executed module
+    and the pickle finds no function or class further down it. By the time the request is
+    decoded again this thread holds no import lock, so waiting for the other import is safe.
+    Python 2 imports under one global lock, where this cannot happen: nothing to wait for.
+    """
+    module = sys.modules.get(module_name)
+    spec = getattr(module, '__spec__', None)
+    end = time.time() + timeout
+    while spec is not None and getattr(spec, '_initializing', False) and time.time() < end:
+        time.sleep(0.002)
+
+
 def decode_again(kernel, decode, body):
     """
     A request whose pickle ``body`` failed to load here: ``decode()`` once more after
-    adopting the main's path; else a TwinImportError naming what could not be imported
+    adopting the main's path (and waiting for an import of the module it names that another
+    thread is still executing); else a TwinImportError naming what could not be imported
     """
     adopt_main_path(kernel)
+    culprit = import_errors.failing_global(body)
+    if culprit:
+        wait_while_imported(culprit[0])
     try:
         return decode()
     except TwinImportError:
