@@ -192,7 +192,8 @@ def main():
     bootstrap = os.path.join(SOURCE_DIR, 'bootstrap')
     env = dict(os.environ)
     for key in [key for key in env if key.startswith('CPY2PY_') and key not in (
-            'CPY2PY_RUN_BINARY', 'CPY2PY_SOURCE_DIR', 'CPY2PY_DEBUG', 'CPY2PY_BOOTSTRAP_DIR')]:
+            'CPY2PY_RUN_BINARY', 'CPY2PY_SOURCE_DIR', 'CPY2PY_DEBUG', 'CPY2PY_BOOTSTRAP_DIR',
+            'CPY2PY_TEST_PYPY_DEADLINES')]:
         del env[key]
     env.update({
         'CPY2PY_TEST_TWIN': twin,
