@@ -367,8 +367,10 @@ class Kernel(object):
             if conn.dead:
                 raise TwinterpreterTerminated(conn.peer_id, conn.death_reason or 'connection lost')
             shield = waiter.is_main and self.multi_caller
+            if shield:
+                return self._call_shielded(conn, waiter, request_id, body, buffers, bound)
             try:
-                reading = self._shielded(shield, conn.take_role, waiter)
+                reading = conn.take_role(waiter)
                 conn.channel.send_message(REQUEST, request_id, body, buffers)
             except BaseException as err:
                 # e.g. KeyboardInterrupt, maybe inside take_role: never keep the role
@@ -493,8 +495,8 @@ class Kernel(object):
                 # SIGINT held back, so no frame of another thread is lost half-way
                 if (len(self._peers) > 1 or shield or bound is not None) and not channel.has_buffered_frame():
                     # a callback of our chain may also come over another connection
-                    # (the shielded main thread reads only with SIGINT held back: it does not spin)
-                    spun = _SPIN and not shield and channel.spin(not waiter.is_main, inbox)
+                    # (the main thread spins by polling readiness only: it reads nothing yet)
+                    spun = _SPIN and channel.spin(not waiter.is_main, inbox)
                     if not spun and not waiter.wait_readable(
                             channel.sock, None if bound is None else deadlines.wait_time(bound)):
                         continue
@@ -510,6 +512,71 @@ class Kernel(object):
             # also when an interrupt came between taking the role and noting it
             if reading or conn.reader is waiter:
                 self._shielded(shield, conn.release_role, waiter)
+
+    def _call_shielded(self, conn, waiter, request_id, body, buffers, bound):
+        """
+        The main thread's call while other threads call too (see _await): it sends, takes
+        the reader role, spins (by polling readiness) and reads a reply that came meanwhile
+        all with SIGINT held back once; only a longer wait is interruptible (in _await)
+        """
+        reading, reply = False, None
+        try:
+            with InterruptsDeferred():
+                reading = conn.take_role(waiter)
+                conn.channel.send_message(REQUEST, request_id, body, buffers)
+                if reading and not waiter.inbox and len(self._peers) <= 1 and bound is None:
+                    channel = conn.channel
+                    if channel._buffer or (_SPIN and channel.spin(False)):
+                        reply = self._read_own_reply(conn, waiter, request_id)
+                        reading = conn.reader is waiter
+        except BaseException as err:
+            if conn.reader is waiter:
+                self._shielded(True, conn.release_role, waiter)
+            if isinstance(err, ChannelClosed):
+                self.connection_lost(conn, str(err))
+                raise TwinterpreterTerminated(conn.peer_id, str(err))
+            raise
+        if reply is not None:
+            return self._decode_reply(conn, reply[0], reply[1], reply[2])
+        return self._await(conn, waiter, request_id, reading, bound)
+
+    def _read_own_reply(self, conn, waiter, request_id):
+        """
+        Read the next frame as the reader of ``conn`` (the shielded main thread: SIGINT held
+        back by the caller); ``(kind, body, buffers)`` if it is the reply of ``request_id``
+        and nothing else is buffered (the reader role is given back then), else None after
+        dispatching it (and what is buffered) like :py:meth:`_await` does, role kept
+        """
+        channel = conn.channel
+        payload, buffers = channel.read_frame()
+        kind, reply_id = _unpack_prefix(payload, 0)
+        if (reply_id == request_id and kind != REQUEST
+                and not (channel._buffer and channel.has_buffered_frame())):
+            conn.release_role(waiter)
+            return kind, payload[_PREFIX_SIZE:], buffers
+        try:
+            tasks = self._read_and_dispatch(conn, waiter, (payload, buffers))
+        except BaseException:
+            conn.release_role(waiter)
+            raise
+        for task in tasks:
+            self.pool.submit(task)
+        return None
+
+    @staticmethod
+    def _decode_reply(conn, kind, body, buffers):
+        """The value of a reply (or raise its error), as _dispatch decodes it"""
+        serializer = conn.serializer
+        try:
+            if buffers or not serializer.direct:
+                value = serializer.loads(body, buffers)
+            else:
+                value = _loads(body)
+        except BaseException as exc:
+            kind, value = REPLY_ERROR, remote_errors.undecodable(exc, conn.peer_id, body, kind)
+        if kind == REPLY_OK:
+            return value
+        raise remote_errors.to_exception(value)
 
     @staticmethod
     def _shielded(shield, function, *args):
