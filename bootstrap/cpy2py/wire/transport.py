@@ -169,11 +169,6 @@ clock = getattr(time, 'perf_counter', time.time)
 SPIN = _spin_seconds() if _sched_yield is not None else 0.0
 #: consecutive spins that found nothing, after which only every SPIN_RETRY-th wait spins
 SPIN_MISSES, SPIN_RETRY = 4, 16
-#: threads of a process that may spin at once (one per busy connection otherwise)
-SPIN_THREADS = 1
-#: how many threads of this process spin now (a list: changed in place, without a lock;
-#: a miscount under a race only changes whether one more thread spins)
-_SPINNING = [0]
 
 
 class ChannelClosed(EOFError):
@@ -242,19 +237,10 @@ class FrameChannel(object):
             if self._spin_skips < SPIN_RETRY:
                 return False
             self._spin_skips = 0
-        spinning = _SPINNING
-        if spinning[0] >= SPIN_THREADS:
-            # others of this process spin already (several connections busy at once): more
-            # spinners would only take the CPUs and the GIL from the threads that have work
-            return False
-        spinning[0] += 1
-        try:
-            if consume:
-                arrived = self._spin_receive(seconds, inbox)
-            else:
-                arrived = self._spin_readable(seconds, inbox)
-        finally:
-            spinning[0] -= 1
+        if consume:
+            arrived = self._spin_receive(seconds, inbox)
+        else:
+            arrived = self._spin_readable(seconds, inbox)
         if arrived:
             self._spin_misses = 0
         else:
