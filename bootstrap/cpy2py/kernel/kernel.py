@@ -321,6 +321,7 @@ class Kernel(object):
         needed), or ``primary`` if one cannot be opened"""
         holder = getattr(tls, 'connections', None)
         if holder is None:
+            self.proxies.start()  # its releaser thread closes them (see _ThreadConnections)
             holder = tls.connections = _ThreadConnections(self)
         conns = holder.conns
         conn = conns.get(primary.peer_id)
@@ -925,10 +926,12 @@ class _ThreadConnections(object):
 
     def __del__(self):
         # run when the thread's locals are dropped (CPython: as the thread ends; PyPy: by
-        # the garbage collector); at interpreter exit the process closes them anyway
+        # the garbage collector, wherever it runs, maybe in a thread holding a lock that
+        # closing takes): the releaser thread closes them; at exit the process does
         try:
+            close = self.kernel.close_private
             for conn in list(self.conns.values()):
-                self.kernel.close_private(conn)
+                self.kernel.proxies.call_later(lambda conn=conn: close(conn))
         except Exception:
             pass
 
