@@ -12,6 +12,7 @@ import unittest
 
 from cpy2py import TwinMaster, TwinObject, kernel_state
 from cpy2py.kernel import kernel_state as _state
+from cpy2py.kernel.references import thread_state as _tls
 
 import support
 from support import TWIN_ID, guarded
@@ -22,10 +23,15 @@ THREADS = 6
 
 
 # -- code that runs in the twins (valid Python 2.7) -------------------------------------
-def connections_from(boot):
-    """How many live connections this process has from the process ``boot``"""
-    kernel = _state.get_kernel()
-    return len([conn for conn in kernel.poller.connections() if conn.peer_boot == boot and not conn.dead])
+def arrived_over():
+    """Which connection the request running this came over (its id in this process)"""
+    return id(_tls.origin)
+
+
+def still_open(conn_ids):
+    """Those of ``conn_ids`` (see arrived_over) still open here"""
+    return [id(conn) for conn in _state.get_kernel().poller.connections()
+            if id(conn) in conn_ids and not conn.dead]
 
 
 def thinks_dead(boot):
@@ -101,36 +107,36 @@ class ThreadConnectionsTest(support.TwinTestCase):
             self.skipTest('connections of single threads are off')
         self.boot = _state.get_kernel().boot_id
 
-    def twin_connections(self):
-        return self.twin.execute(connections_from, self.boot)
-
     @guarded()
     def test_each_thread_has_its_own_connection_closed_when_it_ends(self):
         box = Box(42)
         self.assertEqual(box.get(), 42)
         # (this test runs in a thread of its own: it has a connection of its own too)
         ours = set(own_connections())
-        before = self.twin_connections()
+        mine = self.twin.execute(arrived_over)
 
         def call(n, barrier):
             value = box.get()
             barrier.wait(support.HANG_TIMEOUT)  # all threads hold their connections now
-            return value, self.twin_connections()
+            return value, self.twin.execute(arrived_over)
         results = in_threads(THREADS, call)
         self.assertEqual([value for value, _ in results], [42] * THREADS)
-        self.assertGreaterEqual(max(count for _, count in results), before + THREADS)
+        theirs = set(conn_id for _, conn_id in results)
+        self.assertEqual(len(theirs), THREADS, 'the threads did not call over a connection each')
+        self.assertNotIn(mine, theirs)
 
         # the threads ended: their connections close (PyPy: once their locals are collected)
         def left():
             gc.collect()
             return set(own_connections()) - ours
         self.assertTrue(support.wait_until(lambda: not left()), left())
-        self.assertTrue(support.wait_until(lambda: self.twin_connections() == before),
-                        'twin still has %d connections from us, %d before'
-                        % (self.twin_connections(), before))
+        self.assertTrue(support.wait_until(lambda: not self.twin.execute(still_open, theirs)),
+                        'the twin still has %d of their connections'
+                        % len(self.twin.execute(still_open, theirs)))
         # ... and the twin did not take that for our death: our proxies still work both ways
         self.assertFalse(self.twin.execute(thinks_dead, self.boot))
         self.assertEqual(box.get(), 42)
+        self.assertEqual(self.twin.execute(arrived_over), mine)
         self.assertEqual(in_threads(2, lambda n, barrier: box.get()), [42, 42])
 
     @guarded()

@@ -284,6 +284,15 @@ class Kernel(object):
             waiter.deliver(('reply', request_id, REPLY_ERROR, error))
         if conn.closing:
             return
+        # the process is gone: so are its other connections (a thread that met the EOF on
+        # its own one must not leave the shared one looking alive, nor the other way round)
+        with self._lock:
+            others = [other for other in self._private if other.peer_boot == conn.peer_boot]
+            shared = self._peers.get(conn.peer_id)
+            if shared is not None and shared.peer_boot == conn.peer_boot:
+                others.append(shared)
+        for other in others:
+            self.connection_lost(other, reason)
         if _DEBUG:
             _logger().debug('lost connection to %r: %s', conn.peer_id, reason)
         for callback in list(self.on_peer_lost):
