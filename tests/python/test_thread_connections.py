@@ -15,7 +15,7 @@ from cpy2py.kernel import kernel_state as _state
 from cpy2py.kernel.references import thread_state as _tls
 
 import support
-from support import TWIN_ID, guarded
+from support import TWIN_ID, TWIN_EXECUTABLE, call_with_timeout, guarded
 
 MAIN_ID = kernel_state.MASTER_ID
 #: caller threads at once
@@ -52,6 +52,13 @@ def bounce(depth):
             return here
         return here + TwinMaster(twinterpreter_id=TWIN_ID).execute(bounce, depth - 1)
     return TwinMaster(twinterpreter_id=MAIN_ID).execute(bounce, depth)
+
+
+def relay(path):
+    """Call along ``path`` (a list of twin ids); returns the ids that ran, in order"""
+    if not path:
+        return [kernel_state.TWIN_ID]
+    return [kernel_state.TWIN_ID] + TwinMaster(twinterpreter_id=path[0]).execute(relay, path[1:])
 
 
 class Box(TwinObject):
@@ -141,9 +148,11 @@ class ThreadConnectionsTest(support.TwinTestCase):
 
     @guarded()
     def test_main_thread_is_not_slowed_into_the_shared_path(self):
+        kernel = _state.get_kernel()
+        kernel.multi_caller = False  # (set for good by threads that called over a shared one)
         in_threads(THREADS, lambda n, barrier: Box(n).get())
         # threads that called over their own connections never read the main's frames
-        self.assertFalse(_state.get_kernel().multi_caller)
+        self.assertFalse(kernel.multi_caller)
 
     @guarded()
     def test_callbacks_reach_the_waiting_thread_with_several_connections(self):
@@ -194,6 +203,26 @@ class ThreadConnectionsTest(support.TwinTestCase):
             self.assertEqual((first, again), (n, n))
             self.assertNotEqual(new_pid, pid)
         self.assertNotEqual(kernel.connection(TWIN_ID).peer_boot, old_boot)
+
+
+class ThirdProcessJoinsTest(unittest.TestCase):
+    """A callback of a chain may come from a process that connects only during the call (a
+    caller that counted one peer when it began must still see it: it once hung)"""
+    IDS = ('join-a', 'join-b')
+
+    def tearDown(self):
+        for twin_id in self.IDS:
+            call_with_timeout(support.HANG_TIMEOUT, TwinMaster(
+                executable=TWIN_EXECUTABLE, twinterpreter_id=twin_id).destroy)
+
+    @guarded()
+    def test_callback_over_a_connection_opened_during_the_call(self):
+        first, second = self.IDS
+        for twin_id in self.IDS:  # fresh processes: neither has talked to the other yet
+            support.start_twin(twin_id, TWIN_EXECUTABLE)
+        path = [first, MAIN_ID, second, first]
+        self.assertEqual(relay(path), [MAIN_ID] + path)
+
 
 if __name__ == '__main__':
     unittest.main()
