@@ -197,6 +197,11 @@ class Connection(object):
         self.role_waiters = set()
         self.dead = False
         self.death_reason = None
+        #: a connection of one calling thread of ours (see Kernel.request), not the peer's
+        #: connection for everybody else
+        self.private = False
+        #: closed on purpose (its thread ended): EOF on it is not the peer's death
+        self.closing = False
         #: see "reader role" below; the poller registers new sockets armed
         self.armed = True
         self.parked = False

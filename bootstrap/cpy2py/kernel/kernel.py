@@ -59,6 +59,13 @@ _BYTES_LIKE = (bytes, bytearray, memoryview)
 _CONTAINERS = (list, tuple, dict)
 
 
+#: whether threads other than the main one call a peer over a connection of their own
+#: (CPY2PY_THREAD_CONNECTIONS=0: all share the peer's connection)
+THREAD_CONNECTIONS = os.environ.get('CPY2PY_THREAD_CONNECTIONS', '1').strip() != '0'
+#: the one-way request a thread's own connection sends before it closes (see _dispatch)
+_GOODBYE = 'goodbye'
+
+
 #: longest AF_UNIX socket path on Linux (bytes; sun_path holds 108 with its terminating NUL)
 SOCKET_PATH_MAX = 107
 
@@ -114,6 +121,8 @@ class Kernel(object):
         self.executables = EXECUTABLES
         #: set once a thread other than the main one made a call (see _await's shield)
         self.multi_caller = False
+        #: the connections of single calling threads (see request), while open
+        self._private = set()
         #: callbacks(conn) run once for every new peer process this kernel connects to
         self.on_new_peer = []
         #: callbacks(peer_id, boot) run when a connection to a peer is lost
@@ -217,12 +226,14 @@ class Kernel(object):
         # the handshake carries each side's highest pickle protocol: only Python 2 stops at 2
         serializer = Serializer(info.pickle_protocol, info.peer_max_protocol <= 2)
         channel = _make_channel(sock, rest, info.twin_id, info.side)
-        return Connection(channel, info, serializer, self.poller, self.pool, self._peers)
+        conn = Connection(channel, info, serializer, self.poller, self.pool, self._peers)
+        # how many EXITED notices about that peer came before: a later one is about this process
+        exits_seen = getattr(self.supervisor, 'exits_seen', None)
+        conn.exits_seen = exits_seen(conn.peer_id) if exits_seen is not None else None
+        return conn
 
     def _register(self, conn):
         """Use ``conn`` for its peer; returns whether the peer process is new to us"""
-        exits_seen = getattr(self.supervisor, 'exits_seen', None)
-        conn.exits_seen = exits_seen(conn.peer_id) if exits_seen is not None else None
         with self._lock:
             current = self._peers.get(conn.peer_id)
             if current is None or current.dead:
@@ -256,13 +267,36 @@ class Kernel(object):
         pending = conn.mark_dead(reason)
         if pending is None:
             return
-        self.dead_boots.add(conn.peer_boot)
+        # closing: one thread's connection closed on purpose (by us, or the peer's thread
+        # ended); the peer lives on
+        if not conn.closing:
+            self.dead_boots.add(conn.peer_boot)
         with self._lock:
             if self._peers.get(conn.peer_id) is conn:
                 del self._peers[conn.peer_id]
+                if conn.closing:
+                    # another connection of that process (one it may send callbacks over)
+                    # takes its place: the count of peers must stay right (see Connection)
+                    for other in self.poller.connections():
+                        if (other.peer_id == conn.peer_id and other.peer_boot == conn.peer_boot
+                                and not other.dead and not other.closing and not other.private):
+                            self._peers[conn.peer_id] = other
+                            break
+            self._private.discard(conn)
         error = TwinterpreterTerminated(conn.peer_id, self._how_it_ended(conn, reason, bool(pending)))
         for request_id, waiter in pending:
             waiter.deliver(('reply', request_id, REPLY_ERROR, error))
+        if conn.closing:
+            return
+        # the process is gone: so are its other connections (a thread that met the EOF on
+        # its own one must not leave the shared one looking alive, nor the other way round)
+        with self._lock:
+            others = [other for other in self._private if other.peer_boot == conn.peer_boot]
+            shared = self._peers.get(conn.peer_id)
+            if shared is not None and shared.peer_boot == conn.peer_boot:
+                others.append(shared)
+        for other in others:
+            self.connection_lost(other, reason)
         if _DEBUG:
             _logger().debug('lost connection to %r: %s', conn.peer_id, reason)
         for callback in list(self.on_peer_lost):
@@ -292,9 +326,67 @@ class Kernel(object):
         """The supervisor says ``peer_id`` died: fail every call into it"""
         with self._lock:
             conn = self._peers.get(peer_id)
+            private = [other for other in self._private if other.peer_id == peer_id]
         if conn is not None and (boot is None or conn.peer_boot == boot):
             self.dead_boots.add(conn.peer_boot)
             self.connection_lost(conn, 'twin process died')
+            boot = conn.peer_boot
+        for other in private:
+            if boot is None or other.peer_boot == boot:
+                self.connection_lost(other, 'twin process died')
+
+    # -- connections of single threads ---------------------------------------
+    # A thread other than the main one that calls a peer (and is not serving a request of
+    # it) opens a connection of its own: it reads its replies itself, without waiting for
+    # the reader role of a connection shared with other calling threads or being woken by
+    # them, and the peer serves it with a worker that stays on it. The main thread and the
+    # pool threads use the peer's connection; a thread serving a request calls back over
+    # the connection the request came on, where its caller waits. A thread's connections
+    # close when the thread ends (it says goodbye first, so the peer does not take the EOF
+    # for our death).
+    def _thread_connection(self, primary, tls):
+        """The current thread's own connection to the peer of ``primary`` (opened now if
+        needed), or ``primary`` if one cannot be opened"""
+        holder = getattr(tls, 'connections', None)
+        if holder is None:
+            self.proxies.start()  # its releaser thread closes them (see _ThreadConnections)
+            holder = tls.connections = _ThreadConnections(self)
+        conns = holder.conns
+        conn = conns.get(primary.peer_id)
+        if conn is not None:
+            if not conn.dead and conn.peer_boot == primary.peer_boot:
+                return conn
+            del conns[primary.peer_id]
+            self.close_private(conn)
+        try:
+            conn = self._connect(primary.peer_id)
+        except Exception:  # e.g. it is going away: the call reports that over ``primary``
+            return primary
+        conn.private = True
+        if conn.peer_boot != primary.peer_boot:
+            # it restarted just now: the next call goes through its new connection
+            conn.closing = True
+            conn.mark_dead('restarted meanwhile')
+            return primary
+        with self._lock:
+            self._private.add(conn)
+        conns[primary.peer_id] = conn
+        self.poller.register_connection(conn, lambda mask, conn=conn: self._on_readable(conn))
+        if conn.channel.has_buffered_frame():
+            self.pool.submit(lambda conn=conn: self._drain_buffered(conn))
+        return conn
+
+    def close_private(self, conn):
+        """Close a thread's own connection (its thread ended)"""
+        conn.closing = True
+        if not conn.dead:
+            try:
+                # (not through self.dumps: this may run as the thread's locals are dropped)
+                body, buffers = conn.serializer.dumps((None, _GOODBYE, None))
+                conn.send(REQUEST, 0, body, buffers)
+            except Exception:
+                pass
+        self.connection_lost(conn, 'its thread ended')
 
     # -- making calls ------------------------------------------------------
     def decode_request(self, conn, body, buffers):
@@ -303,12 +395,13 @@ class Kernel(object):
 
     def run_request(self, conn, chain, op, data):
         """Run request ``op`` in the current thread as part of ``chain``; returns its value"""
-        previous = getattr(_tls, 'chain', None)
-        _tls.chain = chain
+        tls = _tls
+        previous, origin = getattr(tls, 'chain', None), getattr(tls, 'origin', None)
+        tls.chain, tls.origin = chain, conn
         try:
             return HANDLERS[op](self, conn, data)
         finally:
-            _tls.chain = previous
+            tls.chain, tls.origin = previous, origin
 
     def thread_waiter(self):
         """The Waiter of the current thread (holds what bounds its calls)"""
@@ -339,9 +432,18 @@ class Kernel(object):
 
     def request(self, peer_id, op, data, large_values=()):
         """Run ``op`` with ``data`` in ``peer_id`` and return its result (or raise its error)"""
+        tls = _tls
+        origin = getattr(tls, 'origin', None)
+        if origin is not None and origin.peer_id == peer_id and not origin.dead:
+            # serving a request of that peer: back where its caller waits
+            return self.call(origin, op, data, large_values)
         conn = self._peers.get(peer_id)
         if conn is None or conn.dead:
             conn = self.connection(peer_id)
+        if origin is None and THREAD_CONNECTIONS:
+            waiter = getattr(tls, 'waiter', None) or self._waiter()
+            if not waiter.is_main:
+                conn = self._thread_connection(conn, tls)
         return self.call(conn, op, data, large_values)
 
     def call(self, conn, op, data, large_values=()):
@@ -350,7 +452,7 @@ class Kernel(object):
         waiter = getattr(tls, 'waiter', None)
         if waiter is None:
             waiter = self._waiter()
-        if not self.multi_caller and not waiter.is_main:
+        if not self.multi_caller and not waiter.is_main and not conn.private:
             # from now on the main thread may read frames of other threads: it must not
             # lose one to a KeyboardInterrupt (see _await)
             self.multi_caller = True
@@ -384,8 +486,10 @@ class Kernel(object):
             if conn.dead:
                 raise TwinterpreterTerminated(conn.peer_id, conn.death_reason or 'connection lost')
             shield = waiter.is_main and self.multi_caller
+            if shield:
+                return self._call_shielded(conn, waiter, request_id, body, buffers, bound)
             try:
-                reading = self._shielded(shield, conn.take_role, waiter)
+                reading = conn.take_role(waiter)
                 conn.channel.send_message(REQUEST, request_id, body, buffers)
             except BaseException as err:
                 # e.g. KeyboardInterrupt, maybe inside take_role: never keep the role
@@ -400,10 +504,17 @@ class Kernel(object):
             if reading and not waiter.inbox and len(self._peers) <= 1 and not shield and bound is None:
                 # the common case: we read our own reply, and it is the next frame
                 channel = conn.channel
+                inbox = waiter.inbox
                 try:
-                    if not channel._buffer and _SPIN:
-                        channel.spin(consume=not waiter.is_main)  # signals arrive in the main
-                    payload, buffers = channel.read_frame()
+                    # (the main thread spins by polling readiness: signals arrive in it)
+                    if (channel._buffer or (_SPIN and channel.spin(not waiter.is_main, inbox))
+                            or waiter.wait_readable(channel.sock)):
+                        payload, buffers = channel.read_frame()
+                    else:
+                        # woken before the reply came: a request of our chain was delivered,
+                        # over another connection (a peer that connected only meanwhile, so
+                        # the count of peers above did not know it yet): _await runs it
+                        payload = None
                 except ChannelClosed as err:
                     reading = False
                     self.connection_lost(conn, str(err))
@@ -411,31 +522,32 @@ class Kernel(object):
                     conn.release_role(waiter)
                     raise
                 else:
-                    kind, reply_id = _unpack_prefix(payload, 0)
-                    if (reply_id == request_id and kind != REQUEST
-                            and not (channel._buffer and channel.has_buffered_frame())):
-                        conn.release_role(waiter)
+                    if payload is not None:
+                        kind, reply_id = _unpack_prefix(payload, 0)
+                        if (reply_id == request_id and kind != REQUEST
+                                and not (channel._buffer and channel.has_buffered_frame())):
+                            conn.release_role(waiter)
+                            try:
+                                if buffers or not serializer.direct:
+                                    value = serializer.loads(payload[_PREFIX_SIZE:], buffers)
+                                else:
+                                    value = _loads(payload[_PREFIX_SIZE:])
+                            except BaseException as exc:  # as _dispatch does
+                                kind, value = REPLY_ERROR, remote_errors.undecodable(
+                                    exc, conn.peer_id, payload[_PREFIX_SIZE:], kind)
+                            if kind == REPLY_OK:
+                                return value
+                            raise remote_errors.to_exception(value)
                         try:
-                            if buffers or not serializer.direct:
-                                value = serializer.loads(payload[_PREFIX_SIZE:], buffers)
-                            else:
-                                value = _loads(payload[_PREFIX_SIZE:])
-                        except BaseException as exc:  # as _dispatch does
-                            kind, value = REPLY_ERROR, remote_errors.undecodable(
-                                exc, conn.peer_id, payload[_PREFIX_SIZE:], kind)
-                        if kind == REPLY_OK:
-                            return value
-                        raise remote_errors.to_exception(value)
-                    try:
-                        # (the main thread: another thread may have begun to call meanwhile,
-                        # and its frame must not be lost to a KeyboardInterrupt half-way)
-                        tasks = self._shielded(waiter.is_main, self._read_and_dispatch,
-                                               conn, waiter, (payload, buffers))
-                    except BaseException:
-                        conn.release_role(waiter)
-                        raise
-                    for task in tasks:
-                        self.pool.submit(task)
+                            # (the main thread: another thread may have begun to call meanwhile,
+                            # and its frame must not be lost to a KeyboardInterrupt half-way)
+                            tasks = self._shielded(waiter.is_main, self._read_and_dispatch,
+                                                   conn, waiter, (payload, buffers))
+                        except BaseException:
+                            conn.release_role(waiter)
+                            raise
+                        for task in tasks:
+                            self.pool.submit(task)
             return self._await(conn, waiter, request_id, reading, bound)
         finally:
             if bound is not None:
@@ -508,10 +620,11 @@ class Kernel(object):
                 # the main thread may be hit by KeyboardInterrupt at any point: while it reads
                 # for other threads too, it waits interruptibly but reads and delivers with
                 # SIGINT held back, so no frame of another thread is lost half-way
-                if (len(self._peers) > 1 or shield or bound is not None) and not channel.has_buffered_frame():
-                    # a callback of our chain may also come over another connection
-                    # (the shielded main thread reads only with SIGINT held back: it does not spin)
-                    spun = _SPIN and not shield and channel.spin(not waiter.is_main, inbox)
+                if not channel.has_buffered_frame():
+                    # a callback of our chain may also come over another connection (also
+                    # with a single peer counted when the call began: another may connect
+                    # meanwhile); the main thread spins by polling readiness only
+                    spun = _SPIN and channel.spin(not waiter.is_main, inbox)
                     if not spun and not waiter.wait_readable(
                             channel.sock, None if bound is None else deadlines.wait_time(bound)):
                         continue
@@ -527,6 +640,71 @@ class Kernel(object):
             # also when an interrupt came between taking the role and noting it
             if reading or conn.reader is waiter:
                 self._shielded(shield, conn.release_role, waiter)
+
+    def _call_shielded(self, conn, waiter, request_id, body, buffers, bound):
+        """
+        The main thread's call while other threads call too (see _await): it sends, takes
+        the reader role, spins (by polling readiness) and reads a reply that came meanwhile
+        all with SIGINT held back once; only a longer wait is interruptible (in _await)
+        """
+        reading, reply = False, None
+        try:
+            with InterruptsDeferred():
+                reading = conn.take_role(waiter)
+                conn.channel.send_message(REQUEST, request_id, body, buffers)
+                if reading and not waiter.inbox and len(self._peers) <= 1 and bound is None:
+                    channel = conn.channel
+                    if channel._buffer or (_SPIN and channel.spin(False)):
+                        reply = self._read_own_reply(conn, waiter, request_id)
+                        reading = conn.reader is waiter
+        except BaseException as err:
+            if conn.reader is waiter:
+                self._shielded(True, conn.release_role, waiter)
+            if isinstance(err, ChannelClosed):
+                self.connection_lost(conn, str(err))
+                raise TwinterpreterTerminated(conn.peer_id, str(err))
+            raise
+        if reply is not None:
+            return self._decode_reply(conn, reply[0], reply[1], reply[2])
+        return self._await(conn, waiter, request_id, reading, bound)
+
+    def _read_own_reply(self, conn, waiter, request_id):
+        """
+        Read the next frame as the reader of ``conn`` (the shielded main thread: SIGINT held
+        back by the caller); ``(kind, body, buffers)`` if it is the reply of ``request_id``
+        and nothing else is buffered (the reader role is given back then), else None after
+        dispatching it (and what is buffered) like :py:meth:`_await` does, role kept
+        """
+        channel = conn.channel
+        payload, buffers = channel.read_frame()
+        kind, reply_id = _unpack_prefix(payload, 0)
+        if (reply_id == request_id and kind != REQUEST
+                and not (channel._buffer and channel.has_buffered_frame())):
+            conn.release_role(waiter)
+            return kind, payload[_PREFIX_SIZE:], buffers
+        try:
+            tasks = self._read_and_dispatch(conn, waiter, (payload, buffers))
+        except BaseException:
+            conn.release_role(waiter)
+            raise
+        for task in tasks:
+            self.pool.submit(task)
+        return None
+
+    @staticmethod
+    def _decode_reply(conn, kind, body, buffers):
+        """The value of a reply (or raise its error), as _dispatch decodes it"""
+        serializer = conn.serializer
+        try:
+            if buffers or not serializer.direct:
+                value = serializer.loads(body, buffers)
+            else:
+                value = _loads(body)
+        except BaseException as exc:
+            kind, value = REPLY_ERROR, remote_errors.undecodable(exc, conn.peer_id, body, kind)
+        if kind == REPLY_OK:
+            return value
+        raise remote_errors.to_exception(value)
 
     @staticmethod
     def _shielded(shield, function, *args):
@@ -616,6 +794,9 @@ class Kernel(object):
                         me.inbox.append(('request', task))
                     else:
                         target.deliver(('request', task))
+                elif chain is None and op == _GOODBYE:
+                    # the peer's thread that owned this connection ended: EOF follows
+                    conn.closing = True
                 else:
                     tasks.append(task)
                 continue
@@ -686,8 +867,10 @@ class Kernel(object):
     def _execute(self, task):
         """Run a request; its chain is registered by the calls it makes (see :py:meth:`call`)"""
         conn, request_id, chain, op, data = task
-        previous = getattr(_tls, 'chain', None)
-        _tls.chain = chain
+        tls = _tls
+        previous, origin = getattr(tls, 'chain', None), getattr(tls, 'origin', None)
+        # calls made while serving it go back over its connection (see request)
+        tls.chain, tls.origin = chain, conn
         try:
             result = HANDLERS[op](self, conn, data)
             kind = REPLY_OK
@@ -698,7 +881,7 @@ class Kernel(object):
             except BaseException:
                 result = remote_errors.minimal(exc, self)
         finally:
-            _tls.chain = previous
+            tls.chain, tls.origin = previous, origin
         if request_id:
             self._reply(conn, request_id, kind, result)
 
@@ -759,6 +942,26 @@ class Kernel(object):
                 return
             conn = self.connection(owner, start=False)
         self.send_oneway(conn, 'release', releases)
+
+
+class _ThreadConnections(object):
+    """A thread's own connections to peers (thread-local): closed when the thread ends"""
+
+    def __init__(self, kernel):
+        self.kernel = kernel
+        #: peer id -> Connection
+        self.conns = {}
+
+    def __del__(self):
+        # run when the thread's locals are dropped (CPython: as the thread ends; PyPy: by
+        # the garbage collector, wherever it runs, maybe in a thread holding a lock that
+        # closing takes): the releaser thread closes them; at exit the process does
+        try:
+            close = self.kernel.close_private
+            for conn in list(self.conns.values()):
+                self.kernel.proxies.call_later(lambda conn=conn: close(conn))
+        except Exception:
+            pass
 
 
 #: channels of new connections; with CPY2PY_STATS or CPY2PY_TRACE set, Kernel.call is

@@ -79,6 +79,20 @@ class ProxyTable(object):
         self._wake_read, self._wake_write = os.pipe()
         self._poked = False
         self._thread = None
+        #: functions for the releaser thread to run (see call_later)
+        self._later = []
+
+    def start(self):
+        """Start the releaser thread (before the first call_later)"""
+        with self._lock:
+            if self._thread is None:
+                self._start_releaser()
+
+    def call_later(self, function):
+        """Run ``function()`` soon in the releaser thread; takes no lock, so a finalizer may
+        call this wherever the garbage collector runs it"""
+        self._later.append(function)
+        self._poke()
 
     def get_or_create(self, key, factory):
         """Proxy for ``key``, adding the one unit that came with this reference"""
@@ -131,6 +145,12 @@ class ProxyTable(object):
             time.sleep(0.005)  # let a burst of dying proxies form one batch
             self._poked = False
             self.flush()
+            later = self._later
+            while later:
+                try:
+                    later.pop(0)()
+                except Exception:  # e.g. a connection that is gone already
+                    pass
 
     def flush(self):
         """Send back the units of every dead proxy, one message per owner"""

@@ -80,22 +80,39 @@ class InterruptsDeferred(object):
     (Python 2) until the frame is complete, then delivered as usual.
     """
 
+    #: how many deferrals the main thread is inside (only it touches this): a nested one (a
+    #: large frame sent or read while the caller holds SIGINT back already) must not let
+    #: SIGINT through when it ends
+    depth = 0
+
     def __enter__(self):
-        self.active = threading.current_thread() is _main_thread()
-        if not self.active:
+        self.main = _current_thread() is _main_thread()
+        self.active = False
+        if not self.main:
             return self
-        if _pthread_sigmask is not None:
-            _pthread_sigmask(signal.SIG_BLOCK, [signal.SIGINT])
-        else:  # pragma: no cover - Python 2
-            self.caught = []
-            self.previous = signal.signal(signal.SIGINT, lambda *args: self.caught.append(args))
+        InterruptsDeferred.depth += 1
+        if InterruptsDeferred.depth > 1:
+            return self
+        try:
+            if _pthread_sigmask is not None:
+                _pthread_sigmask(_SIG_BLOCK, _SIGINT_ONLY)
+            else:  # pragma: no cover - Python 2
+                self.caught = []
+                self.previous = signal.signal(signal.SIGINT, lambda *args: self.caught.append(args))
+        except BaseException:
+            InterruptsDeferred.depth -= 1
+            raise
+        self.active = True
         return self
 
     def __exit__(self, *exc):
+        if not self.main:
+            return False
+        InterruptsDeferred.depth -= 1
         if not self.active:
             return False
         if _pthread_sigmask is not None:
-            _pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])  # a pending SIGINT fires now
+            _pthread_sigmask(_SIG_UNBLOCK, _SIGINT_ONLY)  # a pending SIGINT fires now
         else:  # pragma: no cover - Python 2
             signal.signal(signal.SIGINT, self.previous)
             if self.caught:
@@ -109,8 +126,6 @@ def is_main_thread():
 
 
 def _main_thread():
-    if hasattr(threading, 'main_thread'):
-        return threading.main_thread()
     for thread in threading.enumerate():  # pragma: no cover - Python 2
         if isinstance(thread, threading._MainThread):
             return thread
@@ -118,6 +133,11 @@ def _main_thread():
 
 
 _pthread_sigmask = getattr(signal, 'pthread_sigmask', None)
+_SIG_BLOCK, _SIG_UNBLOCK = getattr(signal, 'SIG_BLOCK', 0), getattr(signal, 'SIG_UNBLOCK', 1)
+_SIGINT_ONLY = (signal.SIGINT,)
+_current_thread = threading.current_thread
+# (Python 3.4+; it follows a fork, where the forking thread becomes the main one)
+_main_thread = getattr(threading, 'main_thread', _main_thread)
 
 
 def _find_sched_yield():
