@@ -60,15 +60,18 @@ class Waiter(object):
             self.cond.notify()
         self.nudge()  # it may block reading a socket instead
 
-    def wait_readable(self, sock, timeout=None):
+    def wait_readable(self, sock, timeout=None, bound=None):
         """
-        Block until ``sock`` is readable, something is delivered to this thread or
-        ``timeout`` seconds passed
+        Block until ``sock`` is readable, something is delivered to this thread,
+        ``timeout`` seconds passed or ``bound`` (see deadlines) was cancelled
 
         Returns True when the socket is readable.
         """
         inbox = self.inbox
-        return self._wait(sock, lambda: inbox, until_readable=False, timeout=timeout)
+        if bound is None:
+            return self._wait(sock, lambda: inbox, until_readable=False, timeout=timeout)
+        # a cancel that came before ``blocking`` was set found nobody to wake: see it here
+        return self._wait(sock, lambda: inbox or bound.cancelled, until_readable=False, timeout=timeout)
 
     def nudge(self):
         """Wake this thread if it blocks reading a socket (something was delivered to it, or

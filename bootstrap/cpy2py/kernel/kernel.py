@@ -626,7 +626,7 @@ class Kernel(object):
                     # meanwhile); the main thread spins by polling readiness only
                     spun = _SPIN and channel.spin(not waiter.is_main, inbox)
                     if not spun and not waiter.wait_readable(
-                            channel.sock, None if bound is None else deadlines.wait_time(bound)):
+                            channel.sock, None if bound is None else deadlines.wait_time(bound), bound):
                         continue
                 try:
                     tasks = self._shielded(shield, self._read_and_dispatch, conn, waiter)
