@@ -27,6 +27,13 @@ class UserTracebackTest(FirstDayTestCase):
                               result.stderr)
                 self.check_no_runtime_frames(result.stderr)
 
+    def test_twin_ended_during_a_call_of_another_thread(self):
+        for name in TWINS:
+            with self.subTest(twin=name):
+                result = run(["traceback_app.py", "thread"], {"twin": self.twin(name)})
+                self.assertIn("THREAD GOT TwinterpreterTerminated: twin 'twin' terminated: its process ended "
+                              "with exit code 3", result.stdout)
+
     def test_twin_killed(self):
         """The supervisor tells the main how the twin ended: the error names the signal"""
         for name in TWINS:

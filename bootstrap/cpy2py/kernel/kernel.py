@@ -264,7 +264,12 @@ class Kernel(object):
         self._register(self._make_connection(sock, info, rest))
 
     def connection_lost(self, conn, reason):
-        pending = conn.mark_dead(reason)
+        if conn.dead:
+            return
+        # how the peer ended, asked before the connection is marked dead: a caller that finds
+        # it dead (before its reply error is delivered) says the same
+        told = self._how_it_ended(conn, reason, bool(conn.pending) and not conn.closing)
+        pending = conn.mark_dead(told)
         if pending is None:
             return
         # closing: one thread's connection closed on purpose (by us, or the peer's thread
@@ -283,7 +288,7 @@ class Kernel(object):
                             self._peers[conn.peer_id] = other
                             break
             self._private.discard(conn)
-        error = TwinterpreterTerminated(conn.peer_id, self._how_it_ended(conn, reason, bool(pending)))
+        error = TwinterpreterTerminated(conn.peer_id, told)
         for request_id, waiter in pending:
             waiter.deliver(('reply', request_id, REPLY_ERROR, error))
         if conn.closing:
@@ -497,7 +502,7 @@ class Kernel(object):
                     self._shielded(shield, conn.release_role, waiter)
                 if isinstance(err, ChannelClosed):
                     self.connection_lost(conn, str(err))
-                    raise TwinterpreterTerminated(conn.peer_id, str(err))
+                    raise TwinterpreterTerminated(conn.peer_id, conn.death_reason or str(err))
                 raise
             # the main thread, while other threads call too, reads only in the shielded way
             # (see _await); with several peers a callback may come over another connection
@@ -662,7 +667,7 @@ class Kernel(object):
                 self._shielded(True, conn.release_role, waiter)
             if isinstance(err, ChannelClosed):
                 self.connection_lost(conn, str(err))
-                raise TwinterpreterTerminated(conn.peer_id, str(err))
+                raise TwinterpreterTerminated(conn.peer_id, conn.death_reason or str(err))
             raise
         if reply is not None:
             return self._decode_reply(conn, reply[0], reply[1], reply[2])

@@ -30,5 +30,24 @@ def make_the_call(case):
         box.fail()
 
 
+def die_in_a_thread():
+    """The call is made by a thread (over its own connection): print what it got"""
+    import threading
+    box, seen = Box(), []
+
+    def call():
+        try:
+            box.die()
+        except Exception as error:
+            seen.append('%s: %s' % (type(error).__name__, error))
+    thread = threading.Thread(target=call)
+    thread.start()
+    thread.join()
+    print('THREAD GOT ' + seen[0])
+
+
 if __name__ == '__main__':
-    make_the_call(sys.argv[1])
+    if sys.argv[1] == 'thread':
+        die_in_a_thread()
+    else:
+        make_the_call(sys.argv[1])
