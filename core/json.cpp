@@ -1,5 +1,7 @@
 #include "core/json.hpp"
 
+#include "core/utf8.hpp"
+
 #include <charconv>
 #include <cmath>
 
@@ -93,24 +95,6 @@ private:
         return true;
     }
 
-    static void append_utf8(std::string& out, unsigned long cp) {
-        if (cp < 0x80) {
-            out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            out += static_cast<char>(0xC0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += static_cast<char>(0xE0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (cp >> 18));
-            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
-    }
-
     bool hex4(unsigned long& out) {
         if (i_ + 4 > text_.size()) return false;
         const auto [ptr, ec] = std::from_chars(text_.data() + i_, text_.data() + i_ + 4, out, 16);
@@ -148,7 +132,7 @@ private:
                         if (!hex4(low) || low < 0xDC00 || low >= 0xE000) return false;
                         cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
                     }
-                    append_utf8(out, cp);
+                    append_utf8(out, static_cast<char32_t>(cp));
                     break;
                 }
                 default: return false;

@@ -1,6 +1,7 @@
 #include "core/toml_code_point_swap.hpp"
 
 #include "core/error.hpp"
+#include "core/utf8.hpp"
 
 #include <fmt/format.h>
 
@@ -58,48 +59,6 @@ char32_t unsafe_at(char32_t index) {
     return 0;  // not reached: index < toml_unsafe_count
 }
 
-/// One decoded code point; `size` 0 when the bytes at the position are not well-formed
-/// UTF-8 (overlong forms, surrogates and values past U+10FFFF included, as in toml++).
-struct Decoded {
-    char32_t cp = 0;
-    std::size_t size = 0;
-};
-
-Decoded decode(std::string_view text, std::size_t i) {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-    const unsigned lead = byte(i);
-    if (lead < 0x80) return {lead, 1};
-    const std::size_t size = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
-    if (size == 0 || lead > 0xF4 || i + size > text.size()) return {};
-    char32_t cp = lead & (0x7Fu >> size);
-    for (std::size_t k = 1; k < size; ++k) {
-        if ((byte(i + k) & 0xC0) != 0x80) return {};
-        cp = (cp << 6) | (byte(i + k) & 0x3F);
-    }
-    constexpr std::array<char32_t, 5> smallest{0, 0, 0x80, 0x800, 0x10000};
-    if (cp < smallest[size] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {};
-    return {cp, size};
-}
-
-void encode(char32_t cp, std::string& out) {
-    const auto put = [&](unsigned value) { out += static_cast<char>(value); };
-    if (cp < 0x80) {
-        put(cp);
-    } else if (cp < 0x800) {
-        put(0xC0 | (cp >> 6));
-        put(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        put(0xE0 | (cp >> 12));
-        put(0x80 | ((cp >> 6) & 0x3F));
-        put(0x80 | (cp & 0x3F));
-    } else {
-        put(0xF0 | (cp >> 18));
-        put(0x80 | ((cp >> 12) & 0x3F));
-        put(0x80 | ((cp >> 6) & 0x3F));
-        put(0x80 | (cp & 0x3F));
-    }
-}
-
 /// The value of `digits` hex digits at text[i], if they are all there.
 std::optional<char32_t> hex_at(std::string_view text, std::size_t i, std::size_t digits) {
     if (i + digits > text.size()) return std::nullopt;
@@ -132,12 +91,12 @@ std::string map_code_points(std::string_view text, Map map) {
     std::string out;
     out.reserve(text.size() + text.size() / 2);
     for (std::size_t i = 0; i < text.size();) {
-        const Decoded d = decode(text, i);
+        const Utf8Char d = decode_utf8(text, i);
         if (d.size == 0) {
             out += text[i++];
             continue;
         }
-        encode(map(d.cp), out);
+        append_utf8(out, map(d.cp));
         i += d.size;
     }
     return out;
@@ -156,7 +115,7 @@ CodePointSwap CodePointSwap::for_text(std::string_view text, const std::string& 
         if (text[i] == '\\') {
             cp = escape_at(text, i);
         } else if (static_cast<unsigned char>(text[i]) >= 0x80) {
-            const Decoded d = decode(text, i);
+            const Utf8Char d = decode_utf8(text, i);
             if (d.size > 0) {
                 cp = d.cp;
                 size = d.size;

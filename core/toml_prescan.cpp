@@ -1,6 +1,7 @@
 #include "core/toml_prescan.hpp"
 
 #include "core/error.hpp"
+#include "core/utf8.hpp"
 
 #include <fmt/format.h>
 
@@ -9,21 +10,6 @@
 
 namespace cpy2py {
 namespace {
-
-/// The code point starting at `text[i]` (a non-ASCII lead byte), or -1 for invalid UTF-8.
-long decode(std::string_view text, std::size_t i) {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-    const unsigned lead = byte(i);
-    const int extra = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : -1;
-    if (extra < 0 || lead > 0xF4 || i + static_cast<std::size_t>(extra) >= text.size()) return -1;
-    long cp = static_cast<long>(lead & (0x3Fu >> extra));
-    for (int k = 1; k <= extra; ++k) {
-        const unsigned next = byte(i + static_cast<std::size_t>(k));
-        if ((next & 0xC0) != 0x80) return -1;
-        cp = (cp << 6) | static_cast<long>(next & 0x3F);
-    }
-    return cp;
-}
 
 /// Walks the text as TOML's lexer would, just enough to know what is inside a string or a
 /// comment. A quote opens a string only where toml++ would parse one (after `=`, `[`, `{`,
@@ -150,14 +136,14 @@ private:
     }
 
     [[noreturn]] void reject(std::string_view where) const {
-        const long cp = decode(text_, i_);
+        const Utf8Char c = decode_utf8(text_, i_);
         // Columns count characters, as toml++ does: continuation bytes are not columns.
         std::size_t column = 1;
         for (std::size_t k = line_start_; k < i_; ++k) {
             if ((static_cast<unsigned char>(text_[k]) & 0xC0) != 0x80) ++column;
         }
-        const std::string what = cp < 0 ? std::string("a byte that is not UTF-8")
-                                         : fmt::format("the character U+{:04X}", cp);
+        const std::string what = c.size == 0 ? std::string("a byte that is not UTF-8")
+                                              : fmt::format("the character U+{:04X}", static_cast<unsigned>(c.cp));
         throw ConfigError(fmt::format("{}:{}:{}: invalid TOML: {} {}", path_, line_, column, what, where));
     }
 

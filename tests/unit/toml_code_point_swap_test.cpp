@@ -1,6 +1,7 @@
 // The swap that keeps the code points toml++ 3.3 cannot classify away from it.
 #include "core/error.hpp"
 #include "core/toml_code_point_swap.hpp"
+#include "core/utf8.hpp"
 
 #include <doctest/doctest.h>
 
@@ -11,25 +12,10 @@ using namespace cpy2py;
 
 namespace {
 
-/// UTF-8 of one code point.
+/// UTF-8 of one code point (core/utf8.hpp, tested on its own in utf8_test.cpp).
 std::string utf8(char32_t cp) {
     std::string out;
-    const auto put = [&](unsigned value) { out += static_cast<char>(value); };
-    if (cp < 0x80) {
-        put(cp);
-    } else if (cp < 0x800) {
-        put(0xC0 | (cp >> 6));
-        put(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        put(0xE0 | (cp >> 12));
-        put(0x80 | ((cp >> 6) & 0x3F));
-        put(0x80 | (cp & 0x3F));
-    } else {
-        put(0xF0 | (cp >> 18));
-        put(0x80 | ((cp >> 12) & 0x3F));
-        put(0x80 | ((cp >> 6) & 0x3F));
-        put(0x80 | (cp & 0x3F));
-    }
+    append_utf8(out, cp);
     return out;
 }
 
