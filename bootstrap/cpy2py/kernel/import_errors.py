@@ -16,7 +16,7 @@ import threading
 from cpy2py.exceptions import TwinImportError
 from cpy2py.utility.compat import resolve_qualname, stringabc
 
-#: the directory of the cpy2py package, whose frames are left out of import tracebacks
+#: the directory of the cpy2py package, whose frames are left out of tracebacks users see
 _RUNTIME_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: how many characters of what the failed import printed go into the message
 _OUTPUT_TAIL = 1500
@@ -39,6 +39,11 @@ def package_main_file(module_name):
         if os.path.isfile(candidate):
             return candidate
     return None
+
+
+def is_runtime_file(path):
+    """Whether ``path`` (a code object's file name) is a module of this runtime"""
+    return os.path.abspath(path).startswith(_RUNTIME_DIR + os.sep)
 
 
 def is_application_file(path):
@@ -130,7 +135,7 @@ def _user_frames(tb):
     entries = []
     for entry in traceback.extract_tb(tb):
         filename = entry[0]
-        if filename.startswith('<frozen ') or os.path.abspath(filename).startswith(_RUNTIME_DIR + os.sep):
+        if filename.startswith('<frozen ') or is_runtime_file(filename):
             continue
         if os.sep + 'importlib' + os.sep in filename:
             continue

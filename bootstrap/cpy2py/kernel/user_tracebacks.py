@@ -20,15 +20,14 @@ import sys
 import threading
 
 from cpy2py.exceptions import CallCancelled, CPy2PyException, RemoteTraceback, TwinImportError
+from cpy2py.kernel.import_errors import is_runtime_file
 
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: errors the runtime raises on purpose, to the caller
 _OURS = (CPy2PyException, CallCancelled, TwinImportError, KeyboardInterrupt)
 
 
 def _is_runtime_frame(tb):
-    filename = tb.tb_frame.f_code.co_filename
-    return os.path.dirname(os.path.abspath(filename)).startswith(_PACKAGE_DIR)
+    return is_runtime_file(tb.tb_frame.f_code.co_filename)
 
 
 def _frames(tb):
