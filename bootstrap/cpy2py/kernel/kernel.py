@@ -497,12 +497,9 @@ class Kernel(object):
                 reading = conn.take_role(waiter)
                 conn.channel.send_message(REQUEST, request_id, body, buffers)
             except BaseException as err:
-                # e.g. KeyboardInterrupt, maybe inside take_role: never keep the role
-                if conn.reader is waiter:
-                    self._shielded(shield, conn.release_role, waiter)
-                if isinstance(err, ChannelClosed):
-                    self.connection_lost(conn, str(err))
-                    raise TwinterpreterTerminated(conn.peer_id, conn.death_reason or str(err))
+                lost = self._send_failed(conn, waiter, err, shield)
+                if lost is not None:
+                    raise lost
                 raise
             # the main thread, while other threads call too, reads only in the shielded way
             # (see _await); with several peers a callback may come over another connection
@@ -663,15 +660,24 @@ class Kernel(object):
                         reply = self._read_own_reply(conn, waiter, request_id)
                         reading = conn.reader is waiter
         except BaseException as err:
-            if conn.reader is waiter:
-                self._shielded(True, conn.release_role, waiter)
-            if isinstance(err, ChannelClosed):
-                self.connection_lost(conn, str(err))
-                raise TwinterpreterTerminated(conn.peer_id, conn.death_reason or str(err))
+            lost = self._send_failed(conn, waiter, err, True)
+            if lost is not None:
+                raise lost
             raise
         if reply is not None:
             return self._decode_reply(conn, reply[0], reply[1], reply[2])
         return self._await(conn, waiter, request_id, reading, bound)
+
+    def _send_failed(self, conn, waiter, err, shield):
+        """Taking the role or sending failed with ``err`` (e.g. KeyboardInterrupt, maybe inside
+        take_role): the role is never kept; a closed channel is the peer's end, returned as
+        the error to raise instead (None: raise ``err`` itself)"""
+        if conn.reader is waiter:
+            self._shielded(shield, conn.release_role, waiter)
+        if isinstance(err, ChannelClosed):
+            self.connection_lost(conn, str(err))
+            return TwinterpreterTerminated(conn.peer_id, conn.death_reason or str(err))
+        return None
 
     def _read_own_reply(self, conn, waiter, request_id):
         """
