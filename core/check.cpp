@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "core/import_check.hpp"
 #include "core/manifest.hpp"
+#include "core/plan_builder.hpp"
 #include "core/probe.hpp"
 #include "core/remote_interpreter.hpp"
 #include "core/text_table.hpp"
@@ -133,12 +134,10 @@ int check_plan(const LaunchPlan& plan, std::ostream& out) {
         << (is_pyproject(plan.manifest_path) ? " [tool.cpy2py]" : "") << "\n";
     out << "bootstrap:  " << plan.bootstrap_dir << "\n";
     out << "program:    " << program(plan.main) << "\n";
-    if (plan.main.kind == MainKind::script && !plan.main.target.empty() && plan.main.target != "-") {
-        std::error_code ec;
-        if (!std::filesystem::is_regular_file(plan.main.target, ec)) {
-            problems.push_back("script '" + plan.main.target + "' not found");
-            status = exit_status::usage;
-        }
+    std::error_code cwd_error;  // (a cwd that vanished: relative paths stay relative)
+    if (auto problem = missing_script(plan.main, std::filesystem::current_path(cwd_error).string())) {
+        problems.push_back(*problem);
+        status = exit_status::usage;
     }
     out << "supervisor: output=" << name(plan.supervisor.output)
         << " shutdown_grace=" << seconds(plan.supervisor.shutdown_grace)

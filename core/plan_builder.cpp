@@ -72,19 +72,6 @@ void check_spec_syntax(const InterpreterRequest& request, const std::string& con
     }
 }
 
-/// A SCRIPT that does not exist is a usage error before anything starts, as Python's own
-/// "can't open file" would be (exit 2) -- but without first starting eager twins for nothing.
-/// A directory or zip application is left to Python.
-void require_script(const MainSpec& main, const std::string& cwd) {
-    if (main.kind != MainKind::script || main.target.empty() || main.target == "-") return;
-    const fs::path script{main.target};
-    std::error_code ec;
-    if (fs::exists(script.is_relative() ? fs::path(cwd) / script : script, ec)) return;
-    throw UsageError("cannot open script '" + main.target + "': no such file" +
-                     (script.is_relative() ? " (relative to " + cwd + ")" : std::string()) +
-                     "; give the path of an existing .py file, or -m MODULE / -c CODE");
-}
-
 bool is_bootstrap_dir(const fs::path& dir) {
     std::error_code ec;
     return fs::is_directory(dir / "cpy2py", ec);
@@ -338,8 +325,22 @@ LaunchPlan build_plan(const CommandLine& cl, const Host& host) {
     plan.supervisor = build_supervisor(cl, manifest);
     plan.bootstrap_dir = find_bootstrap_dir(host);
     finish_remote_twins(plan, host.ssh_command_env);
-    if (!cl.check) require_script(plan.main, host.cwd);  // --check reports it among its problems
+    // checked last, so interpreter and bootstrap errors keep their statuses; before anything
+    // starts, so that no eager twin is started for nothing (--check lists it among its problems)
+    if (!cl.check) {
+        if (auto problem = missing_script(plan.main, host.cwd)) throw UsageError(*problem);
+    }
     return plan;
+}
+
+std::optional<std::string> missing_script(const MainSpec& main, const std::string& cwd) {
+    if (main.kind != MainKind::script || main.target.empty() || main.target == "-") return std::nullopt;
+    const fs::path script{main.target};
+    std::error_code ec;
+    if (fs::exists(script.is_relative() ? fs::path(cwd) / script : script, ec)) return std::nullopt;
+    return "cannot open script '" + main.target + "': no such file" +
+           (script.is_relative() ? " (relative to " + cwd + ")" : std::string()) +
+           "; give the path of an existing .py file, or -m MODULE / -c CODE";
 }
 
 }  // namespace cpy2py

@@ -66,4 +66,10 @@ std::string find_bootstrap_dir(const Host& host);
 /// [main]/[twins.ID] env, --env. Throws UsageError (2), ConfigError (78) or NotFoundError (127).
 LaunchPlan build_plan(const CommandLine& command_line, const Host& host);
 
+/// Why the main's SCRIPT cannot be run ("cannot open script 'x.py': no such file ..."), or
+/// nullopt: it exists, or the main is no script file (-m, -c, stdin). Relative paths are
+/// taken from `cwd`; a directory or zip application is left to Python. build_plan throws it
+/// as a UsageError (not with --check, which lists it among its problems).
+std::optional<std::string> missing_script(const MainSpec& main, const std::string& cwd);
+
 }  // namespace cpy2py
