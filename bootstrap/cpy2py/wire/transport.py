@@ -28,6 +28,7 @@ import sys
 import threading
 import time
 
+from cpy2py.wire import receive_targets as _targets
 from cpy2py.wire import shm as _shm
 
 _HEADER = struct.Struct('<II')
@@ -442,6 +443,8 @@ class FrameChannel(object):
         """Read ``size`` bytes into a new bytes object, straight from the socket if possible"""
         if self._buffer or size > RESERVE_LIMIT:
             return self._read_exact_large(self._buffer, size)
+        if size >= _targets.MIN_SIZE:
+            return self._read_exact_large(b'', size)
         parts = []
 
         def receive(have):
@@ -496,13 +499,24 @@ class FrameChannel(object):
 
         The target buffer is allocated up to EAGER_LIMIT at once; beyond, it grows as the
         data arrives, each step at most doubling it, so a header announcing gigabytes costs
-        no more memory than what the peer really sent.
+        no more memory than what the peer really sent. Where the interpreter allows (see
+        :py:mod:`cpy2py.wire.receive_targets`), a target up to RESERVE_LIMIT is the final
+        object at once instead, in memory untouched until data arrives (address space only)
+        and faulted in as huge pages.
         """
         if len(already) >= size:
             self._buffer = already[size:]
             data = already[:size]
             return data if as_bytes else bytearray(data)
         have = len(already)
+        made = _targets.new_target(size, as_bytes) if size <= RESERVE_LIMIT else None
+        if made is not None:
+            target, view = made
+            view[:have] = already
+            self._buffer = b''
+            self._receive_all(size, have, lambda have: self.sock.recv_into(view[have:], size - have))
+            view.release()
+            return target
         target = bytearray(min(size, max(EAGER_LIMIT, have)))
         target[:have] = already
         self._buffer = b''
