@@ -39,6 +39,14 @@ from cpy2py.wire.transport import (
     ChannelClosed, InterruptsDeferred, is_main_thread, clock as _clock, SPIN as _SPIN)
 from cpy2py.utility.compat import thread_ident, set_cloexec, pickle
 
+#: a worker that served a request this long (seconds) waits for the next one asleep instead
+#: of spinning: a spinning thread gives the GIL back only for moments, too short for a thread
+#: woken on another CPU to take it, so a request of another connection that waited for the
+#: GIL during the long one would wait on, up to the interpreter's switch interval (5 ms) at a
+#: time, while this worker runs one long request after the other. Asleep, it leaves the GIL
+#: to that thread; the wake-up it costs is small beside a request this long.
+_LONG_REQUEST = 0.0005
+
 
 def _logger():
     # logging is imported on first use (see cpy2py.utility.log_setup)
@@ -853,14 +861,16 @@ class Kernel(object):
         """
         channel = conn.channel
         role_waiters = conn.role_waiters
+        ran_long = False
         while conn.take_idle(waiter):
             tasks = None
             waiter.serving = conn
             try:
                 while not tasks:
                     if not (channel._buffer and channel.has_buffered_frame()):
-                        # the next request usually follows at once: spin before sleeping
-                        spun = _SPIN and channel.spin(inbox=role_waiters)
+                        # the next request usually follows at once: spin before sleeping;
+                        # but not after a long request (see _LONG_REQUEST)
+                        spun = _SPIN and not ran_long and channel.spin(inbox=role_waiters)
                         if not spun and not waiter.wait_request(conn):
                             return
                     tasks = self._dispatch(conn, conn.read_frames())
@@ -873,7 +883,9 @@ class Kernel(object):
             if len(tasks) > 1:
                 for task in tasks[1:]:
                     self.pool.submit(task)
+            started = _clock()
             self._execute(tasks[0])
+            ran_long = _clock() - started > _LONG_REQUEST
 
     def _execute(self, task):
         """Run a request; its chain is registered by the calls it makes (see :py:meth:`call`)"""

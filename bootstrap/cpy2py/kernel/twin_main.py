@@ -21,7 +21,29 @@ def _flush():
             pass
 
 
+#: the GIL switch interval of a twin, in seconds (CPython's and PyPy's default: 5 ms)
+TWIN_SWITCH_INTERVAL = 0.0005
+
+
+def _favour_waiting_requests():
+    """
+    Shorten the GIL switch interval to TWIN_SWITCH_INTERVAL (Python 3)
+
+    A twin serves the calls of several caller threads at once. A trivial request that comes
+    while another thread runs Python code for milliseconds waits for the GIL a whole switch
+    interval before it asks for it: at 5 ms it waits for most long calls to end, at 0.5 ms
+    for a fraction of one (head_of_line.py, 1 ms CPU-bound calls beside: p50 0.57x a
+    multiprocessing manager instead of 1.03x, the long calls' throughput unchanged). Only
+    threads that contend for the GIL see the difference; an application that sets its own
+    interval (sys.setswitchinterval, later) keeps it.
+    """
+    getter = getattr(sys, 'getswitchinterval', None)
+    if getter is not None and abs(getter() - 0.005) < 1e-9:
+        sys.setswitchinterval(TWIN_SWITCH_INTERVAL)
+
+
 def main():
+    _favour_waiting_requests()
     # terminal signals belong to the main; a twin stops through SHUTDOWN or SIGTERM
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # (importing this module ran cpy2py/__init__ first: logging, aliases, the proxy hooks)
