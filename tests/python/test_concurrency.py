@@ -48,6 +48,15 @@ class PeerEcho(TwinObject):
         return value, kernel_state.TWIN_ID
 
 
+def switch_interval():
+    getter = getattr(sys, 'getswitchinterval', None)
+    return getter() if getter is not None else None
+
+
+def set_switch_interval(seconds):
+    sys.setswitchinterval(seconds)
+
+
 def run_threads(count, target, timeout=support.HANG_TIMEOUT):
     """Run ``target(thread_no)`` in ``count`` threads; returns their results in order"""
     results = [None] * count
@@ -204,6 +213,28 @@ class ParallelCallsTest(support.TwinTestCase):
         self.assertFalse(done, 'the short calls waited for the long one')
         slow.join(20)
         self.assertEqual(len(done), 1)
+
+
+
+class SwitchIntervalTest(support.TwinTestCase):
+    """Twins hand the GIL to a waiting request thread after 0.5 ms, not 5 ms (issue 12,
+    head-of-line under CPU-bound load: examples/benchmark/head_of_line.py)"""
+
+    def test_twin_uses_a_short_switch_interval(self):
+        if support.twin_is_py2():
+            self.assertIsNone(self.twin.execute(switch_interval))  # no such setting there
+            return
+        self.assertAlmostEqual(self.twin.execute(switch_interval), 0.0005)
+
+    def test_the_application_setting_wins_and_the_main_keeps_the_default(self):
+        if support.twin_is_py2():
+            self.skipTest('Python 2 has no switch interval (twin %s)' % support.TWIN_EXECUTABLE)
+        self.assertAlmostEqual(switch_interval(), 0.005)  # the main is the user's program
+        self.twin.execute(set_switch_interval, 0.002)
+        try:
+            self.assertAlmostEqual(self.twin.execute(switch_interval), 0.002)
+        finally:
+            self.twin.execute(set_switch_interval, 0.0005)
 
 
 if __name__ == '__main__':
