@@ -844,15 +844,17 @@ class Kernel(object):
         waiter = getattr(_tls, 'waiter', None) or self._waiter()
         conn = waiter.staying_on = task[0]
         try:
+            started = _clock()
             self._execute(task)
             task = None
-            self._stay_on(conn, waiter)
+            self._stay_on(conn, waiter, _clock() - started > _LONG_REQUEST)
         finally:
             waiter.staying_on = None
 
-    def _stay_on(self, conn, waiter):
+    def _stay_on(self, conn, waiter, ran_long=False):
         """
-        After serving a request of ``conn``, read its next requests in this thread
+        After serving a request of ``conn`` (``ran_long``: for longer than _LONG_REQUEST),
+        read its next requests in this thread
 
         While the connection stays parked (one peer, nobody else reading), this worker waits
         on it and runs what arrives without epoll or a thread hand-off; it gives way as soon as
@@ -861,7 +863,6 @@ class Kernel(object):
         """
         channel = conn.channel
         role_waiters = conn.role_waiters
-        ran_long = False
         while conn.take_idle(waiter):
             tasks = None
             waiter.serving = conn

@@ -85,10 +85,8 @@ def new_target(size, as_bytes):
     try:
         obj = make(None, size)
         address = where(obj)
-    except MemoryError:
-        raise
-    except Exception:  # an unexpected ctypes failure: the plain way still works
-        return None
+    except Exception:  # e.g. MemoryError under strict overcommit: the plain way grows the
+        return None    # target as data arrives, so it may still fit
     if not address:
         return None
     # the part of the block that covers whole huge pages (the block itself is page aligned
