@@ -14,7 +14,8 @@ thread keeps the same server busy with 1 ms calls:
 and, for reference, with no load. The server is a python3 twin (``execute``) or a
 ``multiprocessing`` manager (bench_service.py, one server thread per client connection),
 in blocks interleaved round by round. The report gives p50 and p99 of all calls of each
-cell, and the ratios the goals of issue 12 name: loaded p50 over unloaded p50 (sleep load),
+cell, how many calls the load thread made and at what rate (a load that starved the trivial
+calls would show a high rate), and the ratios the goals of issue 12 name: loaded p50 over unloaded p50 (sleep load),
 and twin p50 over manager p50 under the same load.
 """
 import argparse
@@ -48,6 +49,8 @@ class Load(object):
     def __init__(self, function):
         self.function = function
         self.calls = 0
+        #: seconds the load ran (from its third call to the stop)
+        self.seconds = 0.0
         self.stopping = False
         self.thread = threading.Thread(target=self._loop, name='load')
         self.thread.daemon = True
@@ -61,11 +64,14 @@ class Load(object):
         self.thread.start()
         while self.calls < 2:  # the load is running
             time.sleep(0.001)
+        self._started, self._calls_before = time.perf_counter(), self.calls
         return self
 
     def __exit__(self, *exc):
         self.stopping = True
         self.thread.join()
+        self.seconds = time.perf_counter() - self._started
+        self.calls -= self._calls_before
         return False
 
 
@@ -102,6 +108,7 @@ def main(argv=None):
     }
     samples = dict(((name, load), []) for name in systems for load in LOADS)
     loads_done = dict(((name, load), 0) for name in systems for load in LOADS)
+    load_seconds = dict(((name, load), 0.0) for name in systems for load in LOADS)
     for name in systems:  # warm-up, also of the load thread's paths
         timed_calls(systems[name]['now'], 200)
         with Load(systems[name]['sleep']):
@@ -115,6 +122,7 @@ def main(argv=None):
                 with Load(ops[load]) as running:
                     samples[name, load] += timed_calls(ops['now'], calls)
                 loads_done[name, load] += running.calls
+                load_seconds[name, load] += running.seconds
         sys.stderr.write('.')
         sys.stderr.flush()
     sys.stderr.write('\n')
@@ -122,15 +130,17 @@ def main(argv=None):
     print('A trivial call while another thread runs 1 ms calls on the same server; %s, '
           '%d rounds of %d calls' % (describe(sys.executable), rounds, calls))
     print('')
-    print('%-9s %-6s %10s %10s %10s %12s' % ('server', 'load', 'p50', 'p99', 'max', 'load calls'))
+    print('%-9s %-6s %10s %10s %10s %12s %13s' % ('server', 'load', 'p50', 'p99', 'max', 'load calls', 'load calls/s'))
     p50 = {}
     for name in ('twin', 'manager'):
         for load in LOADS:
             values = samples[name, load]
             p50[name, load] = percentile(values, 0.5)
-            print('%-9s %-6s %10s %10s %10s %12s' % (
+            loaded = load != 'none'
+            print('%-9s %-6s %10s %10s %10s %12s %13s' % (
                 name, load, time_repr(p50[name, load]), time_repr(percentile(values, 0.99)),
-                time_repr(max(values)), loads_done[name, load] if load != 'none' else '-'))
+                time_repr(max(values)), loads_done[name, load] if loaded else '-',
+                '%.0f' % (loads_done[name, load] / load_seconds[name, load]) if loaded else '-'))
     print('')
     print('Summary (goals of issue 12):')
     print('  twin, sleeping load: p50 %.2fx the unloaded p50 (goal <= %g); manager %.2fx' % (
