@@ -53,6 +53,24 @@ class Box(object):
         self.content = content
 
 
+class Hooked(object):
+    """An object without an instance dict whose attribute hook must never run while the
+    runtime looks for large values (a proxy's ``__getattr__`` would call its twin)"""
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        raise AssertionError('attribute hook ran for %r' % name)
+
+
+def found_before_pickling():
+    """In the twin: which values the serializer sends out-of-band without a first pickle"""
+    from cpy2py.protocol.serializer import has_large_buffer
+    big = bytes(pattern(BIG))
+    return [has_large_buffer([Box(big)]), has_large_buffer([Box(bytearray(big))]),
+            has_large_buffer([[Box(big)]]), has_large_buffer([Box(b'small')]),
+            has_large_buffer([Hooked()]), has_large_buffer([Box(big)], depth=0)]
+
+
 def flatten(value):
     """Every payload inside ``value`` as ``(path, type name, bytes)``"""
     found = []
@@ -189,6 +207,13 @@ class SharedMemoryTest(support.TwinTestCase):
             self.assertEqual(self.twin.execute(digest, value), expected)
             returned = self.twin.execute(echo, value)
             self.assertEqual(digest(returned), expected)
+
+    def test_bytes_in_an_object_found_before_pickling(self):
+        """An attribute holding large bytes goes out-of-band at once (no in-band copy first);
+        deeper ones are found by the size of a first pickle; no attribute hook runs"""
+        if support.twin_version() < (3, 8):
+            self.skipTest('out-of-band buffers need pickle protocol 5 (twin %s)' % (support.twin_version(),))
+        self.assertEqual(self.twin.execute(found_before_pickling), [True, True, False, False, False, False])
 
     @support.guarded()
     def test_shared_memory_where_both_ends_support_it(self):

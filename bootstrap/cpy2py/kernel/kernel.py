@@ -34,7 +34,8 @@ from cpy2py.kernel import observe
 from cpy2py.kernel import deadlines, remote_errors
 from cpy2py.protocol import handshake
 from cpy2py.protocol.serializer import (
-    Serializer, HIGHEST_PROTOCOL, NESTED_LARGE as _NESTED_LARGE, has_large_buffer as _has_large_buffer)
+    Serializer, HIGHEST_PROTOCOL, NESTED_LARGE as _NESTED_LARGE, has_large_buffer as _has_large_buffer,
+    ATOMS as _ATOMS)
 from cpy2py.wire.transport import (
     ChannelClosed, InterruptsDeferred, is_main_thread, clock as _clock, SPIN as _SPIN)
 from cpy2py.utility.compat import thread_ident, set_cloexec, pickle
@@ -64,7 +65,6 @@ _dumps, _loads = pickle.dumps, pickle.loads
 #: reply values that may travel as out-of-band buffers (Serializer.dumps decides)
 _BYTES_LIKE = (bytes, bytearray, memoryview)
 #: reply values looked into for large bytes-like values before pickling
-_CONTAINERS = (list, tuple, dict)
 
 
 #: whether threads other than the main one call a peer over a connection of their own
@@ -918,8 +918,9 @@ class Kernel(object):
             if serializer.direct and type(value) not in _BYTES_LIKE:
                 if serializer.out_of_band:
                     # numpy arrays (PickleBuffers) out-of-band at any depth; large bytes-like
-                    # values in a small container at once, deeper ones when the pickle is large
-                    if type(value) in _CONTAINERS and _has_large_buffer((value,)):
+                    # values in a small container or an object's attributes at once, deeper ones
+                    # when the pickle is large
+                    if type(value) not in _ATOMS and _has_large_buffer((value,)):
                         body, buffers = serializer.dumps_out_of_band(value)
                     else:
                         oob = []

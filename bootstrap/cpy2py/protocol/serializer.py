@@ -11,7 +11,8 @@ Rules for text across Python 2 and 3 (documented in README, "Values across versi
 Between Python 3.8+ peers (pickle protocol 5), out-of-band buffers travel outside the
 pickle: every ``PickleBuffer`` a value hands the pickler (numpy arrays, at any depth), and
 large ``bytes``/``bytearray``/``memoryview`` values: found at the top of a call's
-arguments or a reply at once, and at any depth when a first pickling came out larger than
+arguments or a reply, in a small container there or in an attribute of an object there at
+once, and at any depth when a first pickling came out larger than
 NESTED_LARGE (then the message is pickled again, with them out-of-band). They are written to
 the socket straight from their memory and received straight into their final buffer, or
 cross in shared memory (:py:mod:`cpy2py.wire.shm`).
@@ -125,10 +126,15 @@ else:
     _OutOfBandPickler = None
 
 
+#: types whose values never hold a bytes-like object (not looked into)
+ATOMS = frozenset([int, float, complex, bool, type(None), str, type(u'')])
+
+
 def has_large_buffer(values, depth=1):
     """Whether any of ``values`` is a large bytes-like object, or holds one directly in a
-    small list, tuple or dict (``depth`` levels down); anything deeper is found by the size
-    of a first pickle (Serializer.dumps)"""
+    small list, tuple or dict, or in an attribute of an object with few attributes
+    (``depth`` levels down); anything deeper is found by the size of a first pickle
+    (Serializer.dumps), which costs the sender one in-band copy"""
     for value in values:
         kind = type(value)
         if kind is bytes or kind is bytearray:
@@ -137,10 +143,28 @@ def has_large_buffer(values, depth=1):
         elif kind is memoryview:
             if value.nbytes >= LARGE_BUFFER:
                 return True
-        elif depth and (kind is list or kind is tuple or kind is dict) and len(value) <= _SCAN_ITEMS:
-            if has_large_buffer(value.values() if kind is dict else value, depth - 1):
+        elif not depth or kind in ATOMS:
+            continue
+        elif kind is list or kind is tuple or kind is dict:
+            if len(value) <= _SCAN_ITEMS and has_large_buffer(
+                    value.values() if kind is dict else value, depth - 1):
+                return True
+        else:
+            attributes = _attributes(value)
+            if (attributes is not None and len(attributes) <= _SCAN_ITEMS
+                    and has_large_buffer(attributes.values(), depth - 1)):
                 return True
     return False
+
+
+def _attributes(value):
+    """The instance dict of ``value``, or None; never runs the object's own attribute hooks
+    (``__getattr__`` of a proxy, say)"""
+    try:
+        attributes = object.__getattribute__(value, '__dict__')
+    except Exception:
+        return None
+    return attributes if type(attributes) is dict else None
 
 
 def _builtin_constant(name):
