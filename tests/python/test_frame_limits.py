@@ -117,6 +117,20 @@ class ForgedFrameTest(support.TwinTestCase):
         self.assertHarmless(struct.pack('<II', FOUR_GIB, 0) + b'\x00' * (8 * 1024 * 1024))
 
     @guarded(120)
+    def test_payloads_received_into_their_final_object_arriving_slowly(self):
+        """Below RESERVE_LIMIT the payload is received into its final object at once (CPython
+        3): 200 MiB (advised to use huge pages) and 900 MiB announced, 8 MiB sent: the
+        reservation is address space only, the receiver holds about what arrived"""
+        for announced in (200 * 1024 * 1024, 900 * 1024 * 1024):
+            self.assertHarmless(struct.pack('<II', announced, 0) + b'\x00' * (8 * 1024 * 1024))
+
+    @guarded(120)
+    def test_out_of_band_bytes_received_into_their_final_object_arriving_slowly(self):
+        """The same for an out-of-band ``bytes`` buffer of 600 MiB"""
+        self.assertHarmless(struct.pack('<IIQ', 100, 1, (1 << 63) | (600 * 1024 * 1024))
+                            + b'\x00' * (100 + 8 * 1024 * 1024))
+
+    @guarded(120)
     def test_out_of_band_bytearray_of_four_gib(self):
         """A buffer table announcing a 4 GiB buffer after a small payload"""
         self.assertHarmless(struct.pack('<IIQ', 100, 1, FOUR_GIB) + b'\x00' * 1100)
