@@ -149,27 +149,24 @@ class ForgedFrameTest(support.TwinTestCase):
 class LargeValuesTest(support.TwinTestCase):
     """Real large values still cross whole (they grow the receive buffer as they arrive)"""
 
-    @guarded(120)
-    def test_large_values_both_ways(self):
-        size = 70 * 1024 * 1024 + 3
+    def assertBothWays(self, make, size):
+        """``make(size, kind)`` values cross whole to the twin and back, keeping their type"""
         for kind in ('bytes', 'bytearray'):
-            value = make_bytes(size, kind)
+            value = make(size, kind)
             self.assertEqual(self.twin.execute(digest, value), digest(value), kind)
-            back = self.twin.execute(make_bytes, size, kind)
+            back = self.twin.execute(make, size, kind)
             self.assertEqual(type(back), type(value), kind)
             self.assertEqual(digest(back), digest(value), kind)
+
+    @guarded(120)
+    def test_large_values_both_ways(self):
+        self.assertBothWays(make_bytes, 70 * 1024 * 1024 + 3)
 
     @guarded(120)
     def test_large_values_received_into_advised_memory_arrive_intact(self):
         """Above receive_targets.MIN_SIZE (CPython 3: the final object, faulted in as huge
         pages), with an odd size and the frame's first bytes read before the target exists"""
-        size = 5 * 1024 * 1024 + 7
-        for kind in ('bytes', 'bytearray'):
-            value = make_pattern(size, kind)
-            self.assertEqual(self.twin.execute(digest, value), digest(value), kind)
-            back = self.twin.execute(make_pattern, size, kind)
-            self.assertEqual(type(back), type(value), kind)
-            self.assertEqual(digest(back), digest(value), kind)
+        self.assertBothWays(make_pattern, 5 * 1024 * 1024 + 7)
 
     def test_receive_targets_where_the_interpreter_allows(self):
         size = 4 * 1024 * 1024
