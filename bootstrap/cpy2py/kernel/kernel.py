@@ -64,7 +64,6 @@ _PREFIX_SIZE = PREFIX.size
 _dumps, _loads = pickle.dumps, pickle.loads
 #: reply values that may travel as out-of-band buffers (Serializer.dumps decides)
 _BYTES_LIKE = (bytes, bytearray, memoryview)
-#: reply values looked into for large bytes-like values before pickling
 
 
 #: whether threads other than the main one call a peer over a connection of their own

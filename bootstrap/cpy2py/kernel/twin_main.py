@@ -32,8 +32,8 @@ def _favour_waiting_requests():
     A twin serves the calls of several caller threads at once. A trivial request that comes
     while another thread runs Python code for milliseconds waits for the GIL a whole switch
     interval before it asks for it: at 5 ms it waits for most long calls to end, at 0.5 ms
-    for a fraction of one (head_of_line.py, 1 ms CPU-bound calls beside: p50 0.57x a
-    multiprocessing manager instead of 1.03x, the long calls' throughput unchanged). Only
+    for a fraction of one (head_of_line.py, 1 ms CPU-bound calls beside: p50 0.60x a
+    multiprocessing manager instead of 1.04x, the long calls' own rate unchanged). Only
     threads that contend for the GIL see the difference; an application that sets its own
     interval (sys.setswitchinterval, later) keeps it.
     """

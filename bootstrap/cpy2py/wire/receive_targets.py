@@ -68,6 +68,11 @@ def _functions():
     return _api[0]
 
 
+def usable(size):
+    """Whether :py:func:`new_target` makes targets of ``size`` bytes in this interpreter"""
+    return size >= MIN_SIZE and _functions() is not None
+
+
 def new_target(size, as_bytes):
     """
     ``(obj, view)``: a new ``bytes`` (``as_bytes``) or ``bytearray`` of ``size`` bytes,

@@ -441,10 +441,8 @@ class FrameChannel(object):
 
     def _read_bytes(self, size):
         """Read ``size`` bytes into a new bytes object, straight from the socket if possible"""
-        if self._buffer or size > RESERVE_LIMIT:
+        if self._buffer or size > RESERVE_LIMIT or _targets.usable(size):
             return self._read_exact_large(self._buffer, size)
-        if size >= _targets.MIN_SIZE:
-            return self._read_exact_large(b'', size)
         parts = []
 
         def receive(have):
