@@ -39,13 +39,16 @@ _api = []
 
 
 def _load():
-    """``(bytes maker, bytearray maker, bytes address, bytearray address, madvise)`` or None"""
+    """``([(maker, address) for bytes, for bytearray], madvise, ctypes)``, or None here
+
+    Private library handles (``PyDLL(None)`` is what ``ctypes.pythonapi`` is on Linux), so
+    the types set on these functions never change the ones the application may use."""
     if (not sys.platform.startswith('linux') or sys.version_info[0] < 3
             or hasattr(sys, 'pypy_version_info')):
         return None
     try:
         import ctypes
-        api = ctypes.pythonapi
+        api = ctypes.PyDLL(None)
         functions = []
         for maker, address in (('PyBytes_FromStringAndSize', 'PyBytes_AsString'),
                                ('PyByteArray_FromStringAndSize', 'PyByteArray_AsString')):
