@@ -62,6 +62,17 @@ class Hooked(object):
         raise AssertionError('attribute hook ran for %r' % name)
 
 
+def pack_peak_growth_kib(size):
+    """In the twin: how much the peak RSS grows while a cast memoryview of ``size`` bytes is
+    copied into a memfd (PyPy once copied a slice of such a view byte by byte: ~60x the size)"""
+    import resource
+    from cpy2py.wire import shm
+    view = memoryview(b'\x01' * size).cast('B')
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    os.close(shm.pack([view]))
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+
+
 def found_before_pickling():
     """In the twin: which values the serializer sends out-of-band without a first pickle"""
     from cpy2py.protocol.serializer import has_large_buffer
@@ -207,6 +218,12 @@ class SharedMemoryTest(support.TwinTestCase):
             self.assertEqual(self.twin.execute(digest, value), expected)
             returned = self.twin.execute(echo, value)
             self.assertEqual(digest(returned), expected)
+
+    def test_copy_into_shared_memory_takes_no_extra_memory(self):
+        if not self.twin.execute(shm_enabled):
+            self.skipTest('the twin cannot use shared memory (%s)' % (support.twin_version(),))
+        size = 16 * 1024 * 1024
+        self.assertLess(self.twin.execute(pack_peak_growth_kib, size), 16 * 1024)
 
     def test_bytes_in_an_object_found_before_pickling(self):
         """An attribute holding large bytes goes out-of-band at once (no in-band copy first);
