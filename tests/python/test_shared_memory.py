@@ -62,6 +62,14 @@ class Hooked(object):
         raise AssertionError('attribute hook ran for %r' % name)
 
 
+def readonly_flags(views):
+    return [view.readonly for view in views]
+
+
+def writable_views():
+    return [memoryview(bytearray(1024)), memoryview(bytearray(BIG))]
+
+
 def pack_peak_growth_kib(size):
     """In the twin: how much the peak RSS grows while a cast memoryview of ``size`` bytes is
     copied into a memfd (PyPy once copied a slice of such a view byte by byte: ~60x the size)"""
@@ -218,6 +226,12 @@ class SharedMemoryTest(support.TwinTestCase):
             self.assertEqual(self.twin.execute(digest, value), expected)
             returned = self.twin.execute(echo, value)
             self.assertEqual(digest(returned), expected)
+
+    def test_memoryviews_arrive_read_only_at_every_size(self):
+        if support.twin_version() < (3, 8):
+            self.skipTest('older picklers refuse memoryview objects (twin %s)' % (support.twin_version(),))
+        self.assertEqual(self.twin.execute(readonly_flags, writable_views()), [True, True])
+        self.assertEqual(readonly_flags(self.twin.execute(writable_views)), [True, True])
 
     def test_copy_into_shared_memory_takes_no_extra_memory(self):
         if not self.twin.execute(shm_enabled):

@@ -51,7 +51,9 @@ def _rebuild_bytearray(buffer):
 def _rebuild_memoryview(buffer):
     if not isinstance(buffer, (bytes, bytearray, memoryview)) and hasattr(buffer, 'encode'):
         buffer = buffer.encode('latin-1')  # an ASCII Python 2 str arrives in Python 3 as str
-    return memoryview(buffer)
+    view = memoryview(buffer)
+    # read-only at every size: a large one arrives in a writable buffer (out-of-band)
+    return view.toreadonly() if hasattr(view, 'toreadonly') else view
 
 
 def _on_the_wire():
