@@ -1,7 +1,7 @@
 // The swap that keeps the code points toml++ 3.3 cannot classify away from it.
 #include "core/error.hpp"
 #include "core/toml_code_point_swap.hpp"
-#include "core/utf8.hpp"
+#include "utf8_text.hpp"
 
 #include <doctest/doctest.h>
 
@@ -10,14 +10,9 @@
 
 using namespace cpy2py;
 
-namespace {
+using test::utf8_of;
 
-/// UTF-8 of one code point (core/utf8.hpp, tested on its own in utf8_test.cpp).
-std::string utf8(char32_t cp) {
-    std::string out;
-    append_utf8(out, cp);
-    return out;
-}
+namespace {
 
 const std::string e_acute = "\xC3\xA9";  // U+00E9, unsafe
 
@@ -72,7 +67,7 @@ TEST_CASE("code point swap: an involution between the unsafe code points and a p
 
 TEST_CASE("code point swap: nothing to do without unsafe code points") {
     CHECK_FALSE(CodePointSwap::for_text("a = 1\n", "m.toml").active());
-    const std::string safe = "a = \"" + utf8(0xA0) + utf8(0x3000) + utf8(0xFEFF) + utf8(0x1F600) + utf8(0xF0000) + "\"";
+    const std::string safe = "a = \"" + utf8_of(0xA0) + utf8_of(0x3000) + utf8_of(0xFEFF) + utf8_of(0x1F600) + utf8_of(0xF0000) + "\"";
     const CodePointSwap swap = CodePointSwap::for_text(safe, "m.toml");
     CHECK_FALSE(swap.active());
     CHECK(swap.hide(safe) == safe);
@@ -80,30 +75,30 @@ TEST_CASE("code point swap: nothing to do without unsafe code points") {
 }
 
 TEST_CASE("code point swap: hide replaces one code point by one, restore undoes it") {
-    const std::string text = "# " + e_acute + "\na = \"" + utf8(0xFB26) + "x" + utf8(0xFEDF) + utf8(0x2C5E) + utf8(0x3000) + "\"\n";
+    const std::string text = "# " + e_acute + "\na = \"" + utf8_of(0xFB26) + "x" + utf8_of(0xFEDF) + utf8_of(0x2C5E) + utf8_of(0x3000) + "\"\n";
     const CodePointSwap swap = CodePointSwap::for_text(text, "m.toml");
     const std::string hidden = swap.hide(text);
-    CHECK(hidden == "# " + utf8(swap.swap(0xE9)) + "\na = \"" + utf8(swap.swap(0xFB26)) + "x" + utf8(swap.swap(0xFEDF)) +
-                        utf8(swap.swap(0x2C5E)) + utf8(0x3000) + "\"\n");
+    CHECK(hidden == "# " + utf8_of(swap.swap(0xE9)) + "\na = \"" + utf8_of(swap.swap(0xFB26)) + "x" + utf8_of(swap.swap(0xFEDF)) +
+                        utf8_of(swap.swap(0x2C5E)) + utf8_of(0x3000) + "\"\n");
     CHECK(swap.restore(hidden) == text);
     // Unsafe code points in what toml++ hands back came from escapes: they stay.
-    CHECK(swap.restore(e_acute + utf8(swap.swap(0xE9))) == e_acute + e_acute);
+    CHECK(swap.restore(e_acute + utf8_of(swap.swap(0xE9))) == e_acute + e_acute);
 }
 
 TEST_CASE("code point swap: bytes that are not UTF-8 pass through") {
     const std::string text = e_acute + "\xFF \xC3 \xC1\xA9 \xED\xA0\x80 \xF8\x88\x80\x80\x80 \xE2\xB1";
     const CodePointSwap swap = CodePointSwap::for_text(text, "m.toml");
     REQUIRE(swap.active());
-    CHECK(swap.hide(text) == utf8(swap.swap(0xE9)) + text.substr(2));
+    CHECK(swap.hide(text) == utf8_of(swap.swap(0xE9)) + text.substr(2));
 }
 
 TEST_CASE("code point swap: a block the text uses, written out or as an escape, is not taken") {
-    CHECK(CodePointSwap::for_text(e_acute + utf8(0xF0005), "m.toml").first_placeholder() == 0xF0000 + toml_unsafe_count);
+    CHECK(CodePointSwap::for_text(e_acute + utf8_of(0xF0005), "m.toml").first_placeholder() == 0xF0000 + toml_unsafe_count);
     CHECK(CodePointSwap::for_text(e_acute + "\\U000F0005", "m.toml").first_placeholder() == 0xF0000 + toml_unsafe_count);
     CHECK(CodePointSwap::for_text(e_acute + "\\U000f0000 \\uF000", "m.toml").first_placeholder() ==
           0xF0000 + toml_unsafe_count);
     std::string every_block = e_acute;
-    for (char32_t k = 0; k < 21; ++k) every_block += utf8(0xF0000 + k * toml_unsafe_count) + utf8(0x100000 + k * toml_unsafe_count);
+    for (char32_t k = 0; k < 21; ++k) every_block += utf8_of(0xF0000 + k * toml_unsafe_count) + utf8_of(0x100000 + k * toml_unsafe_count);
     try {
         CodePointSwap::for_text(every_block, "m.toml");
         FAIL("accepted");
@@ -116,5 +111,5 @@ TEST_CASE("code point swap: a block the text uses, written out or as an escape, 
 TEST_CASE("code point swap: toml++'s quoting of a placeholder in a message quotes the original") {
     const CodePointSwap swap = CodePointSwap::for_text(e_acute, "m.toml");
     CHECK(swap.restore_message("unexpected character '\\U000F0048'") == "unexpected character '\\u00E9'");
-    CHECK(swap.restore_message("saw '" + utf8(0xF0048) + "' and '\\U0001F600'") == "saw '" + e_acute + "' and '\\U0001F600'");
+    CHECK(swap.restore_message("saw '" + utf8_of(0xF0048) + "' and '\\U0001F600'") == "saw '" + e_acute + "' and '\\U0001F600'");
 }
