@@ -536,17 +536,7 @@ class Kernel(object):
                         if (reply_id == request_id and kind != REQUEST
                                 and not (channel._buffer and channel.has_buffered_frame())):
                             conn.release_role(waiter)
-                            try:
-                                if buffers or not serializer.direct:
-                                    value = serializer.loads(payload[_PREFIX_SIZE:], buffers)
-                                else:
-                                    value = _loads(payload[_PREFIX_SIZE:])
-                            except BaseException as exc:  # as _dispatch does
-                                kind, value = REPLY_ERROR, remote_errors.undecodable(
-                                    exc, conn.peer_id, payload[_PREFIX_SIZE:], kind)
-                            if kind == REPLY_OK:
-                                return value
-                            raise remote_errors.to_exception(value)
+                            return self._decode_reply(conn, kind, payload[_PREFIX_SIZE:], buffers)
                         try:
                             # (the main thread: another thread may have begun to call meanwhile,
                             # and its frame must not be lost to a KeyboardInterrupt half-way)
@@ -843,10 +833,9 @@ class Kernel(object):
         waiter = getattr(_tls, 'waiter', None) or self._waiter()
         conn = waiter.staying_on = task[0]
         try:
-            started = _clock()
-            self._execute(task)
+            ran_long = self._execute_timed(task)
             task = None
-            self._stay_on(conn, waiter, _clock() - started > _LONG_REQUEST)
+            self._stay_on(conn, waiter, ran_long)
         finally:
             waiter.staying_on = None
 
@@ -883,9 +872,13 @@ class Kernel(object):
             if len(tasks) > 1:
                 for task in tasks[1:]:
                     self.pool.submit(task)
-            started = _clock()
-            self._execute(tasks[0])
-            ran_long = _clock() - started > _LONG_REQUEST
+            ran_long = self._execute_timed(tasks[0])
+
+    def _execute_timed(self, task):
+        """:py:meth:`_execute`; returns whether the request ran longer than _LONG_REQUEST"""
+        started = _clock()
+        self._execute(task)
+        return _clock() - started > _LONG_REQUEST
 
     def _execute(self, task):
         """Run a request; its chain is registered by the calls it makes (see :py:meth:`call`)"""
