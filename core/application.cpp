@@ -3,12 +3,16 @@
 #include "core/call_stats.hpp"
 #include "core/control_channel.hpp"
 #include "core/error.hpp"
+#include "core/interpreter.hpp"
+#include "core/interpreter_search.hpp"
 #include "core/logging.hpp"
 #include "core/output_sink.hpp"
+#include "core/probe_cache.hpp"
 #include "core/process.hpp"
 #include "core/signal_source.hpp"
 #include "core/twin.hpp"
 #include "core/undeclared_twin.hpp"
+#include "core/variables.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
@@ -305,15 +309,6 @@ void Application::on_request(ControlChannel& channel, const ControlRequest& requ
         }
         // Undeclared: the executable the program named, else the id itself (as standalone).
         const auto candidates = undeclared_twin_candidates(request.id, request.executable);
-        std::optional<std::string> path;
-        std::string requested;
-        for (const auto& candidate : candidates) {
-            path = find_executable(candidate);
-            if (path) {
-                requested = candidate;
-                break;
-            }
-        }
         if (run_dir_.path().size() + 1 + request.id.size() + 5 > kMaxSocketPath) {
             requester->send(format_error(
                 request.id, fmt::format("cannot start twin '{}': its socket path {}/{}.sock would be longer than "
@@ -321,18 +316,27 @@ void Application::on_request(ControlChannel& channel, const ControlRequest& requ
                                         request.id, run_dir_.path(), request.id, kMaxSocketPath)));
             return;
         }
-        if (!path) {
+        // Resolved like `--twin ID=CANDIDATE`: a version-like name (python2.7) skips a pyenv
+        // shim that does not run and finds the interpreter itself.
+        UndeclaredResolution resolution;
+        try {
+            resolution = resolve_undeclared_twin(candidates, finder(), std::filesystem::current_path().string());
+        } catch (const std::exception& e) {  // e.g. the current directory is gone
+            resolution.why_not.emplace_back(e.what());
+        }
+        probe_cache_->save();
+        if (!resolution.found) {
             std::vector<std::string> declared;
             for (const auto& twin : plan_.twins) declared.push_back(twin.id);
             const char* path_env = std::getenv("PATH");
             requester->send(format_error(request.id, undeclared_twin_message(request.id, candidates, declared,
-                                                                             path_env ? path_env : "")));
+                                                                             path_env ? path_env : "",
+                                                                             resolution.why_not)));
             return;
         }
         TwinSpec spec;
         spec.id = request.id;
-        spec.interpreter.requested = requested;
-        spec.interpreter.path = *path;
+        spec.interpreter = *resolution.found;
         spec.env = plan_.env;  // [env] and --env reach every twin
         spdlog::info("{} adds twin '{}' running {}", channel.peer(), spec.id, spec.interpreter.path);
         auto twin = std::make_unique<Twin>(*twin_context_, std::move(spec));
@@ -343,6 +347,17 @@ void Application::on_request(ControlChannel& channel, const ControlRequest& requ
     } else {
         found->second->stop(requester);
     }
+}
+
+InterpreterFinder& Application::finder() {
+    if (!finder_) {
+        probe_cache_ = std::make_unique<ProbeCache>(
+            default_probe_cache_dir(std::getenv("XDG_CACHE_HOME"), std::getenv("HOME")));
+        SearchPlaces places = SearchPlaces::from(current_variables());
+        places.path_env = current_path_env();
+        finder_ = std::make_unique<InterpreterFinder>(std::move(places), *probe_cache_);
+    }
+    return *finder_;
 }
 
 }  // namespace cpy2py

@@ -22,6 +22,9 @@ class io_context;
 
 namespace cpy2py {
 
+class InterpreterFinder;
+class ProbeCache;
+
 class ControlChannel;
 class OutputSink;
 class SignalSource;
@@ -52,6 +55,8 @@ private:
     /// Tells the main and the other twins how twin `id` ended (EXITED), for calls in flight.
     void on_twin_exited(const std::string& id, const std::string& how);
     void finish_output();
+    /// The interpreter search for twins added at run time (made on first use: most runs add none).
+    InterpreterFinder& finder();
 
     const LaunchPlan& plan_;                          ///< checked plan; outlives us (run_application's argument)
     sigset_t original_mask_;                          ///< the mask before we blocked ours: what children get back
@@ -68,6 +73,8 @@ private:
     CallStats stats_;                                 ///< merged STATS lines of every process
     std::unique_ptr<TwinContext> twin_context_;       ///< shared by all twins
     std::map<std::string, std::unique_ptr<Twin>> twins_;  ///< declared twins plus ones added by START
+    std::unique_ptr<ProbeCache> probe_cache_;         ///< for finder_; saved after each use
+    std::unique_ptr<InterpreterFinder> finder_;       ///< see finder()
     pid_t main_pid_ = -1;                             ///< the running main; -1 before it starts and once reaped
     std::shared_ptr<ControlChannel> main_control_;    ///< the main's control channel
     int status_ = 0;                                  ///< what run() returns: valid once the main ended

@@ -1,5 +1,8 @@
 #include "core/undeclared_twin.hpp"
 
+#include "core/error.hpp"
+#include "core/interpreter.hpp"
+
 #include <fmt/format.h>
 
 namespace cpy2py {
@@ -10,16 +13,37 @@ std::vector<std::string> undeclared_twin_candidates(std::string_view id, std::st
     return out;
 }
 
+UndeclaredResolution resolve_undeclared_twin(const std::vector<std::string>& candidates, InterpreterFinder& finder,
+                                             const std::string& base_dir) {
+    UndeclaredResolution resolution;
+    for (const auto& candidate : candidates) {
+        try {
+            resolution.found = resolve_interpreter(InterpreterRequest{candidate, "", base_dir}, finder);
+            return resolution;
+        } catch (const NotFoundError& e) {
+            resolution.why_not.emplace_back(e.what());
+        }
+    }
+    return resolution;
+}
+
 std::string undeclared_twin_message(std::string_view id, const std::vector<std::string>& candidates,
-                                    const std::vector<std::string>& declared, std::string_view path_env) {
+                                    const std::vector<std::string>& declared, std::string_view path_env,
+                                    const std::vector<std::string>& why_not) {
     std::string looked;
     for (const auto& name : candidates) {
         if (!looked.empty()) looked += " or ";
         looked += "'" + name + "'";
     }
     const bool by_path = !candidates.empty() && candidates.front().find('/') != std::string::npos;
-    std::string message = fmt::format("cannot start twin '{}': it is not declared, and no interpreter {} was found{}",
-                                      id, looked, by_path ? "" : fmt::format(" on PATH ({})", path_env));
+    std::string where = by_path ? "" : fmt::format(" on PATH ({})", path_env);
+    if (!why_not.empty()) {
+        where = " (";
+        for (std::size_t i = 0; i < why_not.size(); ++i) where += (i ? "; " : "") + why_not[i];
+        where += ")";
+    }
+    std::string message =
+        fmt::format("cannot start twin '{}': it is not declared, and no interpreter {} was found{}", id, looked, where);
     if (declared.empty()) {
         message += ". No twins are declared";
     } else {

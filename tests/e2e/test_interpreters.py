@@ -234,6 +234,47 @@ class FakeMachineTest(unittest.TestCase):
         self.assertIn(os.path.join(moved, "uv", "python", "cpython-3.12.1-linux-x86_64-gnu"), result.stdout)
 
 
+    # -- twins started on demand that nobody declared ----------------------------------------
+    ON_DEMAND_APP = ("from cpy2py import TwinMaster\n"
+                     "master = TwinMaster(executable='python3.8', twinterpreter_id='ondemand')\n"
+                     "master.start()\nprint('FIXTURE=%s' % master.execute(eval, \"__import__('os').environ.get('FIXTURE')\"))\n")
+
+    def on_demand_fixture(self):
+        """A refusing pyenv shim for python3.8 first on PATH, and pyenv's 3.8.18 behind it"""
+        self.script("shims/python3.8", "echo 'pyenv: python3.8: command not found' >&2\nexit 127\n")
+        self.fake("home/.pyenv/versions/3.8.18/bin/python3.8", "CPython 3.8.18 5", marker="pyenv-3.8.18")
+        with open(os.path.join(self.tmp, "ondemand_app.py"), "w") as f:
+            f.write(self.ON_DEMAND_APP)
+
+    def test_twin_master_naming_a_version_skips_a_refusing_shim_supervised(self):
+        self.on_demand_fixture()
+        result = self.run_cli("ondemand_app.py")
+        self.assertStatus(result, 0)
+        self.assertIn("FIXTURE=pyenv-3.8.18", result.stdout)
+
+    def test_twin_master_naming_a_version_skips_a_refusing_shim_standalone(self):
+        self.on_demand_fixture()
+        env = dict(os.environ)
+        for name in SEARCH_VARIABLES:
+            env.pop(name, None)
+        env.update(HOME=self.home, PATH=os.path.join(self.tmp, "shims") + ":" + os.path.join(self.tmp, "bin"),
+                   PYTHONPATH=os.path.join(HERE, "..", "..", "bootstrap"))
+        for name in ("CPY2PY_RUN_DIR", "CPY2PY_TOKEN", "CPY2PY_CONTROL"):
+            env.pop(name, None)
+        result = subprocess.run([PYTHON, "ondemand_app.py"], cwd=self.tmp, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, universal_newlines=True, timeout=TIMEOUT)
+        self.assertStatus(result, 0)
+        self.assertIn("FIXTURE=pyenv-3.8.18", result.stdout)
+
+    def test_twin_master_naming_a_missing_version_says_where_it_looked(self):
+        with open(os.path.join(self.tmp, "missing_app.py"), "w") as f:
+            f.write(self.ON_DEMAND_APP.replace("python3.8", "python3.99"))
+        result = self.run_cli("missing_app.py")
+        self.assertStatus(result, 1)
+        for part in ("cannot start twin 'ondemand'", "'python3.99'", "looked in: PATH", "--twin ondemand="):
+            self.assertIn(part, result.stderr)
+
+
 class RealInterpreterTest(unittest.TestCase):
     """This machine's own pyenv builds and pypy3, found by version."""
 

@@ -105,12 +105,10 @@ class SupervisorControl(object):
 
     def start_twin(self, twin_id, executable=None):
         """Make sure twin ``twin_id`` runs; returns once it is ready"""
-        if executable:
-            from cpy2py.kernel.launch_env import resolve_interpreter
-            try:
-                executable = resolve_interpreter(executable)
-            except OSError:
-                pass  # the supervisor reports what it could not find
+        if executable and os.sep in executable:
+            # a relative path means this process's working directory; a name is resolved
+            # by the supervisor, like --twin ID=NAME (interpreter search, pyenv shims skipped)
+            executable = os.path.abspath(executable)
         line = 'START %s' % twin_id if not executable else 'START %s %s' % (twin_id, executable)
         answer = self._ask(twin_id, line, ('UP', 'ERROR'))
         if answer[0] == 'ERROR':
