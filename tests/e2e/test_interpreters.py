@@ -266,6 +266,24 @@ class FakeMachineTest(unittest.TestCase):
         self.assertStatus(result, 0)
         self.assertIn("FIXTURE=pyenv-3.8.18", result.stdout)
 
+    def test_twin_master_naming_a_venv_python_runs_in_the_venv(self):
+        venv = os.path.join(self.tmp, "venv")
+        subprocess.check_call(["/usr/bin/python3" if os.path.exists("/usr/bin/python3") else PYTHON,
+                               "-m", "venv", "--without-pip", venv])
+        with open(os.path.join(self.tmp, "venv_app.py"), "w") as f:
+            f.write(self.ON_DEMAND_APP.replace("'python3.8'", "'venv/bin/python'").replace(
+                "environ.get('FIXTURE')", "environ.get('FIXTURE') or __import__('sys').prefix"))
+        supervised = self.run_cli("venv_app.py")
+        self.assertStatus(supervised, 0)
+        self.assertIn("FIXTURE=%s\n" % venv, supervised.stdout)  # sys.prefix: not the symlink's target
+        env = dict(os.environ, PYTHONPATH=os.path.join(HERE, "..", "..", "bootstrap"))
+        for name in ("CPY2PY_RUN_DIR", "CPY2PY_TOKEN", "CPY2PY_CONTROL", "FIXTURE"):
+            env.pop(name, None)
+        standalone = subprocess.run([PYTHON, "venv_app.py"], cwd=self.tmp, env=env, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, universal_newlines=True, timeout=TIMEOUT)
+        self.assertStatus(standalone, 0)
+        self.assertIn("FIXTURE=%s\n" % venv, standalone.stdout)
+
     def test_twin_master_naming_a_missing_version_says_where_it_looked(self):
         with open(os.path.join(self.tmp, "missing_app.py"), "w") as f:
             f.write(self.ON_DEMAND_APP.replace("python3.8", "python3.99"))
