@@ -66,12 +66,22 @@ class Bound(object):
 
 def check(bound, peer_id):
     """Raise if the calls under ``bound`` must stop now"""
-    from cpy2py.exceptions import CallCancelled, CallTimeout
+    from cpy2py.exceptions import CallCancelled
     if bound.cancelled:
         raise CallCancelled('the call to twin %r was cancelled' % (peer_id,))
     if bound.deadline is not None and clock() >= bound.deadline:
-        raise CallTimeout('the call to twin %r did not finish within its deadline of %.3g s; the twin was '
-                          'asked to interrupt it' % (peer_id, bound.seconds))
+        raise timed_out(bound, peer_id)
+
+
+def timed_out(bound, peer_id, sent=True):
+    """The CallTimeout of a call under ``bound``; ``sent``: its request went (or is going) out"""
+    from cpy2py.exceptions import CallTimeout
+    if not sent:
+        return CallTimeout('the call to twin %r did not finish within its deadline of %.3g s: its request '
+                           'could not even be sent (the connection was busy with another large one)'
+                           % (peer_id, bound.seconds))
+    return CallTimeout('the call to twin %r did not finish within its deadline of %.3g s; the twin was '
+                       'asked to interrupt it' % (peer_id, bound.seconds))
 
 
 def wait_time(bound):

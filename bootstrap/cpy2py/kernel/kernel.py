@@ -36,6 +36,7 @@ from cpy2py.protocol import handshake
 from cpy2py.protocol.serializer import (
     Serializer, HIGHEST_PROTOCOL, NESTED_LARGE as _NESTED_LARGE, has_large_buffer as _has_large_buffer,
     ATOMS as _ATOMS)
+from cpy2py.wire.bounded_send import SendTimeout
 from cpy2py.wire.transport import (
     ChannelClosed, InterruptsDeferred, is_main_thread, clock as _clock, SPIN as _SPIN)
 from cpy2py.utility.compat import thread_ident, set_cloexec, pickle
@@ -217,13 +218,19 @@ class Kernel(object):
                 executable = None
         return executable
 
-    def _connect(self, peer_id):
+    def _connect(self, peer_id, timeout=None):
+        """A new connection to ``peer_id``; with a ``timeout`` (seconds), socket.timeout if
+        the peer does not complete the handshake by then (it is stopped, say)"""
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         set_cloexec(sock.fileno())
         try:
+            if timeout is not None:
+                sock.settimeout(max(timeout, 0.001))
             sock.connect(socket_path(self.run_dir, peer_id))
             info, rest = handshake.client_handshake(
                 sock, self.token, self.twin_id, self.boot_id, HIGHEST_PROTOCOL)
+            if timeout is not None:
+                sock.settimeout(None)
         except BaseException:
             sock.close()
             raise
@@ -370,8 +377,10 @@ class Kernel(object):
                 return conn
             del conns[primary.peer_id]
             self.close_private(conn)
+        # a call under a deadline does not wait past it for a peer that does not answer
+        bound = getattr(getattr(tls, 'waiter', None), 'bound', None)
         try:
-            conn = self._connect(primary.peer_id)
+            conn = self._connect(primary.peer_id, None if bound is None else bound.remaining())
         except Exception:  # e.g. it is going away: the call reports that over ``primary``
             return primary
         conn.private = True
@@ -502,7 +511,8 @@ class Kernel(object):
                 return self._call_shielded(conn, waiter, request_id, body, buffers, bound)
             try:
                 reading = conn.take_role(waiter)
-                conn.channel.send_message(REQUEST, request_id, body, buffers)
+                conn.channel.send_message(REQUEST, request_id, body, buffers,
+                                          None if bound is None else bound.deadline)
             except BaseException as err:
                 lost = self._send_failed(conn, waiter, err, shield)
                 if lost is not None:
@@ -650,7 +660,8 @@ class Kernel(object):
         try:
             with InterruptsDeferred():
                 reading = conn.take_role(waiter)
-                conn.channel.send_message(REQUEST, request_id, body, buffers)
+                conn.channel.send_message(REQUEST, request_id, body, buffers,
+                                          None if bound is None else bound.deadline)
                 if reading and not waiter.inbox and len(self._peers) <= 1 and bound is None:
                     channel = conn.channel
                     if channel._buffer or (_SPIN and channel.spin(False)):
@@ -674,6 +685,8 @@ class Kernel(object):
         if isinstance(err, ChannelClosed):
             self.connection_lost(conn, str(err))
             return TwinterpreterTerminated(conn.peer_id, conn.death_reason or str(err))
+        if isinstance(err, SendTimeout):
+            return deadlines.timed_out(waiter.bound, conn.peer_id, sent=False)
         return None
 
     def _read_own_reply(self, conn, waiter, request_id):

@@ -28,6 +28,7 @@ import sys
 import threading
 import time
 
+from cpy2py.wire import bounded_send as _bounded
 from cpy2py.wire import receive_targets as _targets
 from cpy2py.wire import shm as _shm
 
@@ -192,6 +193,9 @@ class FrameChannel(object):
         #: bytes received but not yet consumed as a frame
         self._buffer = pending
         self.send_lock = threading.Lock()
+        #: a frame whose deadline passed mid-send, being finished by a thread (see
+        #: cpy2py.wire.bounded_send); None until the first one
+        self._detached = None
         self.closed = False
         #: spins in a row that found nothing, and waits skipped since (see spin)
         self._spin_misses = self._spin_skips = 0
@@ -284,16 +288,20 @@ class FrameChannel(object):
                 return False
 
     # -- writing -----------------------------------------------------------
-    def send_message(self, kind, request_id, body, buffers=None):
-        """Send a frame whose payload is the 9-byte message prefix followed by ``body``"""
+    def send_message(self, kind, request_id, body, buffers=None, deadline=None):
+        """Send a frame whose payload is the 9-byte message prefix followed by ``body``;
+        with a ``deadline`` (a ``clock()`` time) a large frame does not block past it (see
+        cpy2py.wire.bounded_send: SendTimeout if it could not begin)"""
         if buffers:
-            self.send_frame(struct.pack('<BQ', kind, request_id) + body, buffers)
+            self.send_frame(struct.pack('<BQ', kind, request_id) + body, buffers, deadline)
             return
         data = _MESSAGE_HEADER.pack(len(body) + _MESSAGE_PREFIX, 0, kind, request_id) + body
         if len(data) > _SMALL_SEND:
-            with self.send_lock:
-                self._sendall(data)
+            self._send_unit(data, deadline=deadline)
             return
+        detached = self._detached
+        if detached is not None and detached.active and detached.queue(data):
+            return  # goes out right after the frame being finished (an interrupt, say)
         try:  # fits the socket buffer: nothing can split it (see _sendall)
             with self.send_lock:
                 self.sock.sendall(data)
@@ -301,12 +309,11 @@ class FrameChannel(object):
             self.closed = True
             raise ChannelClosed('connection lost while sending: %s' % err)
 
-    def send_frame(self, payload, buffers=None):
-        """Send one frame; ``buffers`` are objects supporting the buffer protocol"""
+    def send_frame(self, payload, buffers=None, deadline=None):
+        """Send one frame; ``buffers`` are objects supporting the buffer protocol; see
+        send_message for ``deadline``"""
         if not buffers:
-            data = _HEADER.pack(len(payload), 0) + payload
-            with self.send_lock:
-                self._sendall(data)
+            self._send_unit(_HEADER.pack(len(payload), 0) + payload, deadline=deadline)
             return
         views, lengths, shared = [], [], []
         side = self.side
@@ -335,15 +342,45 @@ class FrameChannel(object):
             payload += b'\0' * padding  # after the pickle's STOP: never read by the unpickler
         head = _HEADER.pack(len(payload), len(lengths)) + table
         if not shared:
-            with self.send_lock:
-                self._sendall(head + payload, views)
+            self._send_unit(head + payload, views, deadline=deadline)
             return
         memfd = _shm.pack(shared)  # the one copy, before taking the lock
         try:
-            with self.send_lock:
-                self._sendall(head + payload, views, memfd)
+            self._send_unit(head + payload, views, memfd, deadline)
         finally:
             os.close(memfd)
+
+    def _send_unit(self, data, more=(), memfd=None, deadline=None):
+        """Send a frame under the send lock; with a ``deadline``, within it (the rest of a
+        frame it interrupts is detached: see cpy2py.wire.bounded_send). PyPy sends unbounded:
+        its ``send`` of a slice of a large view may copy all of it each time."""
+        if deadline is None or _IS_PYPY:
+            with self.send_lock:
+                self._sendall(data, more, memfd)
+            return
+        lock = self.send_lock
+        if not _bounded.acquire_until(lock, deadline, clock):
+            raise _bounded.SendTimeout('the connection stayed busy with another frame')
+        owned = True
+        try:
+            with InterruptsDeferred():
+                if memfd is not None:
+                    _shm.send_fd(self.side, memfd)
+                rest = _bounded.send_until(self.sock, [memoryview(data)] + list(more), deadline, clock)
+            if rest:
+                if self._detached is None:
+                    self._detached = _bounded.DetachedSend()
+                _bounded.detach(self.sock, rest, self._detached, lock, self._mark_closed)
+                owned = False
+        except (OSError, socket.error) as err:
+            self.closed = True
+            raise ChannelClosed('connection lost while sending: %s' % err)
+        finally:
+            if owned:
+                lock.release()
+
+    def _mark_closed(self):
+        self.closed = True
 
     def _sendall(self, data, more=(), memfd=None):
         """Send all of ``data`` (then each buffer of ``more``) as one uninterruptible unit,
