@@ -111,8 +111,8 @@ class CountingChannel(FrameChannel):
         FrameChannel.__init__(self, sock, pending, side)
         self.peer = peer
 
-    def send_message(self, kind, request_id, body, buffers=None):
-        FrameChannel.send_message(self, kind, request_id, body, buffers)
+    def send_message(self, kind, request_id, body, buffers=None, deadline=None):
+        FrameChannel.send_message(self, kind, request_id, body, buffers, deadline)
         if kind == REQUEST and request_id:
             RECORDER.moved(self.peer, _HEADER_BYTES + len(body) + _buffer_bytes(buffers), 0)
 
