@@ -8,7 +8,7 @@ main's traceback and in the remote one.
 """
 import unittest
 
-from first_day_support import FirstDayTestCase, TWINS, run
+from first_day_support import MODES, FirstDayTestCase, TWINS, run
 
 
 class UserTracebackTest(FirstDayTestCase):
@@ -35,12 +35,21 @@ class UserTracebackTest(FirstDayTestCase):
                               "with exit code 3", result.stdout)
 
     def test_twin_killed(self):
-        """The supervisor tells the main how the twin ended: the error names the signal"""
+        """The supervisor (cpy2py-run, or a standalone main itself) tells the calls how the
+        twin ended: the error names the signal"""
+        for name in TWINS:
+            for mode in MODES:
+                with self.subTest(twin=name, mode=mode):
+                    result = run(["traceback_app.py", "killed"], {"twin": self.twin(name)}, mode=mode)
+                    self.assertFailed(result)
+                    self.assertIn("terminated: its process ended with signal 9 (SIGKILL)", result.stderr)
+
+    def test_twin_terminated_standalone(self):
         for name in TWINS:
             with self.subTest(twin=name):
-                result = run(["traceback_app.py", "killed"], {"twin": self.twin(name)})
+                result = run(["traceback_app.py", "terminated"], {"twin": self.twin(name)}, mode="standalone")
                 self.assertFailed(result)
-                self.assertIn("terminated: its process ended with signal 9 (SIGKILL)", result.stderr)
+                self.assertIn("terminated: its process ended with exit code 3", result.stderr)
 
     def test_remote_error(self):
         for name in TWINS:

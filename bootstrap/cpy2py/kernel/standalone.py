@@ -66,6 +66,18 @@ def make_run_dir(master_id):
                                    'to a short, writable directory' % '; '.join(problems))
 
 
+def describe_exit(returncode):
+    """"exit code 3" or "signal 9 (SIGKILL)", as cpy2py-run says it"""
+    if returncode is None or returncode >= 0:
+        return 'exit code %s' % returncode
+    number = -returncode
+    names = [name for name in dir(signal) if name.startswith('SIG') and not name.startswith('SIG_')
+             and getattr(signal, name) == number]
+    # the canonical name where a signal has aliases (SIGABRT, not SIGIOT)
+    names.sort(key=lambda name: (name in ('SIGIOT', 'SIGCLD', 'SIGPOLL'), name))
+    return 'signal %d (%s)' % (number, names[0]) if names else 'signal %d' % number
+
+
 class _Twin(object):
     def __init__(self, twin_id, executable, process, control):
         self.twin_id = twin_id
@@ -103,7 +115,36 @@ class StandaloneSupervisor(object):
         self.kernel = None
         #: STATS documents the twins sent before they exited (CPY2PY_STATS)
         self.reports = []
+        #: twin id -> (how many of its processes ended, how the last one did), as cpy2py-run's
+        #: EXITED notices: a call that lost its twin says "its process ended with signal 9"
+        self._exits = {}
+        self._exits_changed = threading.Condition(threading.Lock())
         atexit.register(self.shutdown)
+
+    def exits_seen(self, twin_id):
+        """How many processes of ``twin_id`` ended so far (see Kernel._how_it_ended)"""
+        with self._exits_changed:
+            return self._exits.get(twin_id, (0, None))[0]
+
+    def wait_exit(self, twin_id, seen, timeout):
+        """How twin ``twin_id``'s process ended ("exit code 3") once more than ``seen`` did,
+        waiting at most ``timeout`` seconds; None if none did meanwhile"""
+        end = time.time() + timeout
+        with self._exits_changed:
+            while True:
+                count, how = self._exits.get(twin_id, (0, None))
+                if count > seen:
+                    return how
+                left = end - time.time()
+                if left <= 0:
+                    return None
+                self._exits_changed.wait(left)
+
+    def _ended(self, twin_id, returncode):
+        with self._exits_changed:
+            count = self._exits.get(twin_id, (0, None))[0]
+            self._exits[twin_id] = (count + 1, describe_exit(returncode))
+            self._exits_changed.notify_all()
 
     def _start_lock(self, twin_id):
         with self._lock:
@@ -195,7 +236,7 @@ class StandaloneSupervisor(object):
         except (OSError, socket.error):
             pass
         if self.kernel is not None:
-            twin.process.wait()
+            self._ended(twin.twin_id, twin.process.wait())
             self.kernel.peer_died(twin.twin_id)
 
     def _answer_start(self, twin, target, executable):

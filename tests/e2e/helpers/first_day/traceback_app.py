@@ -4,7 +4,10 @@ twin exits with status 3 during a call), ``killed`` (SIGKILL during a call) or `
 import os
 import sys
 
-from cpy2py import TwinObject
+from cpy2py import TwinMaster, TwinObject
+
+if os.environ.get('APP_TWIN'):  # standalone: the main starts its twin itself
+    TwinMaster(executable=os.environ['APP_TWIN'], twinterpreter_id='twin')
 
 
 class Box(TwinObject):
