@@ -344,7 +344,7 @@ class FrameChannel(object):
         if not shared:
             self._send_unit(head + payload, views, deadline=deadline)
             return
-        memfd = _shm.pack(shared)  # the one copy, before taking the lock
+        memfd = _shm.pack(shared, self)  # the one copy, before taking the lock
         try:
             self._send_unit(head + payload, views, memfd, deadline)
         finally:
@@ -568,6 +568,8 @@ class FrameChannel(object):
 
     def close(self):
         self.closed = True
+        if self.side is not None:
+            _shm.forget(self)  # memfds pooled after a transfer over this connection
         try:
             self.sock.shutdown(socket.SHUT_RDWR)
         except (OSError, socket.error):
