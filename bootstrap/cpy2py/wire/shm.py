@@ -218,13 +218,14 @@ def map_shared(fd, size):
 def _release_and_unmap(libc, address, size):
     """The last view of a mapping is gone: tell the sender (its released generation becomes
     the sent one: it may fill the memfd again, see shm_pool), then unmap"""
-    import ctypes
     try:
+        import ctypes
         sent = _pool.HEADER.unpack(ctypes.string_at(address, _pool.HEADER.size))[0]
         released = struct.pack('<Q', sent)
         ctypes.memmove(address + 8, released, len(released))
-    finally:
-        libc.munmap(address, size)
+    except Exception:  # e.g. at interpreter exit: the sender just never reuses it
+        pass
+    libc.munmap(address, size)
 
 
 _libc_functions = []
