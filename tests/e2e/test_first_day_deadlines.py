@@ -93,6 +93,18 @@ class DeadlineTest(DeadlineTestCase):
                 self.assertEqual(steps["next"], "mine")
                 self.assertEqual(steps["usable"], "usable")
 
+    def test_large_argument_to_a_stopped_twin_every_main(self):
+        """The deadline bounds the sending of a request the twin does not read (a CPython,
+        PyPy and Python 2.7 main; the twin is stopped with SIGSTOP)"""
+        for main_name in TWINS:
+            with self.subTest(main=main_name):
+                steps = self.steps("stopped", "python3", main=self.twin(main_name))
+                py3 = main_name != "python2.7"
+                self.assertTimedOut(steps["timeout"], main_is_py3=py3)
+                self.assertTimedOut(steps["not_sent"], main_is_py3=py3)
+                self.assertIn("could not even be sent", steps["not_sent"][2])
+                self.assertEqual(steps["usable"], 64 << 20)
+
     def test_python27_main(self):
         steps = self.steps("execute", "python3", main=self.twin("python2.7"))
         self.assertTimedOut(steps["timeout"], main_is_py3=False)

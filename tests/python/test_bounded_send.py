@@ -5,13 +5,11 @@ A twin stopped with SIGSTOP reads nothing: a 64 MiB bytes argument fills the soc
 and, before, the call waited in ``sendall`` for as long as the twin stayed stopped, its
 deadline notwithstanding. Now it raises CallTimeout; the rest of the frame is finished by a
 thread once the twin reads again, so the connection keeps its framing and later calls work.
-PyPy mains send unbounded (see bounded_send); the suites' main is CPython.
 """
 from __future__ import print_function
 
 import os
 import signal
-import sys
 import threading
 
 import cpy2py
@@ -29,8 +27,6 @@ def size_of(value):
 class BoundedSendTest(support.TwinTestCase):
     def setUp(self):
         super(BoundedSendTest, self).setUp()
-        if hasattr(sys, 'pypy_version_info'):
-            self.skipTest('a PyPy main sends unbounded')
         self.pid = self.twin.execute(support.getpid)
         self.payload = b'x' * BIG
 

@@ -352,9 +352,8 @@ class FrameChannel(object):
 
     def _send_unit(self, data, more=(), memfd=None, deadline=None):
         """Send a frame under the send lock; with a ``deadline``, within it (the rest of a
-        frame it interrupts is detached: see cpy2py.wire.bounded_send). PyPy sends unbounded:
-        its ``send`` of a slice of a large view may copy all of it each time."""
-        if deadline is None or _IS_PYPY:
+        frame it interrupts is detached: see cpy2py.wire.bounded_send)"""
+        if deadline is None:
             with self.send_lock:
                 self._sendall(data, more, memfd)
             return

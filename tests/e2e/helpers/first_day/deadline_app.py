@@ -115,6 +115,20 @@ def case_cancel_at_once(master):
     report('usable', master.execute(deadline_funcs.echo, 'usable'))
 
 
+def case_stopped(master):
+    """A 64 MiB argument to a twin stopped with SIGSTOP: the deadline bounds the sending too"""
+    import signal
+    pid = master.execute(os.getpid)
+    big = b'x' * (64 << 20)
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        report('timeout', outcome(bounded, 0.5, master.execute, len, big))
+        report('not_sent', outcome(bounded, 0.5, master.execute, len, big))
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    report('usable', master.execute(len, big))
+
+
 def case_asyncio(master):
     import deadline_async
     deadline_async.case_asyncio(master, report, wait_for_state)
