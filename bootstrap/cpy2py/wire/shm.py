@@ -144,13 +144,7 @@ def pack(views, owner=None):
     fd = os.memfd_create('cpy2py', _MFD_CLOEXEC)
     try:
         os.ftruncate(fd, total)
-        for view, offset in zip(views, offsets):
-            done, size = 0, view.nbytes
-            while done < size:
-                # the view itself when one write can take it: PyPy copies a slice of a cast
-                # memoryview byte by byte (a second and half a gigabyte per 8 MiB)
-                part = view if done == 0 and size <= _IO_MAX else view[done:done + _IO_MAX]
-                done += os.pwrite(fd, part, offset + done)
+        _write_views(fd, views, offsets)
         os.pwrite(fd, _pool.HEADER.pack(1, 0), 0)
         if pooled:
             _pool.POOL.give_back(_pool.Segment(os.dup(fd), total, 1), owner)
@@ -158,6 +152,16 @@ def pack(views, owner=None):
         os.close(fd)
         raise
     return fd
+
+
+def _write_views(fd, views, offsets):
+    for view, offset in zip(views, offsets):
+        done, size = 0, view.nbytes
+        while done < size:
+            # the view itself when one write can take it: PyPy copies a slice of a cast
+            # memoryview byte by byte (a second and half a gigabyte per 8 MiB)
+            part = view if done == 0 and size <= _IO_MAX else view[done:done + _IO_MAX]
+            done += os.pwrite(fd, part, offset + done)
 
 
 def forget(owner):
@@ -171,11 +175,7 @@ def _refill(segment, views, offsets):
     it. (``pwrite`` into pages that exist: 4.5-5 GB/s for 256 MiB, twice a fresh memfd. A
     mapping kept by the sender would copy faster still, but would be a mapping of a
     transfer that outlives it.)"""
-    for view, offset in zip(views, offsets):
-        done, size = 0, view.nbytes
-        while done < size:
-            part = view if done == 0 and size <= _IO_MAX else view[done:done + _IO_MAX]
-            done += os.pwrite(segment.fd, part, offset + done)
+    _write_views(segment.fd, views, offsets)
     segment.generation += 1
     os.pwrite(segment.fd, _pool.HEADER.pack(segment.generation, segment.generation - 1), 0)
     return os.dup(segment.fd)
