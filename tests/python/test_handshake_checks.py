@@ -22,7 +22,9 @@ def line(version=None, token=None, twin_id='checker', boot='0123456789ab', proto
         PROTOCOL_VERSION if version is None else version, token, twin_id, boot, protocol)
 
 
-class HandshakeChecksTest(support.TwinTestCase):
+class HandshakeCase(support.TwinTestCase):
+    """Raw connections to the twin's socket"""
+
     def setUp(self):
         support.TwinTestCase.setUp(self)
         self.path = os.path.join(self.twin.execute(getenv, 'CPY2PY_RUN_DIR'), TWIN_ID + '.sock')
@@ -56,6 +58,8 @@ class HandshakeChecksTest(support.TwinTestCase):
         self.assertTrue(closed, 'the connection stayed open after %r' % (data,))
         self.assertEqual(self.twin.execute(len, 'still works'), 11)
 
+
+class HandshakeChecksTest(HandshakeCase):
     @guarded()
     def test_a_correct_line_is_accepted(self):
         """Control: the lines below differ from an accepted one in one field only"""
@@ -90,6 +94,48 @@ class HandshakeChecksTest(support.TwinTestCase):
         self.assertTrue(data.startswith(b'NO'), data)
         self.assertIn(b'secret', data)
         self.assertTrue(closed)
+
+
+class HandshakeAbandonedTest(HandshakeCase):
+    """A client that goes away (or stalls) between the twin's OK and its answer to the
+    shared-memory offer must not stop the twin from accepting connections: once, it left the
+    one-shot listener unarmed for good and every later connection hung"""
+
+    def offer_and_leave(self, stall=False):
+        """Offer shared memory, read the OK, then close (or stay silent); whether the twin
+        offered shared memory back (else there is no answer it waits for)"""
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.addCleanup(sock.close)
+        sock.settimeout(30)
+        sock.connect(self.path)
+        sock.sendall((line(token=self.token, protocol='5').rstrip('\n') + ' shm:%d\n' % os.getpid()).encode('ascii'))
+        data = b''
+        while not data.endswith(b'\n'):
+            chunk = sock.recv(1024)
+            if not chunk:
+                break
+            data += chunk
+        self.assertTrue(data.startswith(b'OK'), data)
+        if not stall:
+            sock.close()
+        return b'shm:' in data
+
+    @guarded(60)
+    def test_a_client_gone_before_its_answer(self):
+        for _ in range(3):
+            offered = self.offer_and_leave()
+            data, closed = self.answer(line(token=self.token))
+            self.assertTrue(data.startswith(b'OK'), 'not accepted after an abandoned handshake: %r' % data)
+        if not offered:
+            self.skipTest('the twin offers no shared memory (Python %s): no answer to abandon'
+                          % '.'.join(map(str, support.twin_version())))
+
+    @guarded(60)
+    def test_a_client_silent_after_the_offer(self):
+        self.offer_and_leave(stall=True)
+        data, closed = self.answer(line(token=self.token))
+        self.assertTrue(data.startswith(b'OK'), data)
+        self.assertEqual(self.twin.execute(len, 'still works'), 11)
 
 
 if __name__ == '__main__':

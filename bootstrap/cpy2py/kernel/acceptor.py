@@ -79,24 +79,33 @@ class Acceptor(object):
 
     # -- accepting -------------------------------------------------------------------
     def _on_listener(self, mask):
-        """Poller handler: accept what is queued (one batch), then watch the listener again"""
-        for _ in range(_ACCEPT_BATCH):
-            try:
-                sock, _ = self._listener.accept()
-            except (OSError, socket.error) as err:
-                code = getattr(err, 'errno', None)
-                if code == errno.EINTR:
-                    continue
-                if code in _NO_FDS:
-                    if self._drop_oldest('out of file descriptors'):
+        """Poller handler: accept what is queued (one batch), then watch the listener again
+
+        The listener is one-shot: whatever happens to one connection, it is armed again
+        (only a pause for file descriptors leaves that to expire()), or the process would
+        never accept another connection."""
+        rearm = True
+        try:
+            for _ in range(_ACCEPT_BATCH):
+                try:
+                    sock, _ = self._listener.accept()
+                except (OSError, socket.error) as err:
+                    code = getattr(err, 'errno', None)
+                    if code == errno.EINTR:
                         continue
-                    self._paused_until = time.time() + FD_PAUSE  # expire() re-arms it
-                    return None
-                if code in _AGAIN:
-                    break
-                continue  # e.g. ECONNABORTED: that one is gone, take the next
-            self._begin(sock)
-        self._poller.rearm(self._listener.fileno())
+                    if code in _NO_FDS:
+                        if self._drop_oldest('out of file descriptors'):
+                            continue
+                        self._paused_until = time.time() + FD_PAUSE  # expire() re-arms it
+                        rearm = False
+                        return None
+                    if code in _AGAIN:
+                        break
+                    continue  # e.g. ECONNABORTED: that one is gone, take the next
+                self._begin(sock)
+        finally:
+            if rearm:
+                self._poller.rearm(self._listener.fileno())
         return None
 
     def _begin(self, sock):
@@ -160,7 +169,7 @@ class Acceptor(object):
             if not newline:
                 raise AuthenticationError('handshake line too long')
             info, reply = self._answer(line, sock, rest)
-        except AuthenticationError as err:
+        except Exception as err:  # AuthenticationError, or a line that breaks its parsing
             _logger().warning('refused a connection: %s', err)
             try:
                 sock.send(handshake.refusal(str(err)))
@@ -169,10 +178,17 @@ class Acceptor(object):
             self._close(sock)
             return
         try:
-            sock.setblocking(True)
+            # bounded: this runs on the thread that accepts every connection, and a client
+            # may stall (or die) between our OK and its answer to the shared-memory offer
+            sock.settimeout(HANDSHAKE_TIMEOUT)
             sock.sendall(reply)
             handshake.finish_server(sock, info)
-        except (OSError, socket.error):
+            sock.settimeout(None)
+        except Exception as err:  # OSError, a timeout, EOFError from a peer gone meanwhile
+            _logger().info('dropped a connection during its handshake: %s', err)
+            side = getattr(info, 'side', None)
+            if side is not None:
+                self._close(side)
             self._close(sock)
             return
         self._accepted(sock, info, rest)
