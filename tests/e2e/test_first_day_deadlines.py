@@ -105,6 +105,13 @@ class DeadlineTest(DeadlineTestCase):
                 self.assertIn("could not even be sent", steps["not_sent"][2])
                 self.assertEqual(steps["usable"], 64 << 20)
 
+    def test_first_connection_to_a_stopped_twin(self):
+        """The main thread's first call: the deadline bounds the handshake of its connection"""
+        steps = self.steps("stopped_first", "python3")
+        self.assertTimedOut(steps["timeout"])
+        self.assertIn("did not answer a new connection", steps["timeout"][2])
+        self.assertEqual(steps["usable"], "usable")
+
     def test_python27_main(self):
         steps = self.steps("execute", "python3", main=self.twin("python2.7"))
         self.assertTimedOut(steps["timeout"], main_is_py3=False)

@@ -78,8 +78,8 @@ def timed_out(bound, peer_id, sent=True):
     from cpy2py.exceptions import CallTimeout
     if not sent:
         return CallTimeout('the call to twin %r did not finish within its deadline of %.3g s: its request '
-                           'could not even be sent (the connection was busy with another large one)'
-                           % (peer_id, bound.seconds))
+                           'could not even be sent (the twin did not answer a new connection, or the '
+                           'connection was busy with another large request)' % (peer_id, bound.seconds))
     return CallTimeout('the call to twin %r did not finish within its deadline of %.3g s; the twin was '
                        'asked to interrupt it' % (peer_id, bound.seconds))
 

@@ -188,10 +188,16 @@ class Kernel(object):
                 raise TwinterpreterTerminated(peer_id, 'it was stopped')
             self.start()
             deadline, delay = time.time() + _CONNECT_PATIENCE, 0.0
+            # a call under a deadline does not wait past it for a twin that does not answer
+            bound = getattr(getattr(_tls, 'waiter', None), 'bound', None)
+            if bound is not None and bound.deadline is None:
+                bound = None
             while True:
                 try:
-                    conn = self._connect(peer_id)
+                    conn = self._connect(peer_id, None if bound is None else bound.remaining())
                     break
+                except socket.timeout:
+                    raise deadlines.timed_out(bound, peer_id, sent=False)
                 except (OSError, socket.error) as err:
                     code = getattr(err, 'errno', None)
                     if not start or code not in _NOT_LISTENING or time.time() > deadline:

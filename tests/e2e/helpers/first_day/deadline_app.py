@@ -129,6 +129,27 @@ def case_stopped(master):
     report('usable', master.execute(len, big))
 
 
+def stopped_first():
+    """The main's first call to a declared twin that is stopped (SIGSTOP) once it listens: the
+    deadline bounds the connection's handshake too"""
+    import signal
+    import subprocess
+    run_dir = os.environ['CPY2PY_RUN_DIR']
+    end = time.time() + 60
+    while not os.path.exists(os.path.join(run_dir, 'twin.sock')) and time.time() < end:
+        time.sleep(0.01)
+    pids = subprocess.check_output(['pgrep', '-P', str(os.getppid()), '-f', 'cpy2py_twin.py']).split()
+    for pid in pids:
+        os.kill(int(pid), signal.SIGSTOP)
+    try:
+        master = TwinMaster(twinterpreter_id='twin')
+        report('timeout', outcome(bounded, 0.5, master.execute, deadline_funcs.echo, 'first'))
+    finally:
+        for pid in pids:
+            os.kill(int(pid), signal.SIGCONT)
+    report('usable', master.execute(deadline_funcs.echo, 'usable'))
+
+
 def case_asyncio(master):
     import deadline_async
     deadline_async.case_asyncio(master, report, wait_for_state)
@@ -140,6 +161,10 @@ def case_asyncio_interrupt(master):
 
 
 def main():
+    if sys.argv[1] == 'stopped_first':  # before anything connects to the twin
+        stopped_first()
+        print('DONE')
+        return
     master = TwinMaster(executable=os.environ['APP_TWIN'], twinterpreter_id='twin')
     master.start()
     globals()['case_' + sys.argv[1]](master)
