@@ -79,6 +79,23 @@ class NativeThing(TwinObject):
         return kernel_state.TWIN_ID
 
 
+def open_devnull():
+    return open(__import__('os').devnull)
+
+
+def read_from(handle):
+    return handle.read()
+
+
+class UnpicklableResultTest(support.TwinTestCase):
+    def test_a_file_comes_back_as_a_reference(self):
+        """Python 2's protocol 2 once "pickled" a file into something Python 3 cannot load
+        (UndecodableValue): it crosses as a reference from every twin"""
+        handle = self.twin.execute(open_devnull)
+        self.assertEqual(type(handle).__name__, 'RemoteObject')
+        self.assertEqual(self.twin.execute(read_from, handle), '')
+
+
 class RoundTripTest(support.TwinTestCase):
     def assertRoundTrip(self, value):
         result = self.twin.execute(identity, value)

@@ -60,6 +60,13 @@ class ExportTable(object):
     def __len__(self):
         return len(self._entries)
 
+    def clear(self):
+        """Let go of every object (the process is exiting): their finalizers run now"""
+        with self._lock:
+            entries, self._entries = self._entries, {}
+            self._iid_of = {}
+        del entries
+
 
 class ProxyTable(object):
     """

@@ -10,7 +10,7 @@ import signal
 import sys
 
 from cpy2py.exceptions import TwinterpreterUnavailable
-from cpy2py.kernel import observe
+from cpy2py.kernel import observe, twin_exit
 
 
 def _flush():
@@ -62,6 +62,7 @@ def main():
 
     def shutdown():
         kernel.close_listener()
+        twin_exit.finish(kernel)  # atexit handlers, finalizers, files flushed
         report = observe.stats_line(kernel.twin_id)
         if report is not None:
             control.report(report)

@@ -182,6 +182,12 @@ if not PY3:  # pragma: no cover - Python 2 only
     copy_reg.pickle(type(NotImplemented), lambda obj: (_builtin_constant, ('NotImplemented',)))
     copy_reg.pickle(type(Ellipsis), lambda obj: (_builtin_constant, ('Ellipsis',)))
 
+    def _refuse_file(obj):
+        # protocol 2 "pickles" a file as an empty object of a type Python 3 lacks (protocols
+        # 0 and 1 refuse it): refusing makes it cross as a reference, as on Python 3
+        raise TypeError("can't pickle file objects")
+    copy_reg.pickle(file, _refuse_file)  # noqa: F821 - Python 2's built-in file type
+
     class _Py3CompatiblePickler(_pure_pickle.Pickler):
         """Python 2 pickler whose non-ASCII ``str`` values arrive in Python 3 as ``bytes``"""
         dispatch = dict(_pure_pickle.Pickler.dispatch)
