@@ -184,6 +184,8 @@ class StandaloneSupervisor(object):
             'CPY2PY_RUN_DIR': self.run_dir,
             'CPY2PY_TOKEN': self.token,
             'CPY2PY_CONTROL_FD': str(theirs.fileno()),
+            # a twin that outlives this process removes the run directory (twin_main)
+            'CPY2PY_STANDALONE_PARENT': str(os.getpid()),
             'CPY2PY_BOOTSTRAP': launch_env.BOOTSTRAP_DIR,
             'PYTHONPATH': launch_env.pythonpath_with_bootstrap(),
         })

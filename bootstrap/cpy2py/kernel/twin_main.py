@@ -42,6 +42,29 @@ def _favour_waiting_requests():
         sys.setswitchinterval(TWIN_SWITCH_INTERVAL)
 
 
+def _remove_orphaned_run_dir(kernel):
+    """A standalone main that died (SIGTERM, SIGKILL, os._exit) never ran the atexit handler
+    that removes its run directory: its twins, which notice, do (cpy2py-run cleans up its
+    own, so only a standalone main's twins get CPY2PY_STANDALONE_PARENT)"""
+    parent = os.environ.get('CPY2PY_STANDALONE_PARENT')
+    if not parent or not kernel.run_dir:
+        return
+    try:
+        parent = int(parent)
+    except ValueError:
+        return
+    # a dying process closes its descriptors before its children are handed to init: the
+    # end of the channel can come while it still is our parent
+    import time
+    end = time.time() + 2.0
+    while os.getppid() == parent:
+        if time.time() > end:
+            return  # the main lives: it closed our channel on purpose and removes it itself
+        time.sleep(0.01)
+    import shutil
+    shutil.rmtree(kernel.run_dir, ignore_errors=True)
+
+
 def main():
     _favour_waiting_requests()
     # terminal signals belong to the main; a twin stops through SHUTDOWN or SIGTERM
@@ -71,6 +94,7 @@ def main():
 
     def supervisor_gone():
         kernel.close_listener()
+        _remove_orphaned_run_dir(kernel)
         _flush()
         try:
             if os.getpgrp() == os.getpid():
