@@ -139,7 +139,7 @@ def _rebuild(payload):
     try:
         cls = _import_type(payload)
     except BaseException as error:
-        return None, 'its type cannot be imported here (%s: %s)' % (type(error).__name__, error)
+        return None, 'its type cannot be imported here (%s)' % describe_error(error)
     if not (isinstance(cls, type) and issubclass(cls, BaseException)):
         return None, '%s is not an exception class here' % _type_path(payload)
     if args is None:
@@ -147,12 +147,12 @@ def _rebuild(payload):
     try:
         exc_args = _loads(args)
     except BaseException as error:
-        return None, 'its arguments cannot be decoded here (%s: %s)' % (type(error).__name__, error)
+        return None, 'its arguments cannot be decoded here (%s)' % describe_error(error)
     try:
         exc = cls.__new__(cls)
         exc.args = exc_args
     except BaseException as error:
-        return None, 'it cannot be rebuilt here (%s: %s)' % (type(error).__name__, error)
+        return None, 'it cannot be rebuilt here (%s)' % describe_error(error)
     for name, blob in state.items():
         try:
             setattr(exc, name, _loads(blob))
@@ -192,18 +192,52 @@ def to_exception(payload):
     return exc
 
 
+#: characters of another error's message that a message built from it keeps
+REASON_LIMIT = 2000
+#: undecodable values nested in each other (a value whose decoding asked for another
+#: value, and so on) that a message spells out; deeper ones name only the innermost error
+NESTING_LIMIT = 3
+
+
+def describe_error(error, limit=REASON_LIMIT):
+    """``Type: message`` of ``error``, cut after ``limit`` characters (saying so)"""
+    try:
+        text = '%s: %s' % (type(error).__name__, error)
+    except BaseException:
+        text = '%s (its message cannot be shown)' % type(error).__name__
+    if len(text) > limit:
+        text = '%s... [%d characters cut]' % (text[:limit], len(text) - limit)
+    return text
+
+
 def undecodable(error, peer_id, body, kind=None):
     """The exception for a reply from ``peer_id`` whose pickle ``body`` failed to load with
-    ``error``: it says which class or function could not be loaded, and why"""
+    ``error``: it says which class or function could not be loaded, and why
+
+    Its message stays short when ``error`` is itself an undecodable value (and so on, up to
+    a RecursionError): past :py:data:`NESTING_LIMIT` levels it names only the innermost
+    error and how many levels were cut."""
     what = 'error' if kind == 2 else 'result'
+    nesting, innermost = 0, None
+    if isinstance(error, UndecodableValue):
+        nesting = getattr(error, 'nesting', 0) + 1
+        innermost = getattr(error, 'innermost', None)
+    if innermost is None:
+        innermost = describe_error(error, REASON_LIMIT // 2)
+    if nesting >= NESTING_LIMIT:
+        reason = ('%d undecodable values nested in it, cut; the innermost error: %s'
+                  % (nesting, innermost))
+    else:
+        reason = describe_error(error)
     culprit = import_errors.failing_global(body)
-    reason = '%s: %s' % (type(error).__name__, error)
     if culprit:
         message = ('the %s from twin %r could not be decoded here: it contains %s.%s, which cannot be '
                    'imported in this interpreter (%s)' % (what, peer_id, culprit[0], culprit[1], reason))
     else:
         message = 'the %s from twin %r could not be decoded here (%s)' % (what, peer_id, reason)
-    return UndecodableValue(message)
+    value = UndecodableValue(message)
+    value.nesting, value.innermost = nesting, innermost
+    return value
 
 
 def _install_py2_excepthook():  # pragma: no cover - Python 2 only
