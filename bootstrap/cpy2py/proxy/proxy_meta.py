@@ -8,6 +8,11 @@ in the twin the class belongs to (``__twin_id__``) and the proxy class everywher
 so ``Cls()`` and ``Cls.some_classmethod()`` run in the right interpreter. ``isinstance``
 and ``issubclass`` compare real classes, so proxies and real objects pass the same checks.
 
+A metaclass derived from ``TwinMeta`` (for instance one that also derives from
+``abc.ABCMeta``) is the metaclass of both versions: the real class and its proxy are
+created by the metaclasses after ``TwinMeta`` in its method resolution order (``ABCMeta``,
+then ``type``), and ``isinstance``/``issubclass`` end there too, on real classes.
+
 Importing this module registers with the kernel how a reference becomes a proxy
 (:py:func:`proxy_class_for_ref`) and a proxy class its real class (:py:func:`real_class`).
 """
@@ -28,6 +33,10 @@ _NOT_FORWARDED = frozenset((
     '__set_name__', '__sizeof__', '__copy__', '__deepcopy__', '__metaclass__', '__local_member__',
     '__firstlineno__', '__static_attributes__', '__type_params__',
 ))
+
+
+#: where ABCMeta keeps registered virtual subclasses (C ``_abc``; ``_py_abc`` and Python 2)
+_ABC_REGISTRIES = ('_abc_impl', '_abc_registry')
 
 
 def is_local_member(raw):
@@ -85,16 +94,32 @@ def _build_proxy_class(real, classcell=None):
         '__module__': real.__module__,
         '__doc__': real.__doc__,
         '__twin_id__': real.__dict__['__twin_id__'],
-        '__cpy2py_real__': real,
         '__cpy2py_class_ref__': class_ref(real),
     })
     if hasattr(real, '__qualname__'):
         namespace['__qualname__'] = real.__qualname__
     if classcell is not None:
         namespace['__classcell__'] = classcell
-    proxy = type.__new__(TwinMeta, real.__name__, tuple(bases), namespace)
+    # not a proxy class until __cpy2py_real__ is set: what the metaclasses set while
+    # creating it (ABCMeta: _abc_impl, __abstractmethods__) stays local
+    proxy = _create_class(type(real), real.__name__, tuple(bases), namespace)
+    type.__setattr__(proxy, '__cpy2py_real__', real)
+    for name in _ABC_REGISTRIES:  # ABCMeta.register on the proxy registers with the real class
+        if name in real.__dict__:
+            type.__setattr__(proxy, name, real.__dict__[name])
     type.__setattr__(real, '__cpy2py_proxy__', proxy)
     return proxy
+
+
+def _create_class(meta, name, bases, namespace):
+    """A class of metaclass ``meta`` (or of the most derived metaclass of ``bases``) made by
+    the metaclasses after TwinMeta: calling ``type.__new__`` with a less derived metaclass
+    would hand the call back to ``TwinMeta.__new__`` of the derived one"""
+    for base in bases:
+        kind = type(base)
+        if kind is not meta and issubclass(kind, meta):
+            meta = kind
+    return super(TwinMeta, meta).__new__(meta, name, bases, namespace)
 
 
 def _is_function(raw):
@@ -130,10 +155,10 @@ class TwinMeta(type):
         namespace['__twin_id__'] = twin_id
         real_bases = tuple(real_class(base) for base in bases)
         if twin_id == kernel_state.TWIN_ID:
-            return type.__new__(mcs, name, real_bases, namespace)
+            return _create_class(mcs, name, real_bases, namespace)
         # elsewhere the name is bound to the proxy class: it must own the __class__ cell
         classcell = namespace.pop('__classcell__', None)
-        real = type.__new__(mcs, name, real_bases, namespace)
+        real = _create_class(mcs, name, real_bases, namespace)
         return _build_proxy_class(real, classcell)
 
     def __call__(cls, *args, **kwargs):
@@ -148,7 +173,9 @@ class TwinMeta(type):
     def __subclasscheck__(cls, subclass):
         if cls.__dict__.get('__cpy2py_base__'):
             return type.__subclasscheck__(cls, subclass)
-        return type.__subclasscheck__(real_class(cls), real_class(subclass))
+        real = real_class(cls)
+        # the next metaclass decides (ABCMeta: registered virtual subclasses too)
+        return super(TwinMeta, type(real)).__subclasscheck__(real, real_class(subclass))
 
     def __getattr__(cls, name):
         # only reached for names the proxy class does not define: ask the real class
