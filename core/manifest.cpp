@@ -37,6 +37,13 @@ std::string join(const Keys& keys) {
     return out;
 }
 
+/// `text` with each NUL shown as "\u0000", for messages.
+std::string printable(std::string_view text) {
+    std::string out;
+    for (char c : text) out += c == '\0' ? std::string("\\u0000") : std::string(1, c);
+    return out;
+}
+
 std::string type_name(const toml::node& node) {
     switch (node.type()) {
         case toml::node_type::table: return "a table";
@@ -83,9 +90,18 @@ public:
         }
     }
 
+    /// A string of the manifest ends up in an environment, an argv or a path, which end at a
+    /// NUL: one written as "\u0000" is an error, not a value silently cut short.
+    void no_nul(const toml::node& node, std::string_view key, std::string_view value) const {
+        if (value.find('\0') != std::string_view::npos)
+            fail(node.source(), std::string(key) + " must not contain a NUL character (\\u0000): environment "
+                                                   "variables, arguments and paths cannot hold one");
+    }
+
     std::string string(const toml::node& node, std::string_view key) const {
         if (!node.is_string()) fail(node.source(), std::string(key) + " must be a string, not " + type_name(node));
         std::string value = node.as_string()->get();
+        no_nul(node, key, value);
         if (value.empty()) fail(node.source(), std::string(key) + " must not be empty");
         return value;
     }
@@ -134,6 +150,7 @@ public:
         for (auto&& item : *array) {
             if (!item.is_string())
                 fail(item.source(), std::string(key) + " must hold only strings, not " + type_name(item));
+            no_nul(item, key, item.as_string()->get());
             out.push_back(item.as_string()->get());
         }
         return out;
@@ -144,12 +161,14 @@ public:
             fail(node.source(), std::string(key) + " must be a table of strings (NAME = \"value\"), not " + type_name(node));
         std::map<std::string, std::string> out;
         for (auto&& [name, value] : *node.as_table()) {
-            if (name.str().empty() || name.str().find('=') != std::string_view::npos)
-                fail(name.source(), "environment variable name '" + std::string(name.str()) +
-                                        "' must be non-empty and without '='");
+            if (name.str().empty() || name.str().find('=') != std::string_view::npos ||
+                name.str().find('\0') != std::string_view::npos)
+                fail(name.source(), "environment variable name '" + printable(name.str()) +
+                                        "' must be non-empty and without '=' or a NUL character");
             if (!value.is_string())
                 fail(value.source(), std::string(key) + "." + std::string(name.str()) + " must be a string, not " +
                                          type_name(value));
+            no_nul(value, std::string(key) + "." + std::string(name.str()), value.as_string()->get());
             out.emplace(name.str(), value.as_string()->get());
         }
         return out;
@@ -239,7 +258,7 @@ ManifestTwin read_twin(const Reader& r, const toml::key& key, const toml::node& 
     twin.id = std::string(key.str());
     const std::string section = r.section("twins." + twin.id);
     if (!is_valid_twin_id(twin.id))
-        r.fail(key.source(), "twin id '" + twin.id + "' is not valid: use " + std::string(twin_id_rule));
+        r.fail(key.source(), "twin id '" + printable(twin.id) + "' is not valid: use " + std::string(twin_id_rule));
     const toml::table& table = r.table(node, section);
     r.only_keys(table, twin_keys, section);
     twin.where = r.where(table.source());

@@ -95,6 +95,19 @@ class DiscoveryTest(ConfigurationTestCase):
         self.assertStatus(result, 78)
         self.assertRegex(result.stderr, r"pyproject\.toml:1:\d+: invalid TOML")
 
+    def test_a_nul_written_as_an_escape_is_an_error_with_its_position(self):
+        # a NUL would cut the value short where it reaches an environment or argv
+        for text, where in (('[env]\nA = "x\\u0000y"\n', "cpy2py.toml:2:5: env.A must not contain a NUL"),
+                            ('[twins.tw]\ninterpreter = "python3"\nargs = ["a\\u0000"]\n',
+                             "cpy2py.toml:3:9: args must not contain a NUL"),
+                            ('[twins.tw]\ninterpreter = "python3"\nenv = { B = "\\u0000" }\n',
+                             "cpy2py.toml:3:13: env.B must not contain a NUL")):
+            self.write("cpy2py.toml", text)
+            result = self.run_cli("-c", "import os; print(repr(os.environ.get('A')))")
+            self.assertStatus(result, 78)
+            self.assertIn(where, result.stderr)
+            self.assertEqual(result.stdout, "")
+
     def test_command_line_wins_over_the_file(self):
         self.write("pyproject.toml", '[tool.cpy2py.main]\ninterpreter = "no-such-python-xyz"\n'
                                      'env = { WHICH = "file" }\n')

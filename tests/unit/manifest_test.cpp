@@ -120,6 +120,20 @@ TEST_CASE("manifest: unparsable files and duplicate twins are TOML errors with a
     CHECK(error_position("bad_duplicate_twin.toml").rfind("4:", 0) == 0);
 }
 
+TEST_CASE("manifest: a NUL written as \\u0000 is an error, not a string cut short") {
+    CHECK(error_position("bad_env_nul.toml") == "2:5");
+    CHECK(error_position("bad_args_nul.toml") == "3:15");
+    CHECK(error_position("bad_env_name_nul.toml") == "3:9");
+    try {
+        load("bad_env_nul.toml");
+        FAIL("no error");
+    } catch (const Error& e) {
+        CHECK(std::string(e.what()).find("env.A must not contain a NUL character") != std::string::npos);
+    }
+    CHECK_THROWS_AS(parse_manifest("[main]\nscript = \"a\\u0000.py\"\n", "m.toml", "/"), ConfigError);
+    CHECK_THROWS_AS(parse_manifest("[twins.t]\ninterpreter = \"py\\u0000\"\n", "m.toml", "/"), ConfigError);
+}
+
 TEST_CASE("manifest: messages say what is allowed") {
     auto message = [](const std::string& name) {
         try {
