@@ -171,7 +171,7 @@ void Application::spawn_main() {
     const MainSpec& main = plan_.main;
     int pair[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
-        spdlog::error("cannot start the main program: socketpair: {}", std::strerror(errno));
+        spdlog::error("cannot start the main program: {}", describe_spawn_error("socketpair", errno));
         status_ = 126;
         begin_shutdown();
         return;
@@ -192,8 +192,8 @@ void Application::spawn_main() {
     ::close(pair[1]);
     if (!spawned) {
         ::close(pair[0]);
-        spdlog::error("cannot start the main program {}: {}: {}", main.interpreter.path, spawned.what,
-                      std::strerror(spawned.error));
+        spdlog::error("cannot start the main program {}: {}", main.interpreter.path,
+                      describe_spawn_error(spawned.what, spawned.error));
         status_ = spawned.error == ENOENT ? 127 : 126;
         begin_shutdown();
         return;

@@ -1,5 +1,7 @@
 #include "core/captured_run.hpp"
 
+#include "core/process.hpp"
+
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -93,12 +95,12 @@ CapturedRun run_captured(const std::vector<std::string>& argv_in, const std::vec
     }
     int out_pipe[2], err_pipe[2];
     if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
-        result.error = std::string("pipe: ") + std::strerror(errno);
+        result.error = describe_spawn_error("pipe", errno);
         return result;
     }
     Fd out_r{out_pipe[0]}, out_w{out_pipe[1]};
     if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
-        result.error = std::string("pipe: ") + std::strerror(errno);
+        result.error = describe_spawn_error("pipe", errno);
         return result;
     }
     Fd err_r{err_pipe[0]}, err_w{err_pipe[1]};
@@ -116,7 +118,8 @@ CapturedRun run_captured(const std::vector<std::string>& argv_in, const std::vec
     const int rc = ::posix_spawn(&pid, argv_s[0].c_str(), &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) {
-        result.error = "cannot execute " + argv_s[0] + ": " + std::strerror(rc);
+        result.error = "cannot execute " + argv_s[0] + ": " +
+                       (rc == EMFILE || rc == ENFILE ? describe_spawn_error("posix_spawn", rc) : std::strerror(rc));
         return result;
     }
     result.started = true;

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 
 namespace cpy2py {
 namespace {
@@ -107,6 +109,27 @@ void close_fd_range(int first, int last) noexcept {
 }
 
 }  // namespace
+
+std::string describe_spawn_error(const std::string& step, int error, unsigned long long soft,
+                                 unsigned long long hard) {
+    if (error == ENFILE) {
+        return "the system is out of open files (" + step + ": " + std::strerror(error) +
+               "): close other programs, or raise fs.file-max";
+    }
+    if (error != EMFILE) return step + ": " + std::strerror(error);
+    std::string message = "too many open files (" + step + "): the limit is ";
+    if (soft == RLIM_INFINITY) return message + "unlimited";
+    message += std::to_string(soft) + " (`ulimit -n`)";
+    const unsigned long long wanted = hard == RLIM_INFINITY ? 4096 : std::min<unsigned long long>(hard, 4096);
+    if (wanted > soft) return message + "; raise it, e.g. `ulimit -n " + std::to_string(wanted) + "`";
+    return message + ", which is also the hard limit (`ulimit -Hn`): only root can raise it";
+}
+
+std::string describe_spawn_error(const std::string& step, int error) {
+    struct rlimit limit {};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return step + ": " + std::strerror(error);
+    return describe_spawn_error(step, error, limit.rlim_cur, limit.rlim_max);
+}
 
 SpawnResult spawn_process(const ProcessSpec& spec) {
     SpawnResult result;

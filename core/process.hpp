@@ -49,6 +49,15 @@ struct SpawnResult {
     explicit operator bool() const noexcept { return pid > 0; }
 };
 
+/// "STEP: strerror" for a failed step of starting a child (`error` is its errno); when the
+/// process is out of file descriptors (EMFILE), says the limit and how to raise it: "too
+/// many open files (dup): the limit is 20 (`ulimit -n`); raise it, e.g. `ulimit -n 4096`";
+/// ENFILE (the whole system) is said as such. `soft` and `hard` are RLIMIT_NOFILE's.
+std::string describe_spawn_error(const std::string& step, int error, unsigned long long soft,
+                                 unsigned long long hard);
+/// The same with this process's current RLIMIT_NOFILE.
+std::string describe_spawn_error(const std::string& step, int error);
+
 /// Starts the child and returns once it has called execve (or failed to). Never throws
 /// after the fork; allocation failures before it propagate as std::bad_alloc.
 SpawnResult spawn_process(const ProcessSpec& spec);

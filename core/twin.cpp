@@ -103,8 +103,8 @@ void Twin::spawn() {
     const auto mode = context_.settings.output;
     FdGuard fds;
     auto failed_to_spawn = [&](const char* what, int error) {
-        const std::string message = fmt::format("twin '{}' ({}) failed to start: {}: {}", spec_.id,
-                                                command_line(), what, std::strerror(error));
+        const std::string message = fmt::format("twin '{}' ({}) failed to start: {}", spec_.id, command_line(),
+                                                describe_spawn_error(what, error));
         report_start_failure(message);
         apply_restart_policy(true, Clock::now(), message);
     };

@@ -106,9 +106,27 @@ class SpawnFailureTest(SupervisorTestCase):
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
                                     timeout=60, preexec_fn=low_limit)
             answers = self.answers(result.stdout)
-            if answers and "Too many open files" in answers[0]:
+            if answers and "too many open files" in answers[0]:
                 self.assertTrue(answers[0].startswith("ERROR tw twin 'tw'"), answers[0])
                 self.assertNotIn("failed to start", result.stderr)  # the requester reports it
+                return
+        self.skipTest("no descriptor limit let the main start and the twin fail")
+
+    def test_an_eager_twin_out_of_descriptors_names_the_limit(self):
+        self.manifest({"tw": {"start": "eager"}})
+        for limit in range(10, 40):
+            def low_limit(limit=limit):
+                resource.setrlimit(resource.RLIMIT_NOFILE, (limit, 1024))
+            result = subprocess.run(self.command(["exit", "0"]), cwd=self.tmp, env=self.environment(),
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                                    timeout=60, preexec_fn=low_limit)
+            if "cannot start the main program" in result.stderr:
+                continue
+            if "twin 'tw'" in result.stderr and "too many open files" in result.stderr:
+                self.assertIn("the limit is %d (`ulimit -n`); raise it, e.g. `ulimit -n 1024`" % limit,
+                              result.stderr)
+                self.assertNotIn("Too many open files", result.stderr)
+                self.assertEqual(result.returncode, 0, result.stderr)  # as any eager twin that fails
                 return
         self.skipTest("no descriptor limit let the main start and the twin fail")
 

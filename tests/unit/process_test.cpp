@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -111,6 +112,18 @@ TEST_CASE("a program that cannot be executed is reported with the failed step") 
     const auto in_bad_dir = spawn_process(spec);
     CHECK_FALSE(in_bad_dir);
     CHECK(in_bad_dir.what == "chdir");
+}
+
+TEST_CASE("running out of file descriptors is said with the limit and how to raise it") {
+    CHECK(describe_spawn_error("exec", ENOENT, 20, 4096) == std::string("exec: ") + std::strerror(ENOENT));
+    CHECK(describe_spawn_error("dup", EMFILE, 20, 1048576) ==
+          "too many open files (dup): the limit is 20 (`ulimit -n`); raise it, e.g. `ulimit -n 4096`");
+    CHECK(describe_spawn_error("dup", EMFILE, 20, RLIM_INFINITY).find("`ulimit -n 4096`") != std::string::npos);
+    CHECK(describe_spawn_error("pipe", EMFILE, 20, 1000).find("e.g. `ulimit -n 1000`") != std::string::npos);
+    CHECK(describe_spawn_error("pipe", EMFILE, 1000, 1000).find("the hard limit (`ulimit -Hn`)") != std::string::npos);
+    CHECK(describe_spawn_error("socketpair", ENFILE, 20, 4096).rfind("the system is out of open files (socketpair: ", 0) == 0);
+    // with this process's own limit
+    CHECK(describe_spawn_error("dup", EMFILE).find("the limit is ") != std::string::npos);
 }
 
 TEST_CASE("find_executable searches PATH and makes paths absolute") {
