@@ -280,6 +280,7 @@ void Application::on_main_line(ControlChannel& channel, std::string_view line) {
     const auto request = parse_control_line(line);
     if (!request || request->kind == ControlRequest::Kind::ready) {
         spdlog::warn("the main sent an unexpected control line: {:.200}", line);
+        if (auto answer = answer_to_refused_line(line)) channel.send(*answer);
         return;
     }
     on_request(channel, *request);

@@ -48,6 +48,20 @@ std::optional<ControlRequest> parse_control_line(std::string_view line) {
     return request;
 }
 
+std::optional<std::string> answer_to_refused_line(std::string_view line) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    std::string_view rest = line;
+    const auto verb = next_field(rest);
+    if (verb != "START" && verb != "STOP") return std::nullopt;
+    const auto id = next_field(rest);
+    if (is_valid_twin_id(id) || id.size() > 256) return std::nullopt;
+    for (char c : id) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7F) return std::nullopt;
+    }
+    return format_error(id, "invalid twin id '" + std::string(id) + "': a twin id is " + std::string(twin_id_rule));
+}
+
 std::string format_up(std::string_view id, pid_t pid) {
     return "UP " + std::string(id) + " " + std::to_string(pid) + "\n";
 }

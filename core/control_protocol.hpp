@@ -20,6 +20,12 @@ struct ControlRequest {
 /// Parses one line (without its '\n'); nullopt for anything malformed or unknown.
 std::optional<ControlRequest> parse_control_line(std::string_view line);
 
+/// The answer to a line parse_control_line refused: "ERROR <id> <why>" for a START or STOP
+/// whose id field is not a valid twin id but can be echoed (no control character, at most
+/// 256 bytes), so that whoever waits for an answer about that id gets one. nullopt when no
+/// id can be told (other verbs, or `STOP <id> <more>`, whose id has a space): only logged.
+std::optional<std::string> answer_to_refused_line(std::string_view line);
+
 std::string format_up(std::string_view id, pid_t pid);
 std::string format_down(std::string_view id);
 /// The message is escaped so that it stays on one line: '\' -> "\\", newline -> "\n".

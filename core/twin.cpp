@@ -180,6 +180,7 @@ void Twin::on_line(ControlChannel& channel, std::string_view line) {
     const auto request = parse_control_line(line);
     if (!request) {
         spdlog::warn("twin '{}' sent an invalid control line: {:.200}", spec_.id, line);
+        if (auto answer = answer_to_refused_line(line)) channel.send(*answer);
         return;
     }
     if (request->kind == ControlRequest::Kind::ready) {

@@ -131,5 +131,25 @@ class SpawnFailureTest(SupervisorTestCase):
         self.skipTest("no descriptor limit let the main start and the twin fail")
 
 
+class RefusedControlLineTest(SupervisorTestCase):
+    """START or STOP for an id that is not valid is answered ERROR for that id (it is never
+    waited for in vain) and acts on nothing"""
+
+    def test_invalid_ids_are_answered_and_start_nothing(self):
+        self.manifest({"tw": {"start": "lazy"}})
+        long_id = "x" * 65
+        result = self.run_app(["start", "bad/id", "start", "\u00e9", "stop", long_id,
+                               "start", "tw", "start", "bad/id", "python3"])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        rule = "a twin id is 1-64 characters from A-Z a-z 0-9 _ . + -"
+        answers = self.answers(result.stdout)
+        self.assertEqual(answers[0], "ERROR bad/id invalid twin id 'bad/id': " + rule)
+        self.assertEqual(answers[1], "ERROR \u00e9 invalid twin id '\u00e9': " + rule)
+        self.assertEqual(answers[2], "ERROR %s invalid twin id '%s': %s" % (long_id, long_id, rule))
+        self.assertTrue(answers[3].startswith("UP tw "), answers[3])
+        self.assertEqual(answers[4], "ERROR bad/id invalid twin id 'bad/id': " + rule)
+        self.assertEqual(len(self.starts("tw")), 1)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -42,6 +42,23 @@ TEST_CASE("STOP takes only an id; ids follow the twin id rule") {
     CHECK_FALSE(parse_control_line(""));
 }
 
+TEST_CASE("a refused START or STOP with an invalid id is answered ERROR for that id") {
+    const std::string rule = "a twin id is 1-64 characters from A-Z a-z 0-9 _ . + -";
+    CHECK(answer_to_refused_line("START bad/id") == "ERROR bad/id invalid twin id 'bad/id': " + rule + "\n");
+    CHECK(answer_to_refused_line("STOP \xc3\xa9\r") == "ERROR \xc3\xa9 invalid twin id '\xc3\xa9': " + rule + "\n");
+    CHECK(answer_to_refused_line("START bad/id python3") == "ERROR bad/id invalid twin id 'bad/id': " + rule + "\n");
+    const std::string long_id(65, 'a');
+    CHECK(answer_to_refused_line("START " + long_id) == "ERROR " + long_id + " invalid twin id '" + long_id + "': " + rule + "\n");
+    CHECK(answer_to_refused_line("START") == "ERROR  invalid twin id '': " + rule + "\n");
+    // no id to tell: the line is only logged
+    CHECK_FALSE(answer_to_refused_line("STOP x y"));  // the id meant was "x y": answering about x would mislead
+    CHECK_FALSE(answer_to_refused_line("START a\x01b"));
+    CHECK_FALSE(answer_to_refused_line("START " + std::string(300, '/')));
+    CHECK_FALSE(answer_to_refused_line("HELLO x"));
+    CHECK_FALSE(answer_to_refused_line("READY x"));
+    CHECK_FALSE(answer_to_refused_line(""));
+}
+
 TEST_CASE("answers are single lines") {
     CHECK(format_up("pypy", 42) == "UP pypy 42\n");
     CHECK(format_down("pypy") == "DOWN pypy\n");
