@@ -10,6 +10,7 @@ import socket
 import threading
 
 from cpy2py.exceptions import TwinterpreterUnavailable
+from cpy2py.protocol.handshake import check_twin_id
 from cpy2py.utility.compat import PY3, set_cloexec
 from cpy2py.wire.transport import clock
 
@@ -50,7 +51,7 @@ class LineReader(object):
                 return None
             self._buffer += chunk
         line, _, self._buffer = self._buffer.partition(b'\n')
-        return line.decode('utf-8') if PY3 else line
+        return line.decode('utf-8', 'replace') if PY3 else line
 
 
 class SupervisorControl(object):
@@ -88,6 +89,9 @@ class SupervisorControl(object):
         self.send('READY %d' % os.getpid())
 
     def _ask(self, twin_id, line, expected):
+        # an id the supervisor cannot read would never be answered (a space splits it, a
+        # newline starts another line): such a line is never sent
+        check_twin_id(twin_id)
         with self._cond:
             seen = self._answers.get(twin_id, (0, None))[0]
         try:

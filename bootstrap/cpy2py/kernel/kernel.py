@@ -178,6 +178,8 @@ class Kernel(object):
             return conn
         if peer_id == self.twin_id:
             raise ValueError('twin %r cannot call itself through the kernel' % peer_id)
+        if peer_id != self.master_id:  # (a standalone main is named after its executable)
+            handshake.check_twin_id(peer_id)
         with self._lock:
             lock = self._connect_locks.setdefault(peer_id, threading.Lock())
         with lock:

@@ -23,6 +23,7 @@ from cpy2py.exceptions import TwinterpreterUnavailable
 from cpy2py.kernel import launch_env, observe
 from cpy2py.kernel.kernel import SOCKET_PATH_MAX
 from cpy2py.kernel.main_module import main_module_env
+from cpy2py.protocol import handshake
 from cpy2py.utility.compat import PY3, set_inheritable, set_cloexec
 from cpy2py.utility.notices import warn
 
@@ -151,6 +152,7 @@ class StandaloneSupervisor(object):
             return self._start_locks.setdefault(twin_id, threading.Lock())
 
     def start_twin(self, twin_id, executable=None):
+        handshake.check_twin_id(twin_id)
         with self._start_lock(twin_id):
             twin = self._twins.get(twin_id)
             if twin is not None and twin.alive():

@@ -21,9 +21,10 @@ the line without blocking a thread (see :py:mod:`cpy2py.kernel.acceptor`).
 import errno
 import os
 import socket
+import string
 
 from cpy2py.meta import PROTOCOL_VERSION
-from cpy2py.utility.compat import compare_digest, PY3
+from cpy2py.utility.compat import compare_digest, stringabc, PY3
 from cpy2py.exceptions import AuthenticationError
 
 #: longest handshake line (bytes)
@@ -35,6 +36,10 @@ BOOT_ID_LENGTH = 12
 #: the lowest pickle protocol a peer may offer (Python 2 speaks 2)
 MIN_PICKLE_PROTOCOL = 2
 _HEX = frozenset('0123456789abcdef')
+#: what a twin id a program asks for may hold (the README's rule, which cpy2py-run checks too)
+_TWIN_ID_CHARS = frozenset(string.ascii_letters + string.digits + '_.+-')
+#: that rule, as messages say it
+TWIN_ID_RULE = 'a twin id is 1-64 characters from A-Z a-z 0-9 _ . + -'
 
 
 def _encode(text):
@@ -179,6 +184,19 @@ def finish_server(sock, info):
 def refusal(reason):
     """The line that refuses a client"""
     return _encode('NO %s\n' % reason)
+
+
+def valid_twin_id(twin_id):
+    """Whether a program may ask for twin ``twin_id`` (:py:func:`valid_id` is the looser
+    check of ids in a handshake: a standalone main is named after its executable)"""
+    return (isinstance(twin_id, stringabc) and 0 < len(twin_id) <= 64
+            and all(c in _TWIN_ID_CHARS for c in twin_id))
+
+
+def check_twin_id(twin_id):
+    """Raise ValueError naming ``twin_id`` and the rule unless :py:func:`valid_twin_id`"""
+    if not valid_twin_id(twin_id):
+        raise ValueError('invalid twin id %r: %s' % (twin_id, TWIN_ID_RULE))
 
 
 def valid_id(twin_id):

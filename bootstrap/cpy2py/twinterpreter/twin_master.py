@@ -14,12 +14,25 @@ import os
 import threading
 
 from cpy2py.kernel import kernel_state, launch_env
+from cpy2py.protocol import handshake
 from cpy2py.exceptions import TwinterpreterTerminated
 # (the original also offered TwinDef here)
 from cpy2py.twinterpreter.twin_def import TwinDef, master_arguments  # noqa: F401
 
 #: kernel names the original library knew; all mean the one re-entrant kernel here
 KERNEL_NAMES = (None, 'single', 'async', 'multi', 'threaded')
+
+
+def _check_id(twin_id, executable):
+    """A ValueError at once for an id no twin can have (the main's own id is fine: a
+    standalone main is named after its executable)"""
+    if twin_id in (kernel_state.MASTER_ID, kernel_state.TWIN_ID) or handshake.valid_twin_id(twin_id):
+        return
+    how = ''
+    if executable is not None and twin_id == os.path.basename(executable) and twin_id != executable:
+        how = (" (the base name of %r; name the twin: TwinMaster(executable=..., twinterpreter_id='py'))"
+               % (executable,))
+    raise ValueError('invalid twin id %r%s: %s' % (twin_id, how, handshake.TWIN_ID_RULE))
 
 
 class TwinMaster(object):
@@ -46,6 +59,7 @@ class TwinMaster(object):
             raise ValueError('TwinMaster needs an executable or a twinterpreter_id')
         if twinterpreter_id is None:
             twinterpreter_id = os.path.basename(executable)
+        _check_id(twinterpreter_id, executable)
         with cls._masters_lock:
             master = cls._masters.get(twinterpreter_id)
             if master is None:
