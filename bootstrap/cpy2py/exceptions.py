@@ -57,6 +57,11 @@ class StopTwinterpreter(CPy2PyException):
         self.exit_code = exit_code
 
 
+class ControlChannelLost(CPy2PyException, RuntimeError):
+    """This process was started by cpy2py-run, but the descriptor of its control channel was
+    closed (by the program) before the runtime took it"""
+
+
 class RemoteException(CPy2PyException):
     """
     An exception raised in another twinterpreter whose type cannot be used here

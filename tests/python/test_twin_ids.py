@@ -1,9 +1,11 @@
 """Twin ids a program asks for follow the README's rule (1-64 of A-Z a-z 0-9 _ . + -): an
 invalid one is a ValueError at once, naming the id and the rule, in both modes; it never
-reaches the supervisor (a space or a newline would change the control line)."""
+reaches the supervisor (a space or a newline would change the control line). A main that
+closed its control descriptor is told so, instead of going on standalone."""
 from __future__ import print_function
 
 import os
+import sys
 import unittest
 
 from cpy2py import TwinMaster, TwinObject, kernel_state
@@ -63,6 +65,21 @@ class InvalidIdTest(support.TwinTestCase):
         with self.assertRaises(Exception) as caught:
             self.twin.execute(BadlyNamed)
         self.assertIn("invalid twin id 'my twin'", str(caught.exception))
+
+
+class ClosedControlTest(unittest.TestCase):
+    @guarded(120)
+    def test_a_main_that_closed_its_control_descriptor_is_told(self):
+        if not support.SUPERVISED:
+            self.skipTest('only a main under cpy2py-run has a control descriptor')
+        code, out, err = support.run_app(['closed_control_app.py'], twins={'cctwin': sys.executable},
+                                         env={'APP_TWIN': sys.executable})
+        lines = [line for line in out.splitlines() if line.startswith('RESULT')]
+        self.assertEqual(lines[0], 'RESULT child-sees-fd False', out + err)
+        self.assertIn('RESULT call ControlChannelLost the control channel to cpy2py-run was lost: '
+                      'descriptor 3 (CPY2PY_CONTROL_FD) is closed', lines[1])
+        self.assertIn('keep descriptor 3 open', lines[1])
+        self.assertEqual(code, 0, err)
 
 
 if __name__ == '__main__':

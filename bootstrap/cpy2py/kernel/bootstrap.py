@@ -9,43 +9,58 @@ import os
 import stat
 import sys
 
+from cpy2py.exceptions import ControlChannelLost
 from cpy2py.kernel import main_module
 from cpy2py.kernel.kernel import Kernel
 from cpy2py.kernel import observe
 from cpy2py.kernel import user_tracebacks
 
 
-def _control_fd():
-    """The inherited control socket, if there is a valid one"""
-    value = os.environ.get('CPY2PY_CONTROL_FD')
+def _control_fd(value):
+    """The inherited control socket (``value`` is what CPY2PY_CONTROL_FD said), or None
+    without one (standalone). A socket from cpy2py-run (CPY2PY_RUN_DIR and CPY2PY_TOKEN set
+    too) that is no longer there is an error: going on standalone would start twins
+    cpy2py-run knows nothing of, or fail for twins only it can start."""
     if not value:
         return None
     try:
         fd = int(value)
+    except ValueError:
+        return None
+    try:
         if stat.S_ISSOCK(os.fstat(fd).st_mode):
             return fd
-    except (ValueError, OSError):
-        pass
-    return None
+        problem = 'is no longer a socket (it was closed and its number reused)'
+    except OSError:
+        problem = 'is closed'
+    if not (os.environ.get('CPY2PY_RUN_DIR') and os.environ.get('CPY2PY_TOKEN')):
+        return None
+    raise ControlChannelLost(
+        'the control channel to cpy2py-run was lost: descriptor %d (CPY2PY_CONTROL_FD) %s; the '
+        'program closed it (os.closerange(3, ...), say), but twins need it: keep descriptor %d open'
+        % (fd, problem, fd))
 
 
 #: deep callback chains (A -> B -> A ...) need more than Python's default 1000 frames
 MIN_RECURSION_LIMIT = 20000
 
 
-def create_kernel(twin_id, master_id):
-    """The kernel of this process, which is twin ``twin_id`` in the group of ``master_id``"""
+def create_kernel(twin_id, master_id, control_fd=None):
+    """The kernel of this process, which is twin ``twin_id`` in the group of ``master_id``;
+    ``control_fd`` is the value CPY2PY_CONTROL_FD had (default: what it has now)"""
     if sys.getrecursionlimit() < MIN_RECURSION_LIMIT:
         sys.setrecursionlimit(MIN_RECURSION_LIMIT)
-    kernel = _create_kernel(twin_id, master_id)
+    if control_fd is None:
+        control_fd = os.environ.get('CPY2PY_CONTROL_FD')
+    kernel = _create_kernel(twin_id, master_id, control_fd)
     if kernel.is_master:
         main_module.install_in_master()
         user_tracebacks.install()
     return kernel
 
 
-def _create_kernel(twin_id, master_id):
-    fd = _control_fd()
+def _create_kernel(twin_id, master_id, control_fd):
+    fd = _control_fd(control_fd)
     if fd is not None and os.environ.get('CPY2PY_RUN_DIR') and os.environ.get('CPY2PY_TOKEN'):
         from cpy2py.kernel.control import SupervisorControl
         # our children must not believe they are part of this group

@@ -28,6 +28,10 @@ def _take(*names):
     return None
 
 
+#: the number of the control socket to the supervisor (CPY2PY_CONTROL_FD), taken out of the
+#: environment at once: the program's own subprocesses do not inherit the socket, and must
+#: not take a descriptor of theirs for it
+CONTROL_FD = os.environ.pop('CPY2PY_CONTROL_FD', None)
 #: id of the interpreter running the main script
 MASTER_ID = _take('CPY2PY_MAIN_ID', '__CPY2PY_MASTER_ID__')
 #: id of this interpreter
@@ -82,7 +86,7 @@ def _create_kernel():
             references.register_kernel_getter(get_kernel)
             if proxy_layer_loader is not None:
                 references.register_proxy_layer_loader(proxy_layer_loader)
-            kernel = create_kernel(TWIN_ID, MASTER_ID)
+            kernel = create_kernel(TWIN_ID, MASTER_ID, CONTROL_FD)
             group_state = TWIN_GROUP_STATE
             if group_state is not None and kernel.is_master:
                 group_state.attach(kernel)
