@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace cpy2py {
 
 std::vector<std::string> undeclared_twin_candidates(std::string_view id, std::string_view requested) {
@@ -37,7 +39,13 @@ std::string undeclared_twin_message(std::string_view id, const std::vector<std::
     }
     const bool by_path = !candidates.empty() && candidates.front().find('/') != std::string::npos;
     std::string where = by_path ? "" : fmt::format(" on PATH ({})", path_env);
-    if (!why_not.empty()) {
+    // A plain name missing from PATH says no more than the line above: only the search's
+    // findings (a shim that does not run, what exists instead) are worth adding.
+    const bool only_missing = std::all_of(why_not.begin(), why_not.end(), [](const std::string& reason) {
+        return reason.find(" not found on PATH (searched: ") != std::string::npos &&
+               reason.find("no interpreter found matches") == std::string::npos;
+    });
+    if (!why_not.empty() && !only_missing) {
         where = " (";
         for (std::size_t i = 0; i < why_not.size(); ++i) where += (i ? "; " : "") + why_not[i];
         where += ")";

@@ -29,3 +29,17 @@ TEST_CASE("the message for an id that cannot be started speaks the user's langua
     CHECK(contains(undeclared_twin_message("pypy", {"pypy", "pypy3"}, {}, "/bin"), "'pypy' or 'pypy3'"));
     CHECK_FALSE(contains(undeclared_twin_message("x", {"/opt/x"}, {}, "/bin"), "PATH"));
 }
+
+TEST_CASE("the search's findings are added only when they say more than 'not on PATH'") {
+    const std::vector<std::string> missing{"legacy not found on PATH (searched: /usr/bin:/bin)"};
+    const std::string plain = undeclared_twin_message("legacy", {"legacy"}, {}, "/usr/bin:/bin", missing);
+    CHECK(contains(plain, "was found on PATH (/usr/bin:/bin)"));
+    CHECK_FALSE(contains(plain, "searched:"));
+    const std::vector<std::string> shim{
+        "the shim /home/u/.pyenv/shims/python2.7 does not run (pyenv: python2.7: command not found), and no "
+        "interpreter found matches it (CPython 2.7); found: CPython 3.11.2 at /usr/bin/python3 (PATH); looked in: "
+        "PATH (/usr/bin)"};
+    const std::string found = undeclared_twin_message("legacy", {"python2.7"}, {}, "/usr/bin", shim);
+    CHECK(contains(found, "was found (the shim /home/u/.pyenv/shims/python2.7 does not run"));
+    CHECK(contains(found, "looked in: PATH (/usr/bin))"));
+}
