@@ -95,6 +95,27 @@ def socket_path(run_dir, twin_id):
     return os.path.join(run_dir, name + '.sock')
 
 
+#: why a process made by fork() cannot call the twins of the process it was forked from
+FORKED = ('this process was made by fork() from the one that runs the twin group, and cannot use '
+          'its connections; make twin calls in that process, or start worker processes with '
+          "multiprocessing's 'spawn' (or 'forkserver') method")
+
+
+def _guard_against_fork(kernel):
+    """After a fork(), the child's copy of ``kernel`` lets go of its parent's connections"""
+    register = getattr(os, 'register_at_fork', None)
+    if register is None:  # Python 2.7 and 3.6: a forked child's call fails in connection() only
+        return
+    import weakref
+    ref = weakref.ref(kernel)
+
+    def in_child():
+        forked = ref()
+        if forked is not None:
+            forked._forked()
+    register(after_in_child=in_child)
+
+
 class Kernel(object):
     """The runtime of one interpreter process in a twin group"""
 
@@ -137,6 +158,24 @@ class Kernel(object):
         self.on_peer_lost = []
         self._listener = None
         self._started = False
+        #: the process this kernel belongs to (a child made by fork() must not use it)
+        self.pid = os.getpid()
+        _guard_against_fork(self)
+
+    def _forked(self):
+        """In a child made by fork(): the connections, their locks and the threads serving
+        them are the parent's; using them from here would steal the parent's replies or hang
+        on a lock held at the fork. Only flags are set (no socket is touched: shutting one
+        down would cut the parent's connection too); calls then fail in connection()."""
+        connections = list(self._peers.values()) + list(self._private)
+        connections += list(getattr(self.poller, '_connections', {}).values())
+        for conn in connections:
+            conn.dead = True
+            conn.death_reason = FORKED
+        self._peers = {}
+        self._private = set()
+        self._connect_locks = {}
+        self._lock = threading.RLock()
 
     # -- lifecycle ---------------------------------------------------------
     def start(self):
@@ -178,6 +217,8 @@ class Kernel(object):
             return conn
         if peer_id == self.twin_id:
             raise ValueError('twin %r cannot call itself through the kernel' % peer_id)
+        if self.pid != os.getpid():
+            raise TwinterpreterUnavailable(peer_id, FORKED)
         if peer_id != self.master_id:  # (a standalone main is named after its executable)
             handshake.check_twin_id(peer_id)
         with self._lock:
