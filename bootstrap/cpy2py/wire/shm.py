@@ -58,6 +58,12 @@ _IO_MAX = 0x7ffff000
 _POOLING = os.environ.get('CPY2PY_SHM_POOL', '1').strip() != '0'
 
 
+#: the byte a sender puts on the side socket once a frame's memfd holds its data (the
+#: receiver maps the memfd meanwhile, and hands out no view before it comes), or instead
+#: when it could not write it
+READY, FAILED = b'R', b'X'
+
+
 def supported():
     """Whether this interpreter can take part: memfd, fd passing, pickle protocol 5"""
     if not hasattr(os, 'memfd_create') or not hasattr(socket.socket, 'sendmsg'):
@@ -124,34 +130,69 @@ def layout(lengths):
     return offsets, end
 
 
-def pack(views, owner=None):
-    """A memfd holding ``views`` (byte-format memoryviews) at layout() offsets, behind its
-    header; the caller passes it on (over ``owner``) and closes it. A large one is kept for
-    reuse, and a pooled one its receiver is done with is filled again instead of a new one
-    (shm_pool)."""
+class Prepared(object):
+    """A memfd about to carry ``views``: its descriptor exists (sized, so the receiver can map
+    it), its data is written by :py:func:`fill`, possibly while the receiver maps it"""
+
+    __slots__ = ('fd', 'segment', 'views', 'offsets', 'total', 'pooled', 'owner')
+
+    def __init__(self, fd, segment, views, offsets, total, pooled, owner):
+        self.fd = fd
+        self.segment = segment
+        self.views = views
+        self.offsets = offsets
+        self.total = total
+        self.pooled = pooled
+        self.owner = owner
+
+
+def prepare(views, owner=None):
+    """A memfd for ``views`` at layout() offsets, behind its header, not yet written: a pooled
+    one its receiver is done with (shm_pool), else a new one. The caller passes it on (over
+    ``owner``), calls fill() and closes the descriptor."""
     offsets, total = layout([view.nbytes for view in views])
     pooled = _POOLING and total >= _pool.POOL_MIN
-    if pooled:
-        segment = _pool.POOL.take(total)
-        if segment is not None:
-            try:
-                fd = _refill(segment, views, offsets)
-            except BaseException:
-                segment.close()
-                raise
-            _pool.POOL.give_back(segment, owner)
-            return fd
+    segment = _pool.POOL.take(total) if pooled else None
+    if segment is not None:
+        return Prepared(os.dup(segment.fd), segment, views, offsets, total, pooled, owner)
     fd = os.memfd_create('cpy2py', _MFD_CLOEXEC)
     try:
         os.ftruncate(fd, total)
-        _write_views(fd, views, offsets)
-        os.pwrite(fd, _pool.HEADER.pack(1, 0), 0)
-        if pooled:
-            _pool.POOL.give_back(_pool.Segment(os.dup(fd), total, 1), owner)
     except BaseException:
         os.close(fd)
         raise
-    return fd
+    return Prepared(fd, None, views, offsets, total, pooled, owner)
+
+
+def fill(prepared):
+    """Write the data and header of ``prepared`` (the one copy); a large memfd is pooled"""
+    segment = prepared.segment
+    if segment is not None:
+        try:
+            _write_views(segment.fd, prepared.views, prepared.offsets)
+            segment.generation += 1
+            os.pwrite(segment.fd, _pool.HEADER.pack(segment.generation, segment.generation - 1), 0)
+        except BaseException:
+            segment.close()
+            raise
+        _pool.POOL.give_back(segment, prepared.owner)
+        return
+    _write_views(prepared.fd, prepared.views, prepared.offsets)
+    os.pwrite(prepared.fd, _pool.HEADER.pack(1, 0), 0)
+    if prepared.pooled:
+        _pool.POOL.give_back(_pool.Segment(os.dup(prepared.fd), prepared.total, 1), prepared.owner)
+
+
+def pack(views, owner=None):
+    """A written memfd holding ``views`` (prepare() and fill() in one); the caller passes it
+    on and closes it"""
+    prepared = prepare(views, owner)
+    try:
+        fill(prepared)
+    except BaseException:
+        os.close(prepared.fd)
+        raise
+    return prepared.fd
 
 
 def _write_views(fd, views, offsets):
@@ -168,17 +209,6 @@ def forget(owner):
     """Connection ``owner`` closed: the segments last sent over it will not come back"""
     if _POOLING and len(_pool.POOL):
         _pool.POOL.forget(owner)
-
-
-def _refill(segment, views, offsets):
-    """Write ``views`` into pooled ``segment`` as its next generation; a new descriptor of
-    it. (``pwrite`` into pages that exist: 4.5-5 GB/s for 256 MiB, twice a fresh memfd. A
-    mapping kept by the sender would copy faster still, but would be a mapping of a
-    transfer that outlives it.)"""
-    _write_views(segment.fd, views, offsets)
-    segment.generation += 1
-    os.pwrite(segment.fd, _pool.HEADER.pack(segment.generation, segment.generation - 1), 0)
-    return os.dup(segment.fd)
 
 
 def map_shared(fd, size):
@@ -252,6 +282,16 @@ class Unpacked(object):
         self.fd = fd
         self.offsets, self.total = layout(lengths)
         self._map = None
+
+    def map_now(self):
+        """Map (and fault in) the memfd now, while its sender may still be writing it: the
+        two halves of a transfer then run on two CPUs (a failure here is retried, or the
+        buffers copied, in view())"""
+        if self._map is None:
+            try:
+                self._map = map_shared(self.fd, self.total)
+            except (OSError, ValueError, EnvironmentError):
+                self._map = None
 
     def view(self, index, length):
         """A writable memoryview of buffer ``index`` in the mapping (zero copy); the mapping

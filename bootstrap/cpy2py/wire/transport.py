@@ -344,11 +344,22 @@ class FrameChannel(object):
         if not shared:
             self._send_unit(head + payload, views, deadline=deadline)
             return
-        memfd = _shm.pack(shared, self)  # the one copy, before taking the lock
+        if deadline is not None:
+            # written before taking the lock: the rest of the frame may be detached
+            memfd = _shm.pack(shared, self)
+            try:
+                self._send_unit(head + payload, views, memfd, deadline)
+            finally:
+                os.close(memfd)
+            return
+        # the descriptor goes first, the data is written after the frame, while the receiver
+        # maps it (the copy and the mapping on two CPUs); READY follows on the side socket
+        prepared = _shm.prepare(shared, self)
         try:
-            self._send_unit(head + payload, views, memfd, deadline)
+            with self.send_lock:
+                self._sendall(head + payload, views, prepared)
         finally:
-            os.close(memfd)
+            os.close(prepared.fd)
 
     def _send_unit(self, data, more=(), memfd=None, deadline=None):
         """Send a frame under the send lock; with a ``deadline``, within it (the rest of a
@@ -364,7 +375,7 @@ class FrameChannel(object):
         try:
             with InterruptsDeferred():
                 if memfd is not None:
-                    _shm.send_fd(self.side, memfd)
+                    self._pass_memfd(memfd)
                 rest = _bounded.send_until(self.sock, [memoryview(data)] + list(more), deadline, clock)
             if rest:
                 if self._detached is None:
@@ -377,6 +388,15 @@ class FrameChannel(object):
         finally:
             if owned:
                 lock.release()
+
+    def _pass_memfd(self, memfd):
+        """Pass a frame's memfd on the side socket: a written one (a descriptor) is READY at
+        once, a Prepared one after the frame (see _sendall)"""
+        if isinstance(memfd, _shm.Prepared):
+            _shm.send_fd(self.side, memfd.fd)
+            return
+        _shm.send_fd(self.side, memfd)
+        self.side.sendall(_shm.READY)
 
     def _mark_closed(self):
         self.closed = True
@@ -391,8 +411,17 @@ class FrameChannel(object):
                 return
             with InterruptsDeferred():
                 if memfd is not None:
-                    _shm.send_fd(self.side, memfd)
+                    self._pass_memfd(memfd)
                 sock.sendall(data)
+                if isinstance(memfd, _shm.Prepared):
+                    # before the buffers that go on the socket: a receiver waiting for READY
+                    # reads none of them, and one reading them waits for them, not for us
+                    try:
+                        _shm.fill(memfd)
+                    except BaseException:
+                        self.side.sendall(_shm.FAILED)
+                        raise
+                    self.side.sendall(_shm.READY)
                 for part in more:
                     sock.sendall(part)
         except (OSError, socket.error) as err:
@@ -473,7 +502,23 @@ class FrameChannel(object):
         if memfd is None:
             self.closed = True
             raise ChannelClosed('side socket carried no descriptor')
-        return _SharedBuffers(_shm.Unpacked(memfd, lengths))
+        unpacked = _shm.Unpacked(memfd, lengths)
+        unpacked.map_now()  # while the sender writes the data
+        try:
+            with InterruptsDeferred():
+                tag, stray = _shm.recv_fd(self.side)
+        except (OSError, socket.error, EOFError) as err:
+            unpacked.close()
+            self.closed = True
+            raise ChannelClosed('connection lost while receiving shared memory: %s' % err)
+        if stray is not None:
+            os.close(stray)
+        if tag != _shm.READY:
+            unpacked.close()
+            self.closed = True
+            raise ChannelClosed('the sender could not write the shared memory of a frame' if tag == _shm.FAILED
+                                else 'side socket out of order')
+        return _SharedBuffers(unpacked)
 
     def _read_bytes(self, size):
         """Read ``size`` bytes into a new bytes object, straight from the socket if possible"""
