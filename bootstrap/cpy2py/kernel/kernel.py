@@ -329,6 +329,11 @@ class Kernel(object):
     def connection_lost(self, conn, reason):
         if conn.dead:
             return
+        if conn.private and not conn.closing and not self._peer_ended(conn):
+            # one thread's own connection ended while its process lives (it ran out of file
+            # descriptors, say): only that connection is lost, not the process with every
+            # proxy of it; were it dead, its shared connection's end would say so too
+            conn.closing = True
         # how the peer ended, asked before the connection is marked dead: a caller that finds
         # it dead (before its reply error is delivered) says the same
         told = self._how_it_ended(conn, reason, bool(conn.pending) and not conn.closing)
@@ -372,6 +377,15 @@ class Kernel(object):
 
     #: how long a call that lost its twin waits for the supervisor to say how the twin ended
     EXIT_NOTICE_WAIT = 0.5
+
+    def _peer_ended(self, conn):
+        """Whether the supervisor says the process at the other end of ``conn`` ended
+        (waiting a moment for its notice); True when it cannot say"""
+        wait_exit = getattr(self.supervisor, 'wait_exit', None)
+        seen = getattr(conn, 'exits_seen', None)
+        if wait_exit is None or seen is None:
+            return True
+        return bool(wait_exit(conn.peer_id, seen, self.EXIT_NOTICE_WAIT))
 
     def _how_it_ended(self, conn, reason, calls_waiting):
         """The reason a lost connection gives its waiting calls: how the twin process ended
