@@ -10,9 +10,9 @@ import socket
 import threading
 
 from cpy2py.exceptions import TwinterpreterUnavailable
+from cpy2py.kernel.exit_notices import ExitNotices
 from cpy2py.protocol.handshake import check_twin_id
 from cpy2py.utility.compat import PY3, set_cloexec
-from cpy2py.wire.transport import clock
 
 
 def encode_line(text):
@@ -66,8 +66,8 @@ class SupervisorControl(object):
         self._cond = threading.Condition(threading.Lock())
         #: twin id -> (number of answers so far, last answer fields)
         self._answers = {}
-        #: twin id -> (number of EXITED notices so far, how the last one says it ended)
-        self._exits = {}
+        #: the EXITED notices (see Kernel._how_it_ended)
+        self._exits = ExitNotices()
         self._closed = False
         #: called (in the reader thread) when the supervisor asks us to stop
         self.on_shutdown = None
@@ -123,22 +123,12 @@ class SupervisorControl(object):
 
     def exits_seen(self, twin_id):
         """How many EXITED notices about ``twin_id`` came so far"""
-        with self._cond:
-            return self._exits.get(twin_id, (0, None))[0]
+        return self._exits.seen(twin_id)
 
     def wait_exit(self, twin_id, seen, timeout):
-        """How twin ``twin_id`` ended ("exit code 3"), from an EXITED notice after the first
-        ``seen`` ones, waiting at most ``timeout`` seconds for it; None if none came"""
-        end = clock() + timeout
-        with self._cond:
-            while True:
-                count, how = self._exits.get(twin_id, (0, None))
-                if count > seen:
-                    return how
-                left = end - clock()
-                if left <= 0 or self._closed:
-                    return None
-                self._cond.wait(left)
+        """How twin ``twin_id`` ended, from an EXITED notice after the first ``seen`` ones
+        (see ExitNotices.wait)"""
+        return self._exits.wait(twin_id, seen, timeout)
 
     def serve(self):
         """Read supervisor lines until EOF (run in a thread, or the twin's main thread)"""
@@ -153,9 +143,7 @@ class SupervisorControl(object):
                 continue
             twin_id, _, detail = rest.partition(' ')
             if verb == 'EXITED':  # a notice, not an answer: it must not hide the UP a START waits for
-                with self._cond:
-                    self._exits[twin_id] = (self._exits.get(twin_id, (0, None))[0] + 1, detail)
-                    self._cond.notify_all()
+                self._exits.record(twin_id, detail)
                 continue
             with self._cond:
                 count = self._answers.get(twin_id, (0, None))[0]
@@ -164,6 +152,7 @@ class SupervisorControl(object):
         with self._cond:
             self._closed = True
             self._cond.notify_all()
+        self._exits.close()
         if self.on_eof is not None:
             self.on_eof()
 

@@ -21,6 +21,7 @@ import time
 from cpy2py.kernel.control import LineReader, encode_line
 from cpy2py.exceptions import TwinterpreterUnavailable
 from cpy2py.kernel import launch_env, observe
+from cpy2py.kernel.exit_notices import ExitNotices
 from cpy2py.kernel.kernel import SOCKET_PATH_MAX
 from cpy2py.kernel.main_module import main_module_env
 from cpy2py.protocol import handshake
@@ -116,36 +117,19 @@ class StandaloneSupervisor(object):
         self.kernel = None
         #: STATS documents the twins sent before they exited (CPY2PY_STATS)
         self.reports = []
-        #: twin id -> (how many of its processes ended, how the last one did), as cpy2py-run's
-        #: EXITED notices: a call that lost its twin says "its process ended with signal 9"
-        self._exits = {}
-        self._exits_changed = threading.Condition(threading.Lock())
+        #: how the twins' processes ended, as cpy2py-run's EXITED notices tell it: a call
+        #: that lost its twin says "its process ended with signal 9"
+        self._exits = ExitNotices()
         atexit.register(self.shutdown)
 
     def exits_seen(self, twin_id):
         """How many processes of ``twin_id`` ended so far (see Kernel._how_it_ended)"""
-        with self._exits_changed:
-            return self._exits.get(twin_id, (0, None))[0]
+        return self._exits.seen(twin_id)
 
     def wait_exit(self, twin_id, seen, timeout):
-        """How twin ``twin_id``'s process ended ("exit code 3") once more than ``seen`` did,
-        waiting at most ``timeout`` seconds; None if none did meanwhile"""
-        end = time.time() + timeout
-        with self._exits_changed:
-            while True:
-                count, how = self._exits.get(twin_id, (0, None))
-                if count > seen:
-                    return how
-                left = end - time.time()
-                if left <= 0:
-                    return None
-                self._exits_changed.wait(left)
-
-    def _ended(self, twin_id, returncode):
-        with self._exits_changed:
-            count = self._exits.get(twin_id, (0, None))[0]
-            self._exits[twin_id] = (count + 1, describe_exit(returncode))
-            self._exits_changed.notify_all()
+        """How twin ``twin_id``'s process ended once more than ``seen`` did (see
+        ExitNotices.wait)"""
+        return self._exits.wait(twin_id, seen, timeout)
 
     def _start_lock(self, twin_id):
         with self._lock:
@@ -240,7 +224,7 @@ class StandaloneSupervisor(object):
         except (OSError, socket.error):
             pass
         if self.kernel is not None:
-            self._ended(twin.twin_id, twin.process.wait())
+            self._exits.record(twin.twin_id, describe_exit(twin.process.wait()))
             self.kernel.peer_died(twin.twin_id)
 
     def _answer_start(self, twin, target, executable):
