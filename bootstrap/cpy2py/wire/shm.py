@@ -167,20 +167,20 @@ def prepare(views, owner=None):
 def fill(prepared):
     """Write the data and header of ``prepared`` (the one copy); a large memfd is pooled"""
     segment = prepared.segment
+    generation = 1 if segment is None else segment.generation + 1
+    try:
+        _write_views(prepared.fd, prepared.views, prepared.offsets)
+        os.pwrite(prepared.fd, _pool.header(generation), 0)
+    except BaseException:
+        if segment is not None:
+            segment.close()  # half written: it must not be reused
+        raise
     if segment is not None:
-        try:
-            _write_views(segment.fd, prepared.views, prepared.offsets)
-            segment.generation += 1
-            os.pwrite(segment.fd, _pool.HEADER.pack(segment.generation, segment.generation - 1), 0)
-        except BaseException:
-            segment.close()
-            raise
+        segment.generation = generation
+    elif prepared.pooled:
+        segment = _pool.Segment(os.dup(prepared.fd), prepared.total, generation)
+    if segment is not None:
         _pool.POOL.give_back(segment, prepared.owner)
-        return
-    _write_views(prepared.fd, prepared.views, prepared.offsets)
-    os.pwrite(prepared.fd, _pool.HEADER.pack(1, 0), 0)
-    if prepared.pooled:
-        _pool.POOL.give_back(_pool.Segment(os.dup(prepared.fd), prepared.total, 1), prepared.owner)
 
 
 def pack(views, owner=None):
@@ -218,8 +218,8 @@ def map_shared(fd, size):
     ``mmap.mmap`` duplicates the descriptor and keeps it as long as the mapping lives: a
     process holding many received arrays would run out of descriptors. So: libc's mmap
     through ctypes, with a finalizer that marks the memfd released (its sender may fill it
-    again: shm_pool) and unmaps when the last view is gone. PyPy maps with ``mmap`` (see below); it unmaps when the garbage collector finds
-    the last view gone.
+    again: shm_pool) and unmaps when the last view is gone. PyPy maps with ``mmap`` (see
+    below); it unmaps when the garbage collector finds the last view gone.
     """
     import mmap
     flags = mmap.MAP_SHARED | _MAP_POPULATE
@@ -249,10 +249,7 @@ def _release_and_unmap(libc, address, size):
     """The last view of a mapping is gone: tell the sender (its released generation becomes
     the sent one: it may fill the memfd again, see shm_pool), then unmap"""
     try:
-        import ctypes
-        sent = _pool.HEADER.unpack(ctypes.string_at(address, _pool.HEADER.size))[0]
-        released = struct.pack('<Q', sent)
-        ctypes.memmove(address + 8, released, len(released))
+        _pool.mark_released(address)
     except Exception:  # e.g. at interpreter exit: the sender just never reuses it
         pass
     libc.munmap(address, size)

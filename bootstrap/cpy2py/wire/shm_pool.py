@@ -30,6 +30,21 @@ IDLE_SECONDS = 1.0
 #: the header at the start of every memfd: sent and released generations (little-endian)
 HEADER = struct.Struct('<QQ')
 HEADER_SIZE = 64  # keeps the buffers after it 64-byte aligned
+_GENERATION = struct.Struct('<Q')
+_RELEASED_AT = _GENERATION.size  # the released generation follows the sent one
+
+
+def header(generation):
+    """The header of a memfd sent as ``generation``, not released yet"""
+    return HEADER.pack(generation, generation - 1)
+
+
+def mark_released(address):
+    """In a receiver's mapping of a memfd at ``address``: the last view is gone, the sender
+    may write it again (its released generation becomes the sent one)"""
+    import ctypes
+    sent = HEADER.unpack(ctypes.string_at(address, HEADER.size))[0]
+    ctypes.memmove(address + _RELEASED_AT, _GENERATION.pack(sent), _GENERATION.size)
 
 
 class Segment(object):
@@ -104,27 +119,24 @@ class SegmentPool(object):
         while True:
             time.sleep(IDLE_SECONDS / 2)
             now = time.time()
-            with self._lock:
-                idle = [s for s in self._free if now - s.last_used >= IDLE_SECONDS]
-                self._free = [s for s in self._free if s not in idle]
-            for segment in idle:
-                segment.close()
+            self._close_where(lambda segment: now - segment.last_used >= IDLE_SECONDS)
 
     def forget(self, owner):
         """``owner`` closed: close the segments last sent over it"""
-        with self._lock:
-            gone = [s for s in self._free if s.owner is owner]
-            if not gone:
-                return
-            self._free = [s for s in self._free if s.owner is not owner]
-        for segment in gone:
-            segment.close()
+        self._close_where(lambda segment: segment.owner is owner)
 
     def clear(self):
         """Close every pooled segment (tests)"""
+        self._close_where(lambda segment: True)
+
+    def _close_where(self, doomed):
+        """Take the segments ``doomed(segment)`` picks out of the pool and close them"""
         with self._lock:
-            segments, self._free = self._free, []
-        for segment in segments:
+            gone, kept = [], []
+            for segment in self._free:
+                (gone if doomed(segment) else kept).append(segment)
+            self._free = kept
+        for segment in gone:
             segment.close()
 
     def __len__(self):
