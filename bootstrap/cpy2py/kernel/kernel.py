@@ -95,6 +95,11 @@ def socket_path(run_dir, twin_id):
     return os.path.join(run_dir, name + '.sock')
 
 
+def _bound_of(tls):
+    """What bounds the calls of the thread of ``tls`` (deadline, cancellation), or None"""
+    return getattr(getattr(tls, 'waiter', None), 'bound', None)
+
+
 #: why a process made by fork() cannot call the twins of the process it was forked from
 FORKED = ('this process was made by fork() from the one that runs the twin group, and cannot use '
           'its connections; make twin calls in that process, or start worker processes with '
@@ -231,15 +236,12 @@ class Kernel(object):
                 raise TwinterpreterTerminated(peer_id, 'it was stopped')
             self.start()
             deadline, delay = time.time() + _CONNECT_PATIENCE, 0.0
-            # a call under a deadline does not wait past it for a twin that does not answer
-            bound = getattr(getattr(_tls, 'waiter', None), 'bound', None)
-            if bound is not None and bound.deadline is None:
-                bound = None
+            bound = _bound_of(_tls)
             while True:
                 try:
-                    conn = self._connect(peer_id, None if bound is None else bound.remaining())
+                    conn = self._connect(peer_id, bound)
                     break
-                except socket.timeout:
+                except socket.timeout:  # (only under a deadline)
                     raise deadlines.timed_out(bound, peer_id, sent=False)
                 except (OSError, socket.error) as err:
                     code = getattr(err, 'errno', None)
@@ -267,9 +269,11 @@ class Kernel(object):
                 executable = None
         return executable
 
-    def _connect(self, peer_id, timeout=None):
-        """A new connection to ``peer_id``; with a ``timeout`` (seconds), socket.timeout if
-        the peer does not complete the handshake by then (it is stopped, say)"""
+    def _connect(self, peer_id, bound=None):
+        """A new connection to ``peer_id``; under a ``bound`` with a deadline, socket.timeout
+        if the peer does not complete the handshake by then (it is stopped, say): a call
+        under a deadline does not wait past it for a twin that does not answer"""
+        timeout = None if bound is None else bound.remaining()
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         set_cloexec(sock.fileno())
         try:
@@ -440,10 +444,8 @@ class Kernel(object):
                 return conn
             del conns[primary.peer_id]
             self.close_private(conn)
-        # a call under a deadline does not wait past it for a peer that does not answer
-        bound = getattr(getattr(tls, 'waiter', None), 'bound', None)
         try:
-            conn = self._connect(primary.peer_id, None if bound is None else bound.remaining())
+            conn = self._connect(primary.peer_id, _bound_of(tls))
         except Exception:  # e.g. it is going away: the call reports that over ``primary``
             return primary
         conn.private = True
