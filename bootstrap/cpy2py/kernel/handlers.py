@@ -6,7 +6,6 @@ Each handler takes ``(kernel, connection, data)`` and returns the reply value.
 from cpy2py.exceptions import CallCancelled, StaleProxy
 from cpy2py.kernel import deadlines, import_path
 from cpy2py.kernel.references import resolve_class as _class
-from cpy2py.utility.compat import thread_ident
 
 
 def _native(kernel, boot, iid):
@@ -107,16 +106,20 @@ def bounded(kernel, conn, data):
     key = (conn, request_id)
     waiter = kernel.thread_waiter()
     interrupts = kernel.interrupts
-    if not interrupts.begin(key, waiter):
+    running = interrupts.begin(key, waiter)
+    if running is None:
         raise CallCancelled('cancelled by its caller before it started')
-    # (a callback run by a thread that waits under a bound of its own stays under that one too)
-    previous, waiter.bound = waiter.bound, deadlines.Bound(waiter, waiter.bound, remaining)
+    previous = waiter.bound
     try:
+        # (a callback run by a thread that waits under a bound of its own stays under that one too)
+        waiter.bound = deadlines.Bound(waiter, previous, remaining)
         return HANDLERS[op](kernel, conn, inner)
     finally:
+        # first: until end() returns, the interrupt may still take effect at any step
+        interrupted = interrupts.end(key, running)
         waiter.bound = previous
-        if interrupts.end(key):
-            deadlines.discard_pending(thread_ident())
+        if interrupted:
+            deadlines.after_interrupt()
 
 
 def interrupt(kernel, conn, data):

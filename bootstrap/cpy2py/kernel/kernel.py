@@ -641,8 +641,25 @@ class Kernel(object):
         """Give up waiting for ``request_id``: ask the peer to interrupt it; its reply, if it
         still comes, finds no waiter and is dropped"""
         conn.pending.pop(request_id, None)
+        body, _ = self.dumps(conn, (None, 'interrupt', request_id))
         try:
-            self.send_oneway(conn, 'interrupt', request_id)
+            # never blocks: a peer that stopped reading (its socket buffer full) must not
+            # hold the caller past its deadline; what cannot go at once is finished by a
+            # thread (see cpy2py.wire.bounded_send)
+            conn.channel.send_message(REQUEST, 0, body, None, _clock())
+        except SendTimeout:
+            # another thread's frame holds the connection: send it once that one is done
+            thread = threading.Thread(target=self._send_interrupt_later, args=(conn, body),
+                                      name='cpy2py-interrupt')
+            thread.daemon = True
+            thread.start()
+        except ChannelClosed:
+            pass
+
+    @staticmethod
+    def _send_interrupt_later(conn, body):
+        try:
+            conn.send(REQUEST, 0, body)
         except ChannelClosed:
             pass
 

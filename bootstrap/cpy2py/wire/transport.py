@@ -296,12 +296,13 @@ class FrameChannel(object):
             self.send_frame(struct.pack('<BQ', kind, request_id) + body, buffers, deadline)
             return
         data = _MESSAGE_HEADER.pack(len(body) + _MESSAGE_PREFIX, 0, kind, request_id) + body
-        if len(data) > _SMALL_SEND:
+        detached = self._detached
+        if detached is not None and detached.active and len(data) <= _SMALL_SEND and detached.queue(data):
+            return  # goes out right after the frame being finished (an interrupt, say)
+        if deadline is not None or len(data) > _SMALL_SEND:
+            # (a small frame blocks too once the peer stopped reading and the buffer is full)
             self._send_unit(data, deadline=deadline)
             return
-        detached = self._detached
-        if detached is not None and detached.active and detached.queue(data):
-            return  # goes out right after the frame being finished (an interrupt, say)
         try:  # fits the socket buffer: nothing can split it (see _sendall)
             with self.send_lock:
                 self.sock.sendall(data)
