@@ -35,6 +35,11 @@ _NOT_FORWARDED = frozenset((
 ))
 
 
+#: names the standard library looks for on any class, never set on a TwinObject class:
+#: not asked of the twin (``inspect.signature(cls)``, which ``@dataclass`` calls while the
+#: module is imported, must not call a twin that may not be started yet)
+_PROBED_LOCALLY = frozenset(('_partialmethod',))
+
 #: where ABCMeta keeps registered virtual subclasses (C ``_abc``; ``_py_abc`` and Python 2)
 _ABC_REGISTRIES = ('_abc_impl', '_abc_registry')
 
@@ -82,14 +87,7 @@ def _build_proxy_class(real, classcell=None):
             if name in seen or name in _NOT_FORWARDED or name.startswith('__cpy2py'):
                 continue
             seen.add(name)
-            if is_local_member(raw):
-                namespace[name] = raw
-            elif raw is None:
-                namespace[name] = None  # e.g. __hash__ = None: unhashable stays unhashable
-            elif isinstance(raw, (classmethod, staticmethod)) or _is_function(raw):
-                namespace[name] = ProxyMethod(name, raw)
-            else:
-                namespace[name] = RemoteAttribute(name)
+            namespace[name] = _proxy_member(name, raw, RemoteAttribute(name))
     namespace.update({
         '__module__': real.__module__,
         '__doc__': real.__doc__,
@@ -120,6 +118,21 @@ def _create_class(meta, name, bases, namespace):
         if kind is not meta and issubclass(kind, meta):
             meta = kind
     return super(TwinMeta, meta).__new__(meta, name, bases, namespace)
+
+
+def _proxy_member(name, raw, data):
+    """What the proxy class holds for the real class's member ``raw``: local members as
+    they are, methods as :py:class:`ProxyMethod`, ``None`` as ``None`` (``__hash__ = None``:
+    unhashable stays unhashable), anything else ``data``"""
+    if is_local_member(raw) or raw is None:
+        return raw
+    if isinstance(raw, (classmethod, staticmethod)) or _is_function(raw):
+        return ProxyMethod(name, raw)
+    return data
+
+
+def _is_dunder(name):
+    return len(name) > 4 and name.startswith('__') and name.endswith('__')
 
 
 def _is_function(raw):
@@ -179,18 +192,31 @@ class TwinMeta(type):
 
     def __getattr__(cls, name):
         # only reached for names the proxy class does not define: ask the real class
-        if is_proxy_class(cls) and not name.startswith('__'):
+        if is_proxy_class(cls) and not name.startswith('__') and name not in _PROBED_LOCALLY:
             return class_call(cls, 'class_get', (name,))
         raise AttributeError("type object %r has no attribute %r" % (cls.__name__, name))
 
     def __setattr__(cls, name, value):
         if is_proxy_class(cls) and not name.startswith('__cpy2py'):
-            return class_call(cls, 'class_set', (name, value), (value,))
+            if not _is_dunder(name):
+                return class_call(cls, 'class_set', (name, value), (value,))
+            # the class's protocol (``__repr__``, ``__eq__``, ``__dataclass_fields__``) is
+            # set by class decorators (dataclass, total_ordering), which run in every
+            # process: on the real class in its twin, on this proxy class here. What they
+            # add stays here, a method as a call of the twin's own (decorated) method;
+            # sending it would fail for the functions they make, or decorate twice
+            if name not in PROXY_CORE:
+                type.__setattr__(cls, name, _proxy_member(name, value, value))
+            return
         type.__setattr__(cls, name, value)
 
     def __delattr__(cls, name):
         if is_proxy_class(cls) and not name.startswith('__cpy2py'):
-            return class_call(cls, 'class_del', (name,))
+            if not _is_dunder(name):
+                return class_call(cls, 'class_del', (name,))
+            if name not in PROXY_CORE and name in cls.__dict__:
+                type.__delattr__(cls, name)  # as __setattr__: the protocol stays local
+            return
         type.__delattr__(cls, name)
 
 
