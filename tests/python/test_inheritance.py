@@ -126,6 +126,31 @@ class Bottom(Left, Right):
         return ['Bottom'] + super(Bottom, self).who()
 
 
+# -- typing.Generic among the bases (a plain base where typing has none, or its Generic has
+# a metaclass of its own: Python 2.7 and 3.6) ------------------------------------------------
+import sys
+if sys.version_info >= (3, 7):
+    import typing
+else:
+    typing = None
+_T = typing.TypeVar('_T') if typing else None
+
+
+class Box(TwinObject, typing.Generic[_T] if typing else object):
+    __twin_id__ = TWIN_ID
+
+    def __init__(self, value):
+        self.value = value
+
+    def get(self):
+        return self.value, kernel_state.TWIN_ID
+
+
+class IntBox(Box[int] if typing else Box):
+    def twice(self):
+        return self.value * 2
+
+
 # -- mixins that are not TwinObjects -------------------------------------------------------
 class PlainMixin(object):
     mixin_attribute = 'mixin'
@@ -312,6 +337,19 @@ class MovedClassTest(support.TwinTestCase):
     def test_main_object_used_from_the_twin(self):
         moved = MovedToMain(4)
         self.assertEqual(self.twin.execute(call_where, moved), kernel_state.MASTER_ID)
+
+
+class GenericTest(support.TwinTestCase):
+    def test_generic_twin_object(self):
+        # before: "Cannot inherit from plain Generic" when the proxy class was made
+        self.assertEqual(Box[int](5).get(), (5, TWIN_ID))
+        self.assertEqual(Box('a').get(), ('a', TWIN_ID))
+        self.assertEqual(Box.__parameters__, (_T,))
+
+    def test_subclass_of_parametrized_generic(self):
+        box = IntBox(3)
+        self.assertEqual(box.twice(), 6)
+        self.assertIsInstance(box, Box)
 
 
 class NativeTest(support.TwinTestCase):

@@ -104,8 +104,13 @@ def _proxy_getattr(self, name):
     return remote_call(self, 'getattr', (name,))
 
 
+#: instance attributes a proxy keeps itself: ``Box[int](...)`` marks the object it made
+#: with ``__orig_class__``, an alias of the proxy class that concerns this process only
+_KEPT_BY_PROXY = frozenset(('__orig_class__',))
+
+
 def _proxy_setattr(self, name, value):
-    if name.startswith('__cpy2py'):
+    if name.startswith('__cpy2py') or name in _KEPT_BY_PROXY:
         object.__setattr__(self, name, value)
     else:
         remote_call(self, 'setattr', (name, value), (value,))

@@ -96,6 +96,10 @@ def _build_proxy_class(real, classcell=None):
     })
     if hasattr(real, '__qualname__'):
         namespace['__qualname__'] = real.__qualname__
+    if '__orig_bases__' in real.__dict__:
+        # typing.Generic[T] among the bases: Generic.__init_subclass__ takes the parameters
+        # from there (without them it refuses the plain Generic among the proxy's bases)
+        namespace['__orig_bases__'] = real.__dict__['__orig_bases__']
     if classcell is not None:
         namespace['__classcell__'] = classcell
     # not a proxy class until __cpy2py_real__ is set: what the metaclasses set while
