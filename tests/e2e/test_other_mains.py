@@ -68,6 +68,28 @@ class OtherMainsTest(unittest.TestCase):
         self.run_app("python2.7", "python3", env={"CPY2PY_SPIN_US": "0"})
 
 
+class Python2MainErrorTest(unittest.TestCase):
+    """A 2.7 main that ends with an uncaught error from a Python 3 twin whose message is not
+    ASCII prints the remote traceback (before: 'Error in sys.excepthook: UnicodeEncodeError'
+    on a pipe, and the remote traceback was lost)."""
+
+    CODE = ("from cpy2py import TwinMaster\n"
+            "TwinMaster('other').execute(eval, \"exec('raise ValueError(chr(0xe9))')\")\n")
+
+    def test_non_ascii_remote_error(self):
+        main, twin = find("python2.7"), find("python3")
+        if main is None or twin is None:
+            self.skipTest("python2.7 or python3 not found (looked on PATH and in pyenv versions)")
+        proc = subprocess.run(
+            [BINARY, "--main-interpreter", main, "--twin", "other=" + twin, "-c", self.CODE],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
+        stderr = proc.stderr.decode("utf-8", "replace")
+        self.assertEqual(proc.returncode, 1, stderr)
+        self.assertNotIn("Error in sys.excepthook", stderr)
+        self.assertIn("Traceback in twin 'other'", stderr)
+        self.assertIn("ValueError: \u00e9", stderr)
+
+
 class SpinSettingTest(unittest.TestCase):
     """CPY2PY_SPIN_US reaches the runtime of the main and of every twin; a bad value keeps
     the default instead of breaking the application."""

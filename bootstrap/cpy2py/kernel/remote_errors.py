@@ -176,7 +176,8 @@ def to_exception(payload):
         return payload
     if not isinstance(payload, ErrorPayload):
         return RemoteException(type(payload).__name__, repr(payload))
-    label = 'Traceback in twin %r (pid %s):\n%s' % (payload.twin_id, payload.pid, payload.traceback_text)
+    # (str: a Python 2 main gets the id of a Python 3 twin as unicode, which %r shows as u'...')
+    label = 'Traceback in twin %r (pid %s):\n%s' % (str(payload.twin_id), payload.pid, payload.traceback_text)
     exc, why = payload.exception, None
     if exc is None and payload.pieces is not None:
         exc, why = _rebuild(payload)
@@ -246,6 +247,10 @@ def _install_py2_excepthook():  # pragma: no cover - Python 2 only
     def excepthook(kind, value, tb):
         remote = getattr(value, '__cpy2py_traceback__', None)
         if remote:
+            if not isinstance(remote, str):
+                # unicode from a Python 3 twin: a pipe's ascii codec fails on any other character
+                encoding = getattr(sys.stderr, 'encoding', None) or 'utf-8'
+                remote = remote.encode(encoding, 'backslashreplace')
             sys.stderr.write(remote)
             sys.stderr.write('\nThe above remote exception was re-raised here:\n\n')
         previous(kind, value, tb)
