@@ -11,6 +11,7 @@ import sys
 
 from cpy2py.exceptions import TwinterpreterUnavailable
 from cpy2py.kernel import observe, twin_exit
+from cpy2py.utility import relayed_output
 
 
 def _flush():
@@ -67,6 +68,7 @@ def _remove_orphaned_run_dir(kernel):
 
 def main():
     _favour_waiting_requests()
+    relayed_output.encode_like_a_terminal()
     # terminal signals belong to the main; a twin stops through SHUTDOWN or SIGTERM
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # (importing this module ran cpy2py/__init__ first: logging, aliases, the proxy hooks)
