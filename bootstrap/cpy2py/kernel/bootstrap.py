@@ -35,10 +35,24 @@ def _control_fd(value):
         problem = 'is closed'
     if not (os.environ.get('CPY2PY_RUN_DIR') and os.environ.get('CPY2PY_TOKEN')):
         return None
+    if not _child_of_cpy2py_run():
+        # a program started by a main that never imported cpy2py (which takes the variable
+        # out of the environment): it inherited the variable, not the descriptor, and is a
+        # main of its own
+        return None
     raise ControlChannelLost(
         'the control channel to cpy2py-run was lost: descriptor %d (CPY2PY_CONTROL_FD) %s; the '
         'program closed it (os.closerange(3, ...), say), but twins need it: keep descriptor %d open'
         % (fd, problem, fd))
+
+
+def _child_of_cpy2py_run():
+    """Whether our parent process is cpy2py-run (True where /proc cannot tell)"""
+    try:
+        parent = os.readlink('/proc/%d/exe' % os.getppid())
+    except (OSError, AttributeError):
+        return True
+    return os.path.basename(parent).startswith('cpy2py-run')
 
 
 #: deep callback chains (A -> B -> A ...) need more than Python's default 1000 frames

@@ -150,6 +150,15 @@ class StandaloneSupervisor(object):
         try:
             path = launch_env.resolve_interpreter(executable)
         except OSError as err:
+            if twin_id in os.environ.get('CPY2PY_TWINS', '').split():
+                # a program that a process of a cpy2py-run run started (a multiprocessing
+                # 'spawn' worker, a subprocess): "declare it with --twin" would mislead
+                raise TwinterpreterUnavailable(twin_id, (
+                    "this process (pid %d) was started by a program that cpy2py-run runs, not by "
+                    "cpy2py-run: it is a main of its own, without the twins of that run (twin %r "
+                    "serves the processes cpy2py-run started). Make the twin calls in the main, or "
+                    "start a twin of this process's own: TwinMaster(executable='pypy3', "
+                    "twinterpreter_id=%r).start() (%s)" % (os.getpid(), twin_id, twin_id, err)))
             if named:
                 raise TwinterpreterUnavailable(twin_id, str(err))
             raise TwinterpreterUnavailable(twin_id, (
