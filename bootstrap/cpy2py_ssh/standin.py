@@ -186,7 +186,10 @@ class StandIn(object):
         for stream in (self.out, self.err, self.control):
             stream.flush_blocking()
         if sig is not None:
-            signal.signal(sig, signal.SIG_DFL)
+            try:
+                signal.signal(sig, signal.SIG_DFL)
+            except (OSError, RuntimeError, ValueError):
+                pass   # SIGKILL (the remote OOM killer, kill -9): its action cannot be set, nor needs to be
             os.kill(os.getpid(), sig)
             code = 128 + sig
         os._exit(code)
