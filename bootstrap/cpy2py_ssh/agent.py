@@ -15,7 +15,7 @@ import struct
 import sys
 import time
 
-from cpy2py_ssh import forward, frames, interpreters
+from cpy2py_ssh import forward, frames, heartbeat, interpreters
 from cpy2py_ssh.loop import Loop, Stream, set_cloexec
 from cpy2py_ssh.switch import Switch
 
@@ -123,11 +123,11 @@ class Agent(object):
 
     def tick(self):
         silent = time.time() - self.last_frame
-        if silent > self.heartbeat:
+        if heartbeat.expired(self.heartbeat, silent):
             self.die('no frame from the hub for %.1f s' % silent)
             return
         self.send(0, frames.PING)
-        self.loop.call_later(self.heartbeat / 3.0, self.tick)
+        self.loop.call_later(heartbeat.next_check(self.heartbeat, silent), self.tick)
 
     def die(self, reason):
         for twin in list(self.twins.values()):

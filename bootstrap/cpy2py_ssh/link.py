@@ -5,7 +5,7 @@ import signal
 import subprocess
 import time
 
-from cpy2py_ssh import errors, frames, shipping
+from cpy2py_ssh import errors, frames, heartbeat, shipping
 from cpy2py_ssh.loop import Stream, set_cloexec
 
 _STDERR_KEEP = 16384
@@ -135,12 +135,12 @@ class Link(object):
         if self.failed:
             return
         silent = time.time() - self._last_frame
-        if silent > self.heartbeat:
+        if heartbeat.expired(self.heartbeat, silent):
             self.fail(errors.LOST, "lost the link to host '%s': no heartbeat for %.1f s (heartbeat_timeout %g s)"
                       % (self.host, silent, self.heartbeat))
             return
         self.send(0, frames.PING)
-        self._timer = self.loop.call_later(self.heartbeat / 3.0, self._tick)
+        self._timer = self.loop.call_later(heartbeat.next_check(self.heartbeat, silent), self._tick)
 
     # -- the end -------------------------------------------------------------------
     def _wait(self, patience):
