@@ -16,6 +16,7 @@ import sys
 import time
 
 from cpy2py_ssh import forward, frames, heartbeat, interpreters
+from cpy2py_ssh.janitor import Janitor
 from cpy2py_ssh.loop import Loop, Stream, set_cloexec
 from cpy2py_ssh.switch import Switch
 
@@ -76,6 +77,7 @@ class Agent(object):
         self.by_pid = {}     # pid -> RemoteTwin
         self.heartbeat = float(settings.get('heartbeat', 10.0))
         self.forward_dir = None
+        self.janitor = Janitor(run_dir)   # cleans up if this process is killed with SIGKILL
         self.last_frame = time.time()
         self._last_keepalive = 0.0
         self.output = Stream(self.loop, None, write_fd=1, on_close=lambda: self.die('stdout closed'))
@@ -89,6 +91,8 @@ class Agent(object):
         for twin_id in settings.get('elsewhere', []):
             self.switch.listen(twin_id)
         self.forward_dir = forward.link_run_dir(settings, run_dir)
+        if self.forward_dir:
+            self.janitor.note('link ' + self.forward_dir)
         if self.forward_dir:
             self.probe = forward.ProbeServer(self.loop, run_dir)
         # a search probes interpreters while the loop waits: the hub must still hear from us
@@ -145,6 +149,7 @@ class Agent(object):
             except OSError:
                 pass
         shutil.rmtree(self.run_dir, True)
+        self.janitor.done()
         os._exit(0)
 
     # -- frames from the hub --------------------------------------------------
@@ -280,6 +285,7 @@ class Agent(object):
             os.setpgid(pid, pid)
         except OSError:
             pass
+        self.janitor.note('pgid %d' % pid)
         theirs.close()
         os.close(out_w)
         os.close(err_w)
@@ -334,6 +340,7 @@ class Agent(object):
             twin = self.by_pid.pop(pid, None)
             if twin is not None:
                 self.ended(twin, status)
+                self.janitor.note('gone %d' % pid)
 
     def ended(self, twin, status):
         # what it wrote before exiting travels before its EXIT frame

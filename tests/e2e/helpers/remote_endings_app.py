@@ -2,6 +2,8 @@
 A main for test_remote_endings.py: twin 'far' runs on the test sshd ("another host").
 
     remote_endings_app.py die SIGNUM   the remote twin kills itself with SIGNUM during a call
+    remote_endings_app.py hold FILE    writes the twin's pid, its parent's (the agent) and its
+                                       run dir to FILE, then waits in a call to the twin
 
 Prints one JSON line "RESULT {...}" that the test reads.
 """
@@ -16,7 +18,13 @@ from cpy2py.exceptions import TwinterpreterTerminated
 
 @twinfunction('far')
 def where():
-    return {'pid': os.getpid(), 'run_dir': os.environ.get('CPY2PY_RUN_DIR')}
+    return {'pid': os.getpid(), 'agent': os.getppid(), 'run_dir': os.environ.get('CPY2PY_RUN_DIR')}
+
+
+@twinfunction('far')
+def nap(seconds):
+    import time
+    time.sleep(seconds)
 
 
 @twinfunction('far')
@@ -39,3 +47,12 @@ if __name__ == '__main__':
         except TwinterpreterTerminated as err:
             error = str(err)
         result(info=info, error=error)
+    elif mode == 'hold':
+        info = where()
+        with open(sys.argv[2] + '.tmp', 'w') as f:
+            json.dump(info, f)
+        os.rename(sys.argv[2] + '.tmp', sys.argv[2])
+        try:
+            nap(600)
+        except TwinterpreterTerminated as err:
+            result(error=str(err))
