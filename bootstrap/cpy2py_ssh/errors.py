@@ -29,16 +29,30 @@ def _lines(stderr):
     return [line[len('ssh: '):] if line.startswith('ssh: ') else line for line in lines]
 
 
+def _remote_words(lines, limit=500):
+    """What the remote shell said, whole (a pyenv shim explains itself over several lines;
+    its last one alone says nothing)"""
+    text = ' '.join(lines)
+    return text if len(text) <= limit else text[:limit] + '...'
+
+
 def describe_failure(host, program, status, stderr):
     """Why the link to ``host`` could not be set up: ``(exit status, message)``"""
     lines = _lines(stderr)
-    for needle, meaning in _KNOWN:
-        for line in lines:
-            if needle in line:
-                return NOT_FOUND, "cannot reach host '%s': %s (ssh: %s)" % (host, meaning, line)
+    # ssh's own failures end it with status 255; any other status is the remote command's,
+    # whose lines ("bash: /srv/py: Permission denied") are not ssh's
+    if status is None or status == 255:
+        for needle, meaning in _KNOWN:
+            for line in lines:
+                if needle in line:
+                    return NOT_FOUND, "cannot reach host '%s': %s (ssh: %s)" % (host, meaning, line)
     last = lines[-1] if lines else ''
+    if status == 126:
+        return NOT_FOUND, "interpreter '%s' on host '%s' cannot be run (remote shell: %s)" % (
+            program, host, _remote_words(lines) or 'exit status 126')
     if status == 127 or 'not found' in last or 'No such file' in last:
-        return NOT_FOUND, "interpreter '%s' not found on host '%s' (remote shell: %s)" % (program, host, last or 'exit status 127')
+        return NOT_FOUND, "interpreter '%s' not found on host '%s' (remote shell: %s)" % (
+            program, host, _remote_words(lines) or 'exit status 127')
     if status == 255:
         return NOT_FOUND, "cannot reach host '%s': ssh failed (%s)" % (host, last or 'exit status 255, nothing on stderr')
     what = 'exit status %s' % status if status is not None else 'no answer'

@@ -62,6 +62,16 @@ class TestRemoteEndings(RemoteTestCase):
         for path in links:
             self.assertTrue(wait_until(lambda: not os.path.lexists(path), 10), "forwarding link %s left" % path)
 
+    def test_an_interpreter_that_cannot_be_run_there_is_not_an_authentication_failure(self):
+        proc = subprocess.run([BINARY, "--check", "--manifest", self.manifest(interpreter="/etc/passwd")],
+                              cwd=self.tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
+        out = proc.stdout.decode()
+        self.assertEqual(proc.returncode, 127, out + proc.stderr.decode())
+        problem = [line for line in out.splitlines() if line.startswith("problem: twin 'far'")][0]
+        self.assertIn("interpreter '/etc/passwd' on host '%s' cannot be run (remote shell: " % self.server.host, problem)
+        self.assertIn("Permission denied", problem)
+        self.assertNotIn("authentication", problem)
+
 
 if __name__ == "__main__":
     unittest.main()

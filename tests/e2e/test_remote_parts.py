@@ -84,6 +84,24 @@ class TestErrors(unittest.TestCase):
         self.check(b"bash: line 1: exec: python3: not found\n", 127, "interpreter 'python3' not found on host 'box'")
         self.check(b"", 255, "ssh failed")
 
+    def test_the_remote_shells_words_are_not_read_as_ssh_failures(self):
+        # ssh connected and the remote shell could not run the interpreter: its
+        # "Permission denied" is not an authentication failure
+        message = self.check(b"bash: line 1: /etc/passwd: Permission denied\n", 126,
+                             "interpreter 'python3' on host 'box' cannot be run (remote shell: bash: line 1: "
+                             "/etc/passwd: Permission denied)")
+        self.assertNotIn("authentication", message)
+        message = self.check(b"motd: Connection refused by the quota daemon\nbash: python3: command not found\n", 127,
+                             "interpreter 'python3' not found on host 'box'")
+        self.assertNotIn("connection refused", message)
+
+    def test_a_pyenv_shims_explanation_is_quoted_whole(self):
+        stderr = (b"pyenv: python3.6: command not found\n\nThe `python3.6' command exists in these Python versions:\n"
+                  b"  3.6.15\n\nNote: See 'pyenv help global' for tips on allowing both\n"
+                  b"      Python 2 and Python 3 to be found at the same time.\n")
+        self.check(stderr, 127, "(remote shell: pyenv: python3.6: command not found The `python3.6' command "
+                                "exists in these Python versions: 3.6.15 Note:")
+
 
 class TestModules(unittest.TestCase):
     def test_only_the_mains_own_roots_outside_site_packages(self):
