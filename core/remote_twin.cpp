@@ -52,6 +52,7 @@ RemoteSpec parse_ssh_url(std::string_view url, const std::string& shown) {
     }
     std::string_view host = authority;
     std::string_view port;
+    bool has_port = false;  // ":" after the host; the colons of "[::1]" are the host's own
     if (!authority.empty() && authority.front() == '[') {  // [IPv6]:port
         const auto close = authority.find(']');
         if (close == std::string_view::npos) throw UsageError(shown + ": unterminated '[' in the host" + expected);
@@ -60,15 +61,17 @@ RemoteSpec parse_ssh_url(std::string_view url, const std::string& shown) {
         if (!after.empty()) {
             if (after.front() != ':') throw UsageError(shown + ": unexpected text after ']'" + expected);
             port = after.substr(1);
+            has_port = true;
         }
     } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
         host = authority.substr(0, colon);
         port = authority.substr(colon + 1);
+        has_port = true;
     }
     if (host.empty()) throw UsageError(shown + ": missing HOST" + expected);
     if (host.front() == '-') throw UsageError(shown + ": a host must not start with '-'");
     remote.destination = std::string(host);
-    if (!port.empty() || authority.find(':') != std::string_view::npos) {
+    if (has_port) {
         int value = 0;
         const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
         if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value < 1 || value > 65535)

@@ -31,6 +31,11 @@ TEST_CASE("ssh:// twin URLs") {
     CHECK(r.destination == "::1");
     CHECK(r.port == 22);
     CHECK(describe_remote(r) == "ssh://[::1]:22/python3");
+    r = parse_ssh_url("ssh://[::1]/python3", "x");   // an IPv6 address without a port
+    CHECK(r.destination == "::1");
+    CHECK(r.port == 0);
+    CHECK(describe_remote(r) == "ssh://[::1]/python3");
+    CHECK_THROWS_AS(parse_ssh_url("ssh://[::1]:/python3", "x"), UsageError);
 
     CHECK_THROWS_AS(parse_ssh_url("ssh://box", "x"), UsageError);
     CHECK_THROWS_AS(parse_ssh_url("ssh:///python3", "x"), UsageError);
