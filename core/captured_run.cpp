@@ -114,8 +114,16 @@ CapturedRun run_captured(const std::vector<std::string>& argv_in, const std::vec
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out_w.fd, 1);
     posix_spawn_file_actions_adddup2(&actions, err_w.fd, 2);
+    // its own process group, so that a timeout ends what it started too (a remote twin's
+    // stand-in under --check runs the ssh client; a pyenv shim runs bash, then python):
+    // killing the pid alone left those running, with init as parent
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attributes, 0);
     pid_t pid = -1;
-    const int rc = ::posix_spawn(&pid, argv_s[0].c_str(), &actions, nullptr, argv.data(), envp.data());
+    const int rc = ::posix_spawn(&pid, argv_s[0].c_str(), &actions, &attributes, argv.data(), envp.data());
+    posix_spawnattr_destroy(&attributes);
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) {
         result.error = "cannot execute " + argv_s[0] + ": " +
@@ -127,7 +135,7 @@ CapturedRun run_captured(const std::vector<std::string>& argv_in, const std::vec
     err_w.reset();
 
     const bool finished = drain(out_r.fd, err_r.fd, result.out, result.err, timeout);
-    if (!finished) ::kill(pid, SIGKILL);
+    if (!finished) ::kill(-pid, SIGKILL);
     while (::waitpid(pid, &result.wait_status, 0) < 0 && errno == EINTR) {
     }
     result.timed_out = !finished;

@@ -18,8 +18,8 @@ struct CapturedRun {
     std::string error;       ///< why it could not be started
 };
 
-/// Runs `argv` (argv[0] is the executable) with environment `env` ("NAME=value"), killing
-/// it after `timeout`. Never throws.
+/// Runs `argv` (argv[0] is the executable) with environment `env` ("NAME=value") in a
+/// process group of its own, killing that group after `timeout`. Never throws.
 CapturedRun run_captured(const std::vector<std::string>& argv, const std::vector<std::string>& env,
                          std::chrono::milliseconds timeout) noexcept;
 
