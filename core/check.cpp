@@ -71,7 +71,7 @@ Row choice_row(const std::string& role, const std::string& id, const Interpreter
 Row probe_row(const std::string& role, const std::string& id, const Interpreter& interp,
               const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
               const std::string& start, const std::string& restart, std::vector<std::string>& problems,
-              ProbeResult* answer = nullptr) {
+              ProbeResult* answer = nullptr, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
     if (interp.source == kNotFound) {
         problems.push_back(interp.reason);
         return {role, id, interp.requested, "-", "-", "NOT FOUND", "-", start, restart};
@@ -82,7 +82,7 @@ Row probe_row(const std::string& role, const std::string& id, const Interpreter&
         const char* path = std::getenv("PATH");
         probe_env["PATH"] = interp.conda_prefix + "/bin" + (path && *path ? std::string(":") + path : "");
     }
-    const ProbeResult r = probe_interpreter(interp.path, args, probe_env);
+    const ProbeResult r = probe_interpreter(interp.path, args, probe_env, timeout);
     if (answer) *answer = r;
     const bool remote = interp.requested.rfind("ssh://", 0) == 0;
     if (!r.ok) problems.push_back(role + " '" + id + "' (" + (remote ? interp.requested : interp.path) + "): " + r.error);
@@ -157,8 +157,11 @@ int check_plan(const LaunchPlan& plan, std::ostream& out) {
             // search found (core/remote_interpreter.hpp)
             const std::map<std::string, std::string> env{{"CPY2PY_SSH_TWIN", twin.remote->standin_config},
                                                          {"CPY2PY_BOOTSTRAP", plan.bootstrap_dir}};
+            // its link gives up a little before ready_timeout with a message naming the host
+            // (cpy2py_ssh/link.py): wait for that message rather than kill it first
             rows.push_back(probe_row("twin", twin.id, twin.interpreter, {twin.remote->standin_script, "--check"}, env,
-                                     name(twin.start), name(twin.restart), problems, &remote_answers[twin.id]));
+                                     name(twin.start), name(twin.restart), problems, &remote_answers[twin.id],
+                                     plan.supervisor.ready_timeout + std::chrono::seconds(10)));
             continue;
         }
         rows.push_back(probe_row("twin", twin.id, twin.interpreter, twin.args, twin.env, name(twin.start),

@@ -13,6 +13,15 @@ _STDERR_KEEP = 16384
 _FORWARD_NOTE = b': open failed: '
 
 
+def connect_timeout(spec):
+    """How long the ssh client may take to bring up the agent: a little less than the
+    supervisor's ready_timeout (``connect_timeout`` here), which started before this link and
+    would otherwise kill the stand-in first with a message that names no host (an ssh command
+    without ConnectTimeout, a host that drops packets)"""
+    timeout = float(spec.get('connect_timeout', 30.0))
+    return timeout - min(2.0, timeout / 5.0)
+
+
 class Link(object):
     """``on_ready(info)``, ``on_frame(channel, kind, payload)`` and, once,
     ``on_fail(status, message)``"""
@@ -69,7 +78,7 @@ class Link(object):
         self.output = Stream(self.loop, fds[1], self._on_stdout, self._on_eof)
         self.errors = Stream(self.loop, fds[2], self._on_stderr)
         self.input.write(shipping.payload(self.bootstrap_dir, settings))
-        timeout = float(self.spec.get('connect_timeout', 30.0))
+        timeout = connect_timeout(self.spec)
         self._timer = self.loop.call_later(timeout, lambda: self._connect_timeout(timeout))
 
     def send(self, channel, kind, payload=b''):
@@ -128,8 +137,9 @@ class Link(object):
             return
         self.errors.drain()
         tail = errors._lines(self._stderr)
-        self.fail(errors.NOT_FOUND, "cannot reach host '%s': no answer within %g s%s" % (
-            self.host, timeout, ' (ssh: %s)' % tail[-1] if tail else ''))
+        self.fail(errors.NOT_FOUND, "cannot reach host '%s': no answer within %g s%s; check that the host is up "
+                  "and reachable from here (ready_timeout in [supervisor] bounds this wait)" % (
+                      self.host, timeout, ' (ssh: %s)' % tail[-1] if tail else ''))
 
     def _tick(self):
         if self.failed:
