@@ -120,6 +120,11 @@ class StandIn(object):
         self.out = Stream(self.loop, None, write_fd=1)
         self.err = Stream(self.loop, None, write_fd=2)
         self._signals = []
+        # Until the remote twin says anything, the link may still be connecting (seconds,
+        # or until ready_timeout for a host that does not answer): nothing there could act on
+        # a SHUTDOWN or a signal, so the stand-in ends at once instead of holding up the end
+        # of the run by the shutdown grace twice; the hub kills the twin should it appear.
+        self.heard = False
         self.loop.on_signals(self.relay_signals)
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(sig, self._on_signal)
@@ -147,9 +152,13 @@ class StandIn(object):
     def relay_signals(self):
         while self._signals:
             sig = self._signals.pop(0)
+            if not self.heard:
+                self.end(None, sig)
             self.hub.write(frames.pack(0, frames.SIGNAL, str(sig).encode('ascii')))
 
     def on_control(self, data):
+        if not self.heard and b'SHUTDOWN' in data:
+            self.end(0, None)
         self.hub.write(frames.pack(0, frames.CTRL, data))
 
     def on_control_lost(self):
@@ -157,6 +166,8 @@ class StandIn(object):
 
     def on_hub(self, data):
         for _, kind, payload in self.reader.feed(data):
+            if kind in (frames.CTRL, frames.OUT, frames.ERR):
+                self.heard = True
             if kind == frames.CTRL:
                 self.control.write(payload)
             elif kind == frames.OUT:

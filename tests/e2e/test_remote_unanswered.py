@@ -59,6 +59,20 @@ class TestUnansweredHost(unittest.TestCase):
         self.assertIn("cannot reach host 'blackhole.invalid': no answer within", problems[0])
         self.assert_no_client_left()
 
+    def test_a_run_that_ends_while_the_host_is_still_connecting_is_not_held_up(self):
+        # the main does not use the remote twin and ends while its link still connects:
+        # the stand-in ends at SHUTDOWN (before: it ignored SHUTDOWN and SIGTERM until the
+        # link was up, so every such run waited 2 x shutdown_grace and warned twice)
+        self.manifest(60)
+        with open(os.path.join(self.tmp, "quick.py"), "w") as f:
+            f.write("print('done')\n")
+        status, out, err = self.run_it("quick.py")
+        self.assertEqual(status, 0, err)
+        self.assertEqual(out, "done\n")
+        self.assertNotIn("after SHUTDOWN", err)
+        self.assertNotIn("SIGKILL", err)
+        self.assert_no_client_left()
+
 
 if __name__ == "__main__":
     unittest.main()
