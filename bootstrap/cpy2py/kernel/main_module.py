@@ -99,6 +99,10 @@ class LazyMainModule(types.ModuleType):
             if main_file is None:
                 import importlib
                 module = importlib.import_module(module_name)
+                if getattr(module, '__path__', None) is not None and module_name == package:
+                    # a package whose __main__.py is on no disk here: served by the main
+                    # host to a twin on another host (cpy2py_ssh/importer.py), by name
+                    module = importlib.import_module(package + '.__main__')
                 for key, value in module.__dict__.items():
                     if not (key.startswith('__') and key.endswith('__')):
                         self.__dict__.setdefault(key, value)
