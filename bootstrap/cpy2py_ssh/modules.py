@@ -3,8 +3,11 @@ own import roots only"""
 import base64
 import json
 import os
+import sys
 
 _INSTALLED = ('site-packages', 'dist-packages')
+#: the hub runs under the main's interpreter: namespace packages only where the main has them
+_NAMESPACES = sys.version_info >= (3, 3)
 
 
 def import_roots(environ, bootstrap_dir):
@@ -31,14 +34,21 @@ def answer(name, roots, main_file):
             found = (main_file, False)
     elif name and all(part and (part.replace('_', 'a').isalnum()) for part in name.split('.')):
         parts = name.split('.')
+        namespace = None
         for root in roots:
             base = os.path.join(root, *parts)
             if os.path.isfile(base + '.py'):
                 found = (base + '.py', False)
             elif os.path.isfile(os.path.join(base, '__init__.py')):
                 found = (os.path.join(base, '__init__.py'), True)
+            elif namespace is None and _NAMESPACES and os.path.isdir(base):
+                namespace = base
             if found:
                 break
+        if found is None and namespace is not None:
+            # a directory without __init__.py: an implicit namespace package (PEP 420) for
+            # the main, as long as no root holds a module or regular package of that name
+            return json.dumps({'origin': namespace, 'package': True, 'source': ''}).encode('utf-8')
     if found is None:
         return b'{}'
     with open(found[0], 'rb') as f:

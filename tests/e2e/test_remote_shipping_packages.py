@@ -1,7 +1,8 @@
 """Nothing of the application on the remote host (an sshd in a private mount namespace
 where the application's directory and the runtime are empty tmpfs mounts, as in
 test_remote_shipping.py): `cpy2py-run -m PACKAGE` whose __main__.py defines what the twin
-runs, with relative imports, is served from the main host too."""
+runs, with relative imports, and a namespace package (a directory without __init__.py)
+are served from the main host too."""
 import os
 import shutil
 import subprocess
@@ -33,6 +34,18 @@ FILES = {
     "mypkg/sub/__init__.py": "",
     "mypkg/sub/deep.py": "VALUE = 'deep'\n",
     "mypkg/sub/lazy.py": "X = 'lazy'\n",
+    "nspkg/thing.py": "Y = 'in a namespace package'\n",
+    "app.py": """
+        from cpy2py import twinfunction
+
+        @twinfunction('far')
+        def remote():
+            import nspkg.thing
+            return nspkg.thing.Y
+
+        if __name__ == '__main__':
+            print('RESULT %s' % remote())
+        """,
 }
 
 
@@ -54,19 +67,29 @@ class TestShippingPackages(unittest.TestCase):
         self.server.__enter__()
         self.addCleanup(self.server.__exit__, None, None, None)
 
-    def test_main_package_run_with_dash_m(self):
-        # before: the twin found no __main__.py on its disk, took the package for a plain
-        # module and reported "Can't get attribute 'remote' on <module '__cpy2py_main__'>"
+    def run_app(self, *program):
         manifest = os.path.join(self.server.dir, "cpy2py.toml")
         with open(manifest, "w") as f:
             f.write("\n".join(["[main]", 'interpreter = "%s"' % PYTHON, "", "[twins.far]",
                                'host = "%s"' % self.server.host, 'interpreter = "%s"' % PYTHON,
                                'ssh_options = ["-F", "%s"]' % self.server.ssh_options[1], ""]))
-        proc = subprocess.run([BINARY, "--manifest", manifest, "-m", "mypkg"], cwd=self.app,
+        proc = subprocess.run([BINARY, "--manifest", manifest] + list(program), cwd=self.app,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
         out, err = proc.stdout.decode(), proc.stderr.decode()
         self.assertEqual(proc.returncode, 0, err)
+        return out
+
+    def test_main_package_run_with_dash_m(self):
+        # before: the twin found no __main__.py on its disk, took the package for a plain
+        # module and reported "Can't get attribute 'remote' on <module '__cpy2py_main__'>"
+        out = self.run_app("-m", "mypkg")
         self.assertIn("RESULT ['helper', 'deep', 'lazy', '%s']" % self.server.host, out)
+
+    def test_namespace_package(self):
+        # before: "No module named 'nspkg' in twin 'far' ..., and the main host has no
+        # pure-Python module of that name outside site-packages to send"
+        out = self.run_app(os.path.join(self.app, "app.py"))
+        self.assertIn("RESULT in a namespace package", out)
 
 
 if __name__ == "__main__":
