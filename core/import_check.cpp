@@ -53,8 +53,16 @@ ImportCheck parse_import_check(const std::string& out, const std::string& err, c
 ImportCheck check_twin_imports(const LaunchPlan& plan, const TwinSpec& twin, std::vector<std::string> environment,
                                std::chrono::milliseconds timeout) noexcept try {
     std::vector<std::string> argv{twin.interpreter.path};
-    argv.insert(argv.end(), twin.args.begin(), twin.args.end());
-    argv.push_back(plan.bootstrap_dir + "/" + kImportChecker);
+    if (twin.remote) {
+        // the checker runs on the twin's host, in its interpreter: the stand-in ships and
+        // starts it there (cpy2py_ssh/standin.py, check_import) and relays its verdict
+        argv.push_back(twin.remote->standin_script);
+        argv.push_back("--check-import");
+        environment.push_back("CPY2PY_SSH_TWIN=" + twin.remote->standin_config);
+    } else {
+        argv.insert(argv.end(), twin.args.begin(), twin.args.end());
+        argv.push_back(plan.bootstrap_dir + "/" + kImportChecker);
+    }
     const CapturedRun run = run_captured(argv, without_run_context(std::move(environment)), timeout);
     if (!run.started) return {false, run.error};
     if (run.timed_out)

@@ -1,7 +1,8 @@
 #pragma once
 // --check SCRIPT: does each twin import the main script (or -m module) the way the runtime
 // would, with the code under `if __name__ == '__main__':` not run? Runs the checker
-// <bootstrap>/cpy2py_check.py in the twin's interpreter with the twin's environment.
+// <bootstrap>/cpy2py_check.py in the twin's interpreter with the twin's environment; for a
+// twin on another host, on that host (through its stand-in, `cpy2py_remote.py --check-import`).
 #include "core/plan.hpp"
 
 #include <chrono>

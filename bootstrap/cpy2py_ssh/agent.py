@@ -271,6 +271,8 @@ class Agent(object):
             'CPY2PY_SSH_MODULES': self.modules_path,
         })
         env['PYTHONPATH'] = self.bootstrap + (os.pathsep + env['PYTHONPATH'] if env.get('PYTHONPATH') else '')
+        if spec.get('entry') == 'check':   # cpy2py-run --check SCRIPT: import it, as this twin would
+            env['CPY2PY_SSH_ENTRY'] = 'cpy2py_check.py'
         argv = [program] + spec.get('args', []) + [os.path.join(self.bootstrap, 'cpy2py_ssh', 'remote_entry.py')]
         cwd = spec.get('cwd')
         if not cwd or not os.path.isdir(cwd):

@@ -60,7 +60,7 @@ agent.main(settings, run_dir, boot)
 '''
 
 #: what the runtime archive holds: these files and packages of the bootstrap directory
-_SHIPPED = ('cpy2py_twin.py', 'cpy2py', 'cpy2py_ssh')
+_SHIPPED = ('cpy2py_twin.py', 'cpy2py_check.py', 'cpy2py', 'cpy2py_ssh')
 
 
 def first_stage_argument():

@@ -106,6 +106,23 @@ def start_hub(listener, spec, run_dir):
         os._exit(0)
 
 
+def spawn_request(spec):
+    """What the agent needs to start this twin there: interpreter, arguments, environment"""
+    env = dict(spec.get('env', {}))
+    for name in _PASSED:
+        if name in os.environ:
+            env[name] = os.environ[name]
+    return {
+        'id': os.environ.get('CPY2PY_TWIN_ID'),
+        'interpreter': spec.get('interpreter'),
+        'search': spec.get('search'),
+        'venv': spec.get('venv'),
+        'args': spec.get('args', []),
+        'env': env,
+        'cwd': os.getcwd(),
+    }
+
+
 class StandIn(object):
     def __init__(self, spec, run_dir):
         self.spec = spec
@@ -130,19 +147,7 @@ class StandIn(object):
             signal.signal(sig, self._on_signal)
 
     def run(self):
-        env = dict(self.spec.get('env', {}))
-        for name in _PASSED:
-            if name in os.environ:
-                env[name] = os.environ[name]
-        request = {
-            'id': os.environ.get('CPY2PY_TWIN_ID'),
-            'interpreter': self.spec.get('interpreter'),
-            'search': self.spec.get('search'),
-            'venv': self.spec.get('venv'),
-            'args': self.spec.get('args', []),
-            'env': env,
-            'cwd': os.getcwd(),
-        }
+        request = spawn_request(self.spec)
         self.hub.write(frames.pack(0, frames.SPAWN, json.dumps(request).encode('utf-8')))
         self.loop.run()
 
@@ -251,6 +256,53 @@ def check(spec, bootstrap_dir):
     return 0
 
 
+def check_import(spec, bootstrap_dir):
+    """``--check SCRIPT``: the import checker (``cpy2py_check.py``) runs on that host, in
+    the twin's interpreter and environment, with the main host's modules served as at run
+    time; its output becomes ours and its exit status our status"""
+    from cpy2py_ssh import modules
+    from cpy2py_ssh.link import Link
+    loop = Loop()
+    result = {}
+    roots = modules.import_roots(os.environ, bootstrap_dir)
+
+    def ready(info):
+        request = spawn_request(spec)
+        request['entry'] = 'check'
+        link.send(1, frames.SPAWN, json.dumps(request).encode('utf-8'))
+
+    def on_frame(channel, kind, payload):
+        if kind == frames.OUT:
+            os.write(1, payload)
+        elif kind == frames.ERR:
+            os.write(2, payload)
+        elif kind == frames.MODULE:
+            name = payload.decode('utf-8', 'replace')
+            link.send(channel, frames.MODULE, modules.answer(name, roots, os.environ.get('CPY2PY_MAIN_FILE')))
+        elif kind == frames.EXIT:
+            result['exit'] = payload.decode('utf-8', 'replace')
+            loop.stop()
+
+    def fail(status, message):
+        result['fail'] = (status, message)
+        loop.stop()
+
+    link = Link(loop, spec, bootstrap_dir, ready, on_frame, fail)
+    link.start({'host': spec['host'], 'heartbeat': spec.get('heartbeat', 10.0), 'elsewhere': []})
+    loop.run()
+    link.close(patience=2.0)
+    if 'fail' in result:
+        sys.stderr.write(result['fail'][1] + '\n')
+        return result['fail'][0]
+    what, _, value = result['exit'].partition(' ')
+    if what == 'code':
+        return int(value)
+    if what == 'signal':
+        return 128 + int(value)
+    sys.stderr.write('cpy2py-run: %s\n' % value)
+    return errors.NOT_FOUND
+
+
 def _check_failed(status, message):
     """The reason on stderr and, whole, on an "error: " line that --check reads"""
     sys.stderr.write(message + '\n')
@@ -261,6 +313,9 @@ def _check_failed(status, message):
 def main(argv):
     spec = json.loads(os.environ['CPY2PY_SSH_TWIN'])
     bootstrap_dir = os.environ.get('CPY2PY_BOOTSTRAP') or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if '--check-import' in argv:
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+        return check_import(spec, bootstrap_dir)
     if '--check' in argv:
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)
         return check(spec, bootstrap_dir)

@@ -1,5 +1,7 @@
-"""How a twin on another host ended reaches the caller and cpy2py-run as it would for a
-local twin (through a real OpenSSH server, sshd_fixture.py)."""
+"""Twins on other hosts behave as local ones (through a real OpenSSH server,
+sshd_fixture.py): how a remote twin ended reaches the caller and cpy2py-run; nothing stays
+on the remote host when its agent is killed; a remote interpreter that cannot be run is
+named as such; --check SCRIPT imports the script on the twin's host."""
 import glob
 import json
 import os
@@ -71,6 +73,36 @@ class TestRemoteEndings(RemoteTestCase):
         self.assertIn("interpreter '/etc/passwd' on host '%s' cannot be run (remote shell: " % self.server.host, problem)
         self.assertIn("Permission denied", problem)
         self.assertNotIn("authentication", problem)
+
+    def check_imports(self, script_text, **manifest):
+        script = os.path.join(self.tmp, "script.py")
+        with open(script, "w") as f:
+            f.write(script_text)
+        proc = subprocess.run([BINARY, "--check", "--manifest", self.manifest(**manifest), script], cwd=self.tmp,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
+        return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+
+    def test_check_imports_the_script_on_the_twins_host(self):
+        # before: the check ran here, with the main's interpreter, and said "ok"
+        status, out, err = self.check_imports(
+            "import os\nif os.environ.get('CPY2PY_REMOTE_HOST'):\n    import only_missing_over_there\n")
+        self.assertEqual(status, 1, out + err)
+        self.assertIn("twin 'far' (ssh://%s/" % self.server.host, out)
+        self.assertIn("): FAILED", out)
+        self.assertIn("No module named 'only_missing_over_there' in twin 'far' on host '%s'" % self.server.host, out)
+
+        status, out, err = self.check_imports("import os\nVALUE = 1\n")
+        self.assertEqual(status, 0, out + err)
+        self.assertIn("): ok", out)
+
+    def test_check_imports_with_the_remote_interpreter(self):
+        py27 = os.path.expanduser("~/.pyenv/versions/2.7.18/bin/python2.7")
+        if not os.path.exists(py27):
+            self.skipTest("no Python 2.7 at %s" % py27)
+        status, out, err = self.check_imports("VALUE = f'{1}'\n", interpreter=py27)
+        self.assertEqual(status, 1, out + err)
+        self.assertIn("twin 'far' (CPython 2.7.18", out)
+        self.assertIn("SyntaxError", out)
 
 
 if __name__ == "__main__":

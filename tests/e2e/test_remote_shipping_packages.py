@@ -85,6 +85,12 @@ class TestShippingPackages(unittest.TestCase):
         out = self.run_app("-m", "mypkg")
         self.assertIn("RESULT ['helper', 'deep', 'lazy', '%s']" % self.server.host, out)
 
+    def test_check_imports_the_script_there(self):
+        # --check SCRIPT imports it on the twin's host, where it is served from this one
+        out = self.run_app("--check", os.path.join(self.app, "app.py"))
+        self.assertIn("twin 'far' (ssh://%s/" % self.server.host, out)
+        self.assertIn("): ok", out)
+
     def test_namespace_package(self):
         # before: "No module named 'nspkg' in twin 'far' ..., and the main host has no
         # pure-Python module of that name outside site-packages to send"
