@@ -90,6 +90,7 @@ class TestRemoteEndings(RemoteTestCase):
         self.assertIn("twin 'far' (ssh://%s/" % self.server.host, out)
         self.assertIn("): FAILED", out)
         self.assertIn("No module named 'only_missing_over_there' in twin 'far' on host '%s'" % self.server.host, out)
+        self.assertNotIn("cpy2py_ssh", out)   # the module finder's frame is the runtime's, not the user's
 
         status, out, err = self.check_imports("import os\nVALUE = 1\n")
         self.assertEqual(status, 0, out + err)

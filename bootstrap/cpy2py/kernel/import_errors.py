@@ -18,6 +18,9 @@ from cpy2py.utility.compat import resolve_qualname, stringabc
 
 #: the directory of the cpy2py package, whose frames are left out of tracebacks users see
 _RUNTIME_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: and its neighbour for twins on other hosts (the module finder that raises "No module
+#: named 'x' in twin ... on host ...")
+_SSH_DIR = os.path.join(os.path.dirname(_RUNTIME_DIR), 'cpy2py_ssh')
 #: how many characters of what the failed import printed go into the message
 _OUTPUT_TAIL = 1500
 
@@ -43,7 +46,8 @@ def package_main_file(module_name):
 
 def is_runtime_file(path):
     """Whether ``path`` (a code object's file name) is a module of this runtime"""
-    return os.path.abspath(path).startswith(_RUNTIME_DIR + os.sep)
+    path = os.path.abspath(path)
+    return path.startswith(_RUNTIME_DIR + os.sep) or path.startswith(_SSH_DIR + os.sep)
 
 
 def is_application_file(path):
