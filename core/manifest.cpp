@@ -247,6 +247,19 @@ void read_remote(const Reader& r, const toml::table& table, const std::string& s
     RemoteSpec remote;
     remote.destination = r.string(*host, "host");
     if (remote.destination.front() == '-') r.fail(host->source(), "host must not start with '-'");
+    const std::string& destination = remote.destination;
+    if (destination.find_first_of(" \t\r\n") != std::string::npos)
+        r.fail(host->source(), "host '" + printable(destination) + "' must not contain white space");
+    if (destination.back() == '@') r.fail(host->source(), "host '" + printable(destination) + "' names no host after '@'");
+    // "box:2222": ssh would look up a host of that name; the port goes elsewhere
+    if (const auto colon = destination.find(':'); colon != std::string::npos && colon + 1 < destination.size() &&
+                                                  destination.find(':', colon + 1) == std::string::npos &&
+                                                  destination.find_first_not_of("0123456789", colon + 1) == std::string::npos) {
+        const std::string name = destination.substr(0, colon), port = destination.substr(colon + 1);
+        r.fail(host->source(), "host '" + destination + "' holds a port, which ssh would take as part of the host name: write host = \"" +
+                                   name + "\" with ssh_options = [\"-p\", \"" + port + "\"] (or --twin ID=ssh://" + name + ":" +
+                                   port + "/INTERPRETER)");
+    }
     if (auto options = table.get("ssh_options")) remote.ssh_options = r.strings(*options, "ssh_options");
     if (auto heartbeat = table.get("heartbeat_timeout"))
         remote.heartbeat_timeout = r.seconds(*heartbeat, "heartbeat_timeout", true);

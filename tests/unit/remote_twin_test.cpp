@@ -109,6 +109,25 @@ TEST_CASE("manifest: host, ssh_options, heartbeat_timeout") {
     CHECK_THROWS_AS(parse_manifest("[twins.x]\nhost = \"h\"\nheartbeat_timeout = 0\n", "m.toml", "/b"), ConfigError);
 }
 
+TEST_CASE("manifest: a host with a port, white space or nothing after '@' is refused with what to write") {
+    try {
+        parse_manifest("[twins.x]\nhost = \"box:2222\"\n", "m.toml", "/b");
+        FAIL("no error");
+    } catch (const ConfigError& e) {
+        const std::string text = e.what();
+        CHECK(text.find("m.toml:2:8") != std::string::npos);
+        CHECK(text.find("ssh_options = [\"-p\", \"2222\"]") != std::string::npos);
+        CHECK(text.find("ssh://box:2222/") != std::string::npos);
+    }
+    CHECK_THROWS_AS(parse_manifest("[twins.x]\nhost = \"ann@box:22\"\n", "m.toml", "/b"), ConfigError);
+    CHECK_THROWS_AS(parse_manifest("[twins.x]\nhost = \"big box\"\n", "m.toml", "/b"), ConfigError);
+    CHECK_THROWS_AS(parse_manifest("[twins.x]\nhost = \"ann@\"\n", "m.toml", "/b"), ConfigError);
+    // IPv6 addresses and aliases with colons elsewhere stay what ssh makes of them
+    CHECK(parse_manifest("[twins.x]\nhost = \"::1\"\n", "m.toml", "/b").twins[0].remote->destination == "::1");
+    CHECK(parse_manifest("[twins.x]\nhost = \"fe80::1:22\"\n", "m.toml", "/b").twins[0].remote->destination ==
+          "fe80::1:22");
+}
+
 TEST_CASE("a remote twin's interpreter spec reaches its host; malformed ones are refused here") {
     CHECK_NOTHROW(parse_twin_argument("r=ssh://box/>=3.8,<3.12", "/"));
     CHECK(parse_twin_argument("r=ssh://box/conda:py39", "/").remote->interpreter == "conda:py39");
