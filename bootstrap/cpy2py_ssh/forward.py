@@ -31,6 +31,16 @@ def usable(ssh_argv, run_dir):
             and not any(c in run_dir for c in _UNSAFE))
 
 
+#: the longest AF_UNIX socket path, in bytes (Linux: 108 with the terminating NUL)
+_MAX_SOCKET_PATH = 107
+
+
+def fits(*paths):
+    """Whether ssh can bind (here) and connect (there) these socket paths: a longer one makes
+    ssh refuse its whole command line ("Bad local forwarding specification")"""
+    return all(len(path.encode('utf-8')) <= _MAX_SOCKET_PATH for path in paths)
+
+
 def plain(name):
     """A name that -L takes as it is"""
     return not any(c in name for c in _UNSAFE + ('/',))

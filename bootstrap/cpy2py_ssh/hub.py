@@ -40,13 +40,17 @@ class Hub(object):
         here = self.spec.get('here', [])
         self.forwards = {}   # twin id -> the ssh client's forwarding socket for it
         ssh_options = []
-        if here and forward.usable(self.spec['ssh'], self.run_dir):
-            far = settings['forward_dir'] = forward.remote_dir()
-            link = self.spec['link']
-            pairs = [(forward.local_socket(self.run_dir, link, forward.PROBE), far + '/' + forward.PROBE)]
+        far = forward.remote_dir()
+        link = self.spec['link']
+        probe = (forward.local_socket(self.run_dir, link, forward.PROBE), far + '/' + forward.PROBE)
+        if here and forward.usable(self.spec['ssh'], self.run_dir) and forward.fits(*probe):
+            settings['forward_dir'] = far
+            pairs = [probe]
             for twin_id in filter(forward.plain, here):
-                self.forwards[twin_id] = forward.local_socket(self.run_dir, link, twin_id + '.sock')
-                pairs.append((self.forwards[twin_id], '%s/%s.sock' % (far, twin_id)))
+                pair = (forward.local_socket(self.run_dir, link, twin_id + '.sock'), '%s/%s.sock' % (far, twin_id))
+                if forward.fits(*pair):   # else that twin's connections stay relayed
+                    self.forwards[twin_id] = pair[0]
+                    pairs.append(pair)
             ssh_options = forward.options(pairs)
             self.probe_path = pairs[0][0]
             self.link.on_pong = self.on_first_pong

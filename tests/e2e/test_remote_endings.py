@@ -1,7 +1,8 @@
 """Twins on other hosts behave as local ones (through a real OpenSSH server,
 sshd_fixture.py): how a remote twin ended reaches the caller and cpy2py-run; nothing stays
 on the remote host when its agent is killed; a remote interpreter that cannot be run is
-named as such; --check SCRIPT imports the script on the twin's host."""
+named as such; --check SCRIPT imports the script on the twin's host; twin ids as long as
+the rule allows work there too."""
 import glob
 import json
 import os
@@ -104,6 +105,27 @@ class TestRemoteEndings(RemoteTestCase):
         self.assertEqual(status, 1, out + err)
         self.assertIn("twin 'far' (CPython 2.7.18", out)
         self.assertIn("SyntaxError", out)
+
+    def test_a_twin_id_of_64_characters(self):
+        # ssh's forwarding of that twin's socket would need a path longer than AF_UNIX holds
+        # (/tmp/cpy2py-fwd-<32 hex>/<id>.sock): before, ssh refused its whole command line and
+        # the run failed with "cannot reach host ...: ssh failed (Bad local forwarding
+        # specification ...)"; now that twin's connections are relayed
+        twin_id = "t" * 64
+        script = os.path.join(self.tmp, "long_id.py")
+        with open(script, "w") as f:
+            f.write("import os\nfrom cpy2py import twinfunction\n\n@twinfunction(%r)\ndef where():\n"
+                    "    return os.environ.get('CPY2PY_REMOTE_HOST')\n\nif __name__ == '__main__':\n"
+                    "    print('RESULT %%s' %% where())\n" % twin_id)
+        with open(self.manifest()) as f:
+            manifest = f.read().replace("[twins.far]", "[twins.%s]" % twin_id)
+        path = os.path.join(self.tmp, "long_id.toml")
+        with open(path, "w") as f:
+            f.write(manifest)
+        proc = subprocess.run([BINARY, "--manifest", path, script], cwd=self.tmp, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=TIMEOUT)
+        self.assertEqual(proc.returncode, 0, proc.stderr.decode())
+        self.assertIn("RESULT %s" % self.server.host, proc.stdout.decode())
 
 
 if __name__ == "__main__":
