@@ -36,6 +36,7 @@ class Hub(object):
             'host': self.spec['host'],
             'heartbeat': self.spec.get('heartbeat', 10.0),
             'elsewhere': self.spec.get('elsewhere', []),
+            'here': self.spec.get('here', []),
         }
         here = self.spec.get('here', [])
         self.forwards = {}   # twin id -> the ssh client's forwarding socket for it

@@ -29,11 +29,23 @@ _FIRST_STAGE = (
 
 LOADER = r'''
 import json, shutil, sys, tempfile
-run_dir = tempfile.mkdtemp(prefix='cpy2py-')
+data = zlib.decompress(r(int(r(10))))
+settings = json.loads(r(int(r(10))).decode('utf-8'))
+def short_tmp():
+    # the run directory holds sockets (<id>.sock of every twin, @modules.sock): a TMPDIR too
+    # long for AF_UNIX paths (107 bytes) gives way to /tmp, /var/tmp or /dev/shm, as locally
+    names = settings.get('elsewhere', []) + settings.get('here', []) + ['@modules']
+    need = len('/cpy2py-12345678/') + max(len(n.encode('utf-8')) for n in names) + len('.sock')
+    for d in (tempfile.gettempdir(), '/tmp', '/var/tmp', '/dev/shm'):
+        if len(d.encode('utf-8')) + need <= 107 and os.path.isdir(d) and os.access(d, os.W_OK | os.X_OK):
+            return d
+    sys.stderr.write('cpy2py-run: no temporary directory on this host is short enough for socket paths of %d '
+                     'bytes: TMPDIR=%s, /tmp, /var/tmp and /dev/shm are too long or not writable\n'
+                     % (need, tempfile.gettempdir()))
+    sys.exit(1)
+run_dir = tempfile.mkdtemp(prefix='cpy2py-', dir=short_tmp())
 try:
     boot = os.path.join(run_dir, 'bootstrap')
-    data = zlib.decompress(r(int(r(10))))
-    settings = json.loads(r(int(r(10))).decode('utf-8'))
     pos = 0
     while pos < len(data):
         n = int(data[pos:pos + 6])

@@ -237,7 +237,8 @@ def check(spec, bootstrap_dir):
         loop.stop()
 
     link = Link(loop, spec, bootstrap_dir, ready, on_frame, fail)
-    link.start({'host': spec['host'], 'heartbeat': spec.get('heartbeat', 10.0), 'elsewhere': []})
+    link.start({'host': spec['host'], 'heartbeat': spec.get('heartbeat', 10.0), 'elsewhere': [],
+                'here': [spec.get('id') or '']})
     loop.run()
     link.close(patience=2.0)
     if 'fail' in result:
@@ -288,7 +289,8 @@ def check_import(spec, bootstrap_dir):
         loop.stop()
 
     link = Link(loop, spec, bootstrap_dir, ready, on_frame, fail)
-    link.start({'host': spec['host'], 'heartbeat': spec.get('heartbeat', 10.0), 'elsewhere': []})
+    link.start({'host': spec['host'], 'heartbeat': spec.get('heartbeat', 10.0), 'elsewhere': [],
+                'here': [spec.get('id') or '']})
     loop.run()
     link.close(patience=2.0)
     if 'fail' in result:

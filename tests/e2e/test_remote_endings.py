@@ -2,7 +2,7 @@
 sshd_fixture.py): how a remote twin ended reaches the caller and cpy2py-run; nothing stays
 on the remote host when its agent is killed; a remote interpreter that cannot be run is
 named as such; --check SCRIPT imports the script on the twin's host; twin ids as long as
-the rule allows work there too."""
+the rule allows, and a remote TMPDIR too long for socket paths, work there too."""
 import glob
 import json
 import os
@@ -11,14 +11,14 @@ import subprocess
 import unittest
 
 from supervisor_support import wait_until
-from test_remote_twins import BINARY, HERE, TIMEOUT, RemoteTestCase
+from test_remote_twins import BINARY, HERE, PYTHON, TIMEOUT, RemoteTestCase
 
 APP = os.path.join(HERE, "helpers", "remote_endings_app.py")
 
 
 class TestRemoteEndings(RemoteTestCase):
-    def run_endings(self, *args):
-        proc = subprocess.run([BINARY, "--manifest", self.manifest(), APP] + list(args), cwd=self.tmp,
+    def run_endings(self, *args, **manifest):
+        proc = subprocess.run([BINARY, "--manifest", self.manifest(**manifest), APP] + list(args), cwd=self.tmp,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
         return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
 
@@ -126,6 +126,23 @@ class TestRemoteEndings(RemoteTestCase):
                               stderr=subprocess.PIPE, timeout=TIMEOUT)
         self.assertEqual(proc.returncode, 0, proc.stderr.decode())
         self.assertIn("RESULT %s" % self.server.host, proc.stdout.decode())
+
+    def test_a_remote_tmpdir_too_long_for_socket_paths(self):
+        # before: "lost the link to host ...: OSError: AF_UNIX path too long", status 1; now
+        # the agent's run directory goes to /tmp, as a local one does
+        long_tmp = os.path.join(self.tmp, "L" * 80)
+        os.makedirs(long_tmp)
+        wrapper = os.path.join(self.tmp, "python-with-long-tmpdir")
+        with open(wrapper, "w") as f:
+            f.write('#!/bin/sh\nTMPDIR=%s exec %s "$@"\n' % (long_tmp, PYTHON))
+        os.chmod(wrapper, 0o755)
+        status, out, err = self.run_endings("die", str(int(signal.SIGTERM)), interpreter=wrapper)
+        self.assertEqual(status, 0, err)
+        r = self.result(out)
+        self.assertIn("its process ended with signal 15 (SIGTERM)", r["error"])
+        self.assertFalse(r["info"]["run_dir"].startswith(long_tmp), r["info"])
+        self.assert_gone(r["info"])
+        self.assertEqual(os.listdir(long_tmp), [])
 
 
 if __name__ == "__main__":
