@@ -181,6 +181,10 @@ public:
         if (!interp && !venv) return std::nullopt;
         InterpreterRequest request;
         request.base_dir = base_dir;
+        if (interp && (interp->is_floating_point() || interp->is_integer()))  // interpreter = 3.10
+            fail(interp->source(), "interpreter must be a string, not " + type_name(*interp) +
+                                       ": quote a version, interpreter = \"3.10\" (unquoted, TOML reads 3.10 as the "
+                                       "number 3.1)");
         if (interp) request.interpreter = string(*interp, "interpreter");
         if (venv) request.venv = string(*venv, "venv");
         if (venv && request.interpreter.find('/') != std::string::npos)

@@ -149,6 +149,19 @@ TEST_CASE("manifest: messages say what is allowed") {
     CHECK(message("bad_output.toml").find("prefixed, inherit, silent") != std::string::npos);
 }
 
+TEST_CASE("manifest: an unquoted version as interpreter says to quote it") {
+    for (const char* text : {"[twins.t]\ninterpreter = 3.10\n", "[main]\ninterpreter = 3\n"}) {
+        try {
+            parse_manifest(text, "m.toml", "/");
+            FAIL("no error");
+        } catch (const ConfigError& e) {
+            const std::string message = e.what();
+            CHECK(message.find("m.toml:2:15: interpreter must be a string") != std::string::npos);
+            CHECK(message.find("interpreter = \"3.10\"") != std::string::npos);
+        }
+    }
+}
+
 TEST_CASE("manifest: a missing file is a config error") {
     try {
         load_manifest("no-such-manifest.toml", "/nonexistent");
