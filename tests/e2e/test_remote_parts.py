@@ -84,6 +84,13 @@ class TestErrors(unittest.TestCase):
         self.check(b"bash: line 1: exec: python3: not found\n", 127, "interpreter 'python3' not found on host 'box'")
         self.check(b"", 255, "ssh failed")
 
+    def test_each_failure_says_what_helps(self):
+        self.check(b"Host key verification failed.\r\n", 255, "what helps: check the key, then accept it once with `ssh box`")
+        self.check(b"ann@box: Permission denied (publickey).\r\n", 255, "what helps: a key or an agent is needed")
+        self.check(b"ssh: Could not resolve hostname box: Name or service not known\r\n", 255,
+                   "what helps: check the name, or define it as a Host in ~/.ssh/config")
+        self.check(b"ssh: connect to host 1.2.3.4 port 22: Connection refused\r\n", 255, "what helps: is sshd running")
+
     def test_the_remote_shells_words_are_not_read_as_ssh_failures(self):
         # ssh connected and the remote shell could not run the interpreter: its
         # "Permission denied" is not an authentication failure
