@@ -58,7 +58,8 @@ def describe_failure(host, program, status, stderr):
     if status == 126:
         return NOT_FOUND, "interpreter '%s' on host '%s' cannot be run (remote shell: %s)" % (
             program, host, _remote_words(lines) or 'exit status 126')
-    if status == 127 or 'not found' in last or 'No such file' in last:
+    remote_ran = status is not None and status != 255   # else these words are ssh's ("Can't open user config file")
+    if status == 127 or (remote_ran and ('not found' in last or 'No such file' in last)):
         return NOT_FOUND, "interpreter '%s' not found on host '%s' (remote shell: %s)" % (
             program, host, _remote_words(lines) or 'exit status 127')
     if status == 255:

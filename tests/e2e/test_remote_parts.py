@@ -102,6 +102,11 @@ class TestErrors(unittest.TestCase):
                              "interpreter 'python3' not found on host 'box'")
         self.assertNotIn("connection refused", message)
 
+    def test_ssh_refusing_its_own_options_is_not_a_missing_interpreter(self):
+        message = self.check(b"Can't open user config file /nowhere/cfg: No such file or directory\r\n", 255,
+                             "cannot reach host 'box': ssh failed (Can't open user config file /nowhere/cfg")
+        self.assertNotIn("interpreter", message)
+
     def test_a_pyenv_shims_explanation_is_quoted_whole(self):
         stderr = (b"pyenv: python3.6: command not found\n\nThe `python3.6' command exists in these Python versions:\n"
                   b"  3.6.15\n\nNote: See 'pyenv help global' for tips on allowing both\n"
