@@ -7,6 +7,7 @@ from __future__ import print_function
 import gc
 import os
 import signal
+import socket
 import threading
 import unittest
 
@@ -59,6 +60,30 @@ def relay(path):
     if not path:
         return [kernel_state.TWIN_ID]
     return [kernel_state.TWIN_ID] + TwinMaster(twinterpreter_id=path[0]).execute(relay, path[1:])
+
+
+def cut_own_connections():
+    """End this thread's own connections without a goodbye, as a failed read of shared memory
+    (no descriptor left) ends one while both processes live; returns how many"""
+    holder = getattr(_tls, 'connections', None)
+    mine = [conn for conn in (holder.conns.values() if holder else ()) if not conn.dead]
+    for conn in mine:
+        conn.channel.sock.shutdown(socket.SHUT_RDWR)
+    return len(mine)
+
+
+def call_main_from_a_thread_then_cut():
+    """In a twin: a thread of its own calls the main over its own connection, which then
+    ends without a goodbye; returns (the main's answer, connections cut)"""
+    results = []
+
+    def body():
+        results.append(TwinMaster(twinterpreter_id=MAIN_ID).execute(whoami))
+        results.append(cut_own_connections())
+    thread = threading.Thread(target=body)
+    thread.start()
+    thread.join(support.HANG_TIMEOUT)
+    return tuple(results)
 
 
 class Box(TwinObject):
@@ -145,6 +170,30 @@ class ThreadConnectionsTest(support.TwinTestCase):
         self.assertEqual(box.get(), 42)
         self.assertEqual(self.twin.execute(arrived_over), mine)
         self.assertEqual(in_threads(2, lambda n, barrier: box.get()), [42, 42])
+
+    @guarded()
+    def test_a_connection_that_ends_without_goodbye_is_not_its_process_death(self):
+        # (the end of a connection the other side opened tells nothing of which of its
+        # connections it was: before, the twin took it for our death, closed every other
+        # connection of ours, and we in turn took that for its death: StaleProxy)
+        box = Box(7)
+        twin_boot = _state.get_kernel().connection(TWIN_ID).peer_boot
+
+        def call(n, barrier):
+            value = box.get()
+            return value, cut_own_connections()
+        self.assertEqual(in_threads(1, call), [(7, 1)])
+        self.assertEqual(self.twin.execute(arrived_over), self.twin.execute(arrived_over))
+        self.assertFalse(self.twin.execute(thinks_dead, self.boot))
+        self.assertEqual(box.get(), 7)
+        self.assertEqual(set(bounce(2)), set([whoami()]))
+        # the other way round: a thread of the twin cuts its own connection to us
+        answer, cut = self.twin.execute(call_main_from_a_thread_then_cut)
+        self.assertEqual(cut, 1)
+        self.assertTrue(answer)
+        self.assertNotIn(twin_boot, _state.get_kernel().dead_boots)
+        self.assertEqual(box.get(), 7)
+        self.assertEqual(in_threads(2, lambda n, barrier: box.get()), [7, 7])
 
     @guarded()
     def test_main_thread_is_not_slowed_into_the_shared_path(self):

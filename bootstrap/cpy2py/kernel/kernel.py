@@ -30,6 +30,7 @@ from cpy2py.kernel.objects import ExportTable, ProxyTable
 from cpy2py.kernel.references import RemoteHandle, thread_state as _tls
 from cpy2py.kernel.poller import Poller, WorkerPool
 from cpy2py.kernel.acceptor import Acceptor
+from cpy2py.kernel.peer_liveness import still_listening
 from cpy2py.kernel import observe
 from cpy2py.kernel import deadlines, remote_errors
 from cpy2py.protocol import handshake
@@ -328,15 +329,18 @@ class Kernel(object):
 
     def _accepted(self, sock, info, rest):
         """An accepted connection passed the handshake: serve it"""
-        self._register(self._make_connection(sock, info, rest))
+        conn = self._make_connection(sock, info, rest)
+        conn.accepted = True
+        self._register(conn)
 
     def connection_lost(self, conn, reason):
         if conn.dead:
             return
-        if conn.private and not conn.closing and not self._peer_ended(conn):
-            # one thread's own connection ended while its process lives (it ran out of file
-            # descriptors, say): only that connection is lost, not the process with every
-            # proxy of it; were it dead, its shared connection's end would say so too
+        if (conn.private or conn.accepted) and not conn.closing and not self._peer_ended(conn):
+            # one thread's own connection (ours, or maybe the peer's: an accepted one may be
+            # either) ended while its process lives (it ran out of file descriptors, say):
+            # only that connection is lost, not the process with every proxy of it; were it
+            # dead, its shared connection's end would say so too (see peer_liveness)
             conn.closing = True
         # how the peer ended, asked before the connection is marked dead: a caller that finds
         # it dead (before its reply error is delivered) says the same
@@ -383,8 +387,13 @@ class Kernel(object):
     EXIT_NOTICE_WAIT = 0.5
 
     def _peer_ended(self, conn):
-        """Whether the supervisor says the process at the other end of ``conn`` ended
-        (waiting a moment for its notice); True when it cannot say"""
+        """Whether the process at the other end of ``conn`` ended: it no longer listens, or
+        the supervisor says so (waiting a moment for its notice; the main, which never
+        restarts under its id, lives while it listens); True when it cannot say"""
+        if self.run_dir and not still_listening(socket_path(self.run_dir, conn.peer_id)):
+            return True
+        if conn.peer_id == self.master_id:
+            return False  # (no EXITED notice is ever sent about the main)
         wait_exit = getattr(self.supervisor, 'wait_exit', None)
         seen = getattr(conn, 'exits_seen', None)
         if wait_exit is None or seen is None:

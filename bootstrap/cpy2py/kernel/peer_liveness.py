@@ -1,0 +1,36 @@
+"""
+Whether the process at the other end of a connection that ended still lives
+
+Only the end of a connection we opened for the peer's use by everybody (its shared one)
+says the peer died. Any other connection may end while its process lives: a thread's own
+connection, ours or the peer's (a read of shared memory that failed for lack of file
+descriptors, a thread whose goodbye never got out), and on the receiving side nothing
+tells which of the peer's connections it was. Taking such an end for the peer's death
+would mark every proxy of it stale and close every other connection of it, which the peer
+in turn takes for our death.
+
+A process that is gone no longer listens: its listening socket was closed with it, so a
+connection attempt is refused at once (or finds no file). One that listens still lives,
+unless a new process took its twin id (a restart), which its supervisor's EXITED notice says.
+"""
+import errno
+import socket
+
+#: what a connection attempt to a socket nobody listens on fails with
+_GONE = (errno.ECONNREFUSED, errno.ENOENT, errno.ENOTDIR, errno.ECONNRESET)
+
+
+def still_listening(path):
+    """Whether a process listens on the AF_UNIX socket ``path`` (never blocks: a listener
+    whose backlog is full counts as listening); any other failure counts as listening too,
+    since only a refusal proves the process gone"""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.setblocking(False)
+        try:
+            sock.connect(path)
+        except (OSError, socket.error) as err:
+            return getattr(err, 'errno', None) not in _GONE
+        return True  # the peer's acceptor sees EOF instead of a handshake and drops it
+    finally:
+        sock.close()
