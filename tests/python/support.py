@@ -160,7 +160,9 @@ def clean_env(extra=None):
     env = dict((key, value) for key, value in os.environ.items() if not key.startswith('CPY2PY_'))
     env['PYTHONPATH'] = BOOTSTRAP + os.pathsep + HERE
     env['PYTHONDONTWRITEBYTECODE'] = '1'
-    for key in ('CPY2PY_TEST_TWIN', 'CPY2PY_TEST_PEER', 'CPY2PY_TEST_MODE'):
+    # (CPY2PY_BOOTSTRAP_DIR: an application run under cpy2py-run uses the runtime under test,
+    # as the suite itself does, not the one the binary was built with)
+    for key in ('CPY2PY_TEST_TWIN', 'CPY2PY_TEST_PEER', 'CPY2PY_TEST_MODE', 'CPY2PY_BOOTSTRAP_DIR'):
         if key in os.environ:
             env[key] = os.environ[key]
     env.update(extra or {})
