@@ -75,6 +75,8 @@ THREAD_CONNECTIONS = os.environ.get('CPY2PY_THREAD_CONNECTIONS', '1').strip() !=
 _GOODBYE = 'goodbye'
 
 
+#: a socket file cannot be made: the file system is full or the quota used up
+_FULL = (errno.ENOSPC, errno.EDQUOT)
 #: longest AF_UNIX socket path on Linux (bytes; sun_path holds 108 with its terminating NUL)
 SOCKET_PATH_MAX = 107
 
@@ -86,6 +88,9 @@ def cannot_listen(path, err):
     if size > SOCKET_PATH_MAX:
         return ('cannot listen on %s: the path is %d bytes long, more than the %d an AF_UNIX '
                 'socket allows; set TMPDIR to a shorter directory' % (path, size, SOCKET_PATH_MAX))
+    if getattr(err, 'errno', None) in _FULL:
+        return ('cannot listen on %s: %s; the file system of the run directory is full (no '
+                'space or no inodes left): free some, or set TMPDIR to another directory' % (path, reason))
     return 'cannot listen on %s: %s' % (path, reason)
 
 

@@ -48,6 +48,8 @@ def trimmed(value, tb):
     remote = getattr(value, '__cause__', None) is not None and isinstance(value.__cause__, RemoteTraceback)
     if raised_inside and not isinstance(value, _OURS) and not remote:
         return tb  # maybe a bug of ours: show where
+    if raised_inside and not remote:
+        _drop_internal_context(value)
     kept = [frame for frame in frames if not _is_runtime_frame(frame)]
     if not kept:
         return tb
@@ -57,6 +59,19 @@ def trimmed(value, tb):
     except (AttributeError, TypeError):
         return tb  # tb_next is read-only before Python 3.7
     return kept[0]
+
+
+def _drop_internal_context(value):
+    """An error of ours raised while the runtime handled another one (``cannot listen on
+    PATH: Address already in use`` out of the OSError of ``bind``) already says what that
+    one said: print it without "During handling of the above exception" and the runtime's
+    frames it brings along. A context with a frame of the user's stays (their code failed)."""
+    context = getattr(value, '__context__', None)
+    if context is None or getattr(value, '__cause__', None) is not None:
+        return
+    frames = _frames(getattr(context, '__traceback__', None))
+    if frames and all(_is_runtime_frame(frame) for frame in frames):
+        value.__suppress_context__ = True
 
 
 def from_user_code(tb):
