@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import threading
+import time
 import unittest
 
 from cpy2py import TwinMaster, TwinObject, kernel_state
@@ -84,6 +85,23 @@ def call_main_from_a_thread_then_cut():
     thread.start()
     thread.join(support.HANG_TIMEOUT)
     return tuple(results)
+
+
+def cut_connections_from(peer_id, delay):
+    """In a twin: after ``delay`` seconds end every connection from ``peer_id`` (its shared one
+    too) without a goodbye, as failed reads (no descriptor left) would, and live on"""
+    def cut():
+        time.sleep(delay)
+        for conn in _state.get_kernel().poller.connections():
+            if conn.peer_id == peer_id and not conn.dead:
+                try:
+                    conn.channel.sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+    thread = threading.Thread(target=cut)
+    thread.daemon = True
+    thread.start()
+    return os.getpid()
 
 
 class Box(TwinObject):
@@ -252,6 +270,25 @@ class ThreadConnectionsTest(support.TwinTestCase):
             self.assertEqual((first, again), (n, n))
             self.assertNotEqual(new_pid, pid)
         self.assertNotEqual(kernel.connection(TWIN_ID).peer_boot, old_boot)
+
+
+class ConnectionsEndWhileThePeerLivesTest(support.TwinTestCase):
+    @guarded()
+    def test_the_twin_ends_every_connection_of_ours_and_lives_on(self):
+        # (before: the end of our shared connection counted as the twin's death, so its
+        # proxies, even of objects made afterwards, raised StaleProxy while it ran on)
+        kernel = _state.get_kernel()
+        box = Box(5)
+        twin_boot = kernel.connection(TWIN_ID).peer_boot
+        ours = [conn for conn in kernel.poller.connections() if conn.peer_id == TWIN_ID and not conn.dead]
+        pid = self.twin.execute(cut_connections_from, kernel.twin_id, 0.1)
+        self.assertTrue(support.wait_until(lambda: all(conn.dead for conn in ours)),
+                        'the connections the twin ended are not noticed')
+        self.assertNotIn(twin_boot, kernel.dead_boots)
+        self.assertEqual(box.get(), 5)
+        self.assertEqual(Box(6).get(), 6)
+        self.assertEqual(box.pid(), pid)
+        self.assertFalse(self.twin.execute(thinks_dead, kernel.boot_id))
 
 
 class ThirdProcessJoinsTest(unittest.TestCase):

@@ -203,8 +203,6 @@ class Connection(object):
         #: a connection of one calling thread of ours (see Kernel.request), not the peer's
         #: connection for everybody else
         self.private = False
-        #: opened by the peer (its shared connection, or one of its threads' own ones)
-        self.accepted = False
         #: closed on purpose (its thread ended): EOF on it is not the peer's death
         self.closing = False
         #: see "reader role" below; the poller registers new sockets armed

@@ -334,18 +334,15 @@ class Kernel(object):
 
     def _accepted(self, sock, info, rest):
         """An accepted connection passed the handshake: serve it"""
-        conn = self._make_connection(sock, info, rest)
-        conn.accepted = True
-        self._register(conn)
+        self._register(self._make_connection(sock, info, rest))
 
     def connection_lost(self, conn, reason):
         if conn.dead:
             return
-        if (conn.private or conn.accepted) and not conn.closing and not self._peer_ended(conn):
-            # one thread's own connection (ours, or maybe the peer's: an accepted one may be
-            # either) ended while its process lives (it ran out of file descriptors, say):
-            # only that connection is lost, not the process with every proxy of it; were it
-            # dead, its shared connection's end would say so too (see peer_liveness)
+        if not conn.closing and conn.peer_boot not in self.dead_boots and not self._peer_ended(conn):
+            # a connection ended while its process lives (one side ran out of file
+            # descriptors, say): only that connection is lost, not the process with every
+            # proxy of it (see peer_liveness)
             conn.closing = True
         # how the peer ended, asked before the connection is marked dead: a caller that finds
         # it dead (before its reply error is delivered) says the same

@@ -1,17 +1,18 @@
 """
 Whether the process at the other end of a connection that ended still lives
 
-Only the end of a connection we opened for the peer's use by everybody (its shared one)
-says the peer died. Any other connection may end while its process lives: a thread's own
-connection, ours or the peer's (a read of shared memory that failed for lack of file
-descriptors, a thread whose goodbye never got out), and on the receiving side nothing
-tells which of the peer's connections it was. Taking such an end for the peer's death
-would mark every proxy of it stale and close every other connection of it, which the peer
-in turn takes for our death.
+A connection may end while both processes live: a read of shared memory that failed for
+lack of file descriptors ends it at one side, a thread of the peer whose goodbye never got
+out ends one of its own, and on the receiving side nothing tells which of the peer's
+connections (its shared one or a thread's own) it was. Taking such an end for the peer's
+death would mark every proxy of it stale for good (its new objects too: they carry the
+same boot id) and close every other connection of it, which the peer in turn takes for our
+death.
 
 A process that is gone no longer listens: its listening socket was closed with it, so a
 connection attempt is refused at once (or finds no file). One that listens still lives,
-unless a new process took its twin id (a restart), which its supervisor's EXITED notice says.
+unless a new process took its twin id (a restart), which its supervisor's EXITED notice
+says; a twin on another host is listened for by its host's hub, so there the notice decides.
 """
 import errno
 import socket
