@@ -30,8 +30,9 @@ std::string_view advice(int error) {
             return "the file system is full (no space or no inodes left): free some, or set TMPDIR to "
                    "another directory";
         case ENOENT:
-        case ENOTDIR:
             return "the directory does not exist: create it, or set TMPDIR to an existing directory";
+        case ENOTDIR:
+            return "it (or a directory above it) is a file, not a directory: set TMPDIR to a directory";
         case EACCES:
         case EPERM:
         case EROFS:

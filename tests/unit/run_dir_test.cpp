@@ -5,6 +5,7 @@
 #include "scratch_dir.hpp"
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,6 +72,17 @@ TEST_CASE("run dir: a missing TMPDIR says so") {
     const std::string message = create_error();
     CHECK(message.find("cannot create the run directory in TMPDIR=" + scratch.str() + "/missing") == 0);
     CHECK(message.find("does not exist") != std::string::npos);
+}
+
+TEST_CASE("run dir: a TMPDIR that is a file says so") {
+    test::ScratchDir scratch;
+    const std::string file = scratch.str() + "/file";
+    ::close(::open(file.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+    TmpdirOverride tmpdir(file);
+    const std::string message = create_error();
+    CHECK(message.find("cannot create the run directory in TMPDIR=" + file) == 0);
+    CHECK(message.find("is a file, not a directory") != std::string::npos);
+    CHECK(message.find("does not exist") == std::string::npos);
 }
 
 TEST_CASE("run dir: an unwritable TMPDIR says so (unless we are root)") {
