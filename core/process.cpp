@@ -116,6 +116,13 @@ std::string describe_spawn_error(const std::string& step, int error, unsigned lo
         return "the system is out of open files (" + step + ": " + std::strerror(error) +
                "): close other programs, or raise fs.file-max";
     }
+    if (error == E2BIG) {
+        // Linux: one argument or variable at most MAX_ARG_STRLEN (32 pages), all together ARG_MAX
+        return step + ": " + std::strerror(error) +
+               ": the command line and environment are larger than the system allows (one argument "
+               "or variable at most 128 KiB, all together `getconf ARG_MAX` bytes): shorten large values in "
+               "[env], env, args or --env";
+    }
     if (error != EMFILE) return step + ": " + std::strerror(error);
     std::string message = "too many open files (" + step + "): the limit is ";
     if (soft == RLIM_INFINITY) return message + "unlimited";

@@ -122,6 +122,8 @@ TEST_CASE("running out of file descriptors is said with the limit and how to rai
     CHECK(describe_spawn_error("pipe", EMFILE, 20, 1000).find("e.g. `ulimit -n 1000`") != std::string::npos);
     CHECK(describe_spawn_error("pipe", EMFILE, 1000, 1000).find("the hard limit (`ulimit -Hn`)") != std::string::npos);
     CHECK(describe_spawn_error("socketpair", ENFILE, 20, 4096).rfind("the system is out of open files (socketpair: ", 0) == 0);
+    // a command line or environment too large for exec says what to shorten
+    CHECK(describe_spawn_error("exec", E2BIG, 20, 4096).find("shorten large values in [env]") != std::string::npos);
     // with this process's own limit
     CHECK(describe_spawn_error("dup", EMFILE).find("the limit is ") != std::string::npos);
 }
