@@ -31,7 +31,10 @@ ProbeResult parse_answer(const std::string& out) {
         r.reason = reason;
         return r;
     }
-    return ProbeResult{false, "", "", 0, "unexpected answer '" + last_lines(out) + "'"};
+    const std::string said = last_lines(out);
+    return ProbeResult{false, "", "", 0,
+                       "not a Python interpreter? asked for its implementation and version, it printed " +
+                           (said.empty() ? std::string("nothing") : "'" + said + "'")};
 }
 
 }  // namespace

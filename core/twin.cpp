@@ -231,6 +231,14 @@ void Twin::on_exit(pid_t pid, ExitStatus status) {
     std::string reason;
     if (!process->ready) {
         reason = describe_failure(process->failure.empty() ? status.describe() : process->failure, *process);
+        if (process->failure.empty() && status.exited() && !spec_.remote && process->err_tail &&
+            process->err_tail->lines().empty()) {
+            // A Python that cannot run the bootstrap says why on stderr; a program that ends
+            // quietly (/bin/true, a shell script) is most likely not a Python interpreter.
+            reason += fmt::format(" before it was ready, without a word on stderr: is {} a Python interpreter? "
+                                  "(`cpy2py-run --check` runs each interpreter once and says)",
+                                  spec_.interpreter.path);
+        }
         report_start_failure(reason);
         const bool unreachable = spec_.remote && at_launch_ && status.exited() && status.code() == 127;
         at_launch_ = false;

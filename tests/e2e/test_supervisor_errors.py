@@ -131,6 +131,33 @@ class SpawnFailureTest(SupervisorTestCase):
         self.skipTest("no descriptor limit let the main start and the twin fail")
 
 
+class NotPythonTest(SupervisorTestCase):
+    """A twin interpreter that ends before READY without a word on stderr (/bin/true, a shell
+    script) is most likely not Python: the error asks (before: only "exit code 0")"""
+
+    def test_a_quiet_early_exit_asks_whether_it_is_python(self):
+        script = os.path.join(self.tmp, "not-python.sh")
+        with open(script, "w") as f:
+            f.write("#!/bin/sh\necho not python\n")
+        os.chmod(script, 0o755)
+        for program in (shutil.which("true"), script):
+            self.manifest({"tw": {"start": "lazy", "interpreter": program}})
+            result = self.run_app(["start", "tw"])
+            answers = self.answers(result.stdout)
+            self.assertTrue(answers and answers[0].startswith("ERROR tw "), result.stdout + result.stderr)
+            self.assertIn("exit code 0 before it was ready", answers[0])
+            self.assertIn("is %s a Python interpreter?" % program, answers[0])
+
+    def test_a_python_that_says_why_is_not_suspected(self):
+        self.manifest({"tw": {"start": "lazy", "env": {"FAKE_STDERR": "ImportError: no cpy2py\\n",
+                                                      "FAKE_EXIT_BEFORE_READY": "1"}}})
+        result = self.run_app(["start", "tw"])
+        answers = self.answers(result.stdout)
+        self.assertTrue(answers and answers[0].startswith("ERROR tw "), result.stdout + result.stderr)
+        self.assertIn("ImportError: no cpy2py", answers[0])
+        self.assertNotIn("a Python interpreter?", answers[0])
+
+
 class RefusedControlLineTest(SupervisorTestCase):
     """START or STOP for an id that is not valid is answered ERROR for that id (it is never
     waited for in vain) and acts on nothing"""

@@ -149,7 +149,10 @@ TEST_CASE("probe: failures carry the exit status and stderr tail") {
     CHECK(contains(r.error, "command not found"));
 
     const auto garbage = dir.write("garbage", "#!/bin/sh\necho hello\n", true);
-    CHECK(contains(probe_interpreter(garbage.string(), {}, {}).error, "unexpected answer"));
+    CHECK(contains(probe_interpreter(garbage.string(), {}, {}).error, "not a Python interpreter? "));
+    CHECK(contains(probe_interpreter(garbage.string(), {}, {}).error, "it printed 'hello'"));
+    const auto quiet = dir.write("quiet", "#!/bin/sh\nexit 0\n", true);
+    CHECK(contains(probe_interpreter(quiet.string(), {}, {}).error, "it printed nothing"));
 
     const auto hanging = dir.write("hang", "#!/bin/sh\nexec sleep 30\n", true);
     const ProbeResult slow = probe_interpreter(hanging.string(), {}, {}, std::chrono::milliseconds(200));
