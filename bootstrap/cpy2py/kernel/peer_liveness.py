@@ -24,8 +24,12 @@ _GONE = (errno.ECONNREFUSED, errno.ENOENT, errno.ENOTDIR, errno.ECONNRESET)
 def still_listening(path):
     """Whether a process listens on the AF_UNIX socket ``path`` (never blocks: a listener
     whose backlog is full counts as listening); any other failure counts as listening too,
-    since only a refusal proves the process gone"""
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    since only a refusal proves the process gone (out of descriptors, say: then connections
+    end for that very reason, and their peers are as alive as we are)"""
+    try:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    except (OSError, socket.error):
+        return True
     try:
         sock.setblocking(False)
         try:
