@@ -104,6 +104,24 @@ def cut_connections_from(peer_id, delay):
     return os.getpid()
 
 
+def short_lived_callers(count):
+    """In a twin: ``count`` threads, one after the other, each call the main once, with the
+    garbage collector off (PyPy drops a thread's locals only when it runs); returns how many
+    connections of single threads this process has open then"""
+    import gc
+    gc.disable()
+    try:
+        for _ in range(count):
+            thread = threading.Thread(target=TwinMaster(twinterpreter_id=MAIN_ID).execute, args=(whoami,))
+            thread.start()
+            thread.join(support.HANG_TIMEOUT)
+        # (CPython drops them as each thread ends; its releaser thread closes them soon after)
+        support.wait_until(lambda: len(own_connections()) <= 2)
+        return len(own_connections())
+    finally:
+        gc.enable()
+
+
 class Box(TwinObject):
     __twin_id__ = TWIN_ID
 
@@ -212,6 +230,12 @@ class ThreadConnectionsTest(support.TwinTestCase):
         self.assertNotIn(twin_boot, _state.get_kernel().dead_boots)
         self.assertEqual(box.get(), 7)
         self.assertEqual(in_threads(2, lambda n, barrier: box.get()), [7, 7])
+
+    @guarded()
+    def test_connections_of_ended_threads_close_before_new_ones_open(self):
+        # (before: a PyPy twin kept them until its garbage collector ran, and a program
+        # starting many short-lived calling threads ran out of descriptors and hung)
+        self.assertLessEqual(self.twin.execute(short_lived_callers, 60), 2)
 
     @guarded()
     def test_main_thread_is_not_slowed_into_the_shared_path(self):

@@ -19,6 +19,7 @@ import os
 import socket
 import threading
 import time
+import weakref
 
 from cpy2py.kernel.connection import Connection, Waiter
 from cpy2py.protocol.messages import PREFIX, REQUEST, REPLY_OK, REPLY_ERROR
@@ -163,6 +164,8 @@ class Kernel(object):
         self.multi_caller = False
         #: the connections of single calling threads (see request), while open
         self._private = set()
+        #: each calling thread's _ThreadConnections (weakly: they go with their threads' locals)
+        self._thread_holders = weakref.WeakSet()
         #: callbacks(conn) run once for every new peer process this kernel connects to
         self.on_new_peer = []
         #: callbacks(peer_id, boot) run when a connection to a peer is lost
@@ -448,6 +451,8 @@ class Kernel(object):
         if holder is None:
             self.proxies.start()  # its releaser thread closes them (see _ThreadConnections)
             holder = tls.connections = _ThreadConnections(self)
+            with self._lock:
+                self._thread_holders.add(holder)
         conns = holder.conns
         conn = conns.get(primary.peer_id)
         if conn is not None:
@@ -455,6 +460,7 @@ class Kernel(object):
                 return conn
             del conns[primary.peer_id]
             self.close_private(conn)
+        self._close_for_ended_threads()
         try:
             conn = self._connect(primary.peer_id, _bound_of(tls))
         except Exception:  # e.g. it is going away: the call reports that over ``primary``
@@ -472,6 +478,19 @@ class Kernel(object):
         if conn.channel.has_buffered_frame():
             self.pool.submit(lambda conn=conn: self._drain_buffered(conn))
         return conn
+
+    def _close_for_ended_threads(self):
+        """Close the connections of threads that ended but still hold them: PyPy drops a
+        thread's locals (and so closes its connections) only when its garbage collector
+        runs, so a program that starts many short-lived calling threads ran out of file
+        descriptors on both sides first and hung (before a new connection opens, then, those
+        of ended threads close)"""
+        with self._lock:
+            holders = list(self._thread_holders)
+        for holder in holders:
+            if holder.conns and not holder.thread.is_alive():
+                for conn in holder.take_all():
+                    self.close_private(conn)
 
     def close_private(self, conn):
         """Close a thread's own connection (its thread ended)"""
@@ -1074,6 +1093,13 @@ class _ThreadConnections(object):
         self.kernel = kernel
         #: peer id -> Connection
         self.conns = {}
+        #: the thread they belong to (see Kernel._close_for_ended_threads)
+        self.thread = threading.current_thread()
+
+    def take_all(self):
+        """The connections, which no longer belong to this thread"""
+        conns, self.conns = list(self.conns.values()), {}
+        return conns
 
     def __del__(self):
         # run when the thread's locals are dropped (CPython: as the thread ends; PyPy: by
