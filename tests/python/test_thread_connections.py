@@ -14,6 +14,7 @@ import unittest
 
 from cpy2py import TwinMaster, TwinObject, kernel_state
 from cpy2py.kernel import kernel_state as _state
+from cpy2py.kernel import kernel as _kernel_module
 from cpy2py.kernel.references import thread_state as _tls
 
 import support
@@ -120,6 +121,39 @@ def short_lived_callers(count):
         return len(own_connections())
     finally:
         gc.enable()
+
+
+_HELD = []
+
+
+def hold_every_descriptor():
+    """In a twin: use up every file descriptor (under a lowered limit), so that it can accept
+    no connection; returns how many it holds"""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _HELD.append((soft, hard))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (len(os.listdir('/proc/self/fd')) + 4, hard))
+    try:
+        while True:
+            _HELD.append(open(os.devnull))
+    except (IOError, OSError):
+        pass
+    return len(_HELD) - 1
+
+
+def connections_from(peer_id):
+    """How many connections from ``peer_id`` this process has open"""
+    return len([conn for conn in _state.get_kernel().poller.connections()
+                if conn.peer_id == peer_id and not conn.dead])
+
+
+def release_descriptors():
+    import resource
+    limits = _HELD.pop(0)
+    for held in _HELD:
+        held.close()
+    del _HELD[:]
+    resource.setrlimit(resource.RLIMIT_NOFILE, limits)
 
 
 class Box(TwinObject):
@@ -236,6 +270,32 @@ class ThreadConnectionsTest(support.TwinTestCase):
         # (before: a PyPy twin kept them until its garbage collector ran, and a program
         # starting many short-lived calling threads ran out of descriptors and hung)
         self.assertLessEqual(self.twin.execute(short_lived_callers, 60), 2)
+
+    @guarded()
+    def test_a_twin_that_accepts_no_connection_is_called_over_the_shared_one(self):
+        # (before: a new thread's call waited for its own connection's handshake until the
+        # twin closed some files, for ever if it never did)
+        box = Box(3)
+        patience = getattr(_kernel_module, 'THREAD_CONNECT_PATIENCE', None)
+        self.addCleanup(setattr, _kernel_module, 'THREAD_CONNECT_PATIENCE', patience)
+        _kernel_module.THREAD_CONNECT_PATIENCE = 0.5  # (quicker to give up than the 3 s a run waits)
+        # connections that earlier threads' ends close meanwhile would give the twin back
+        # descriptors at random: let them close first
+        kernel = _state.get_kernel()
+        gc.collect()
+        kernel._close_for_ended_threads()
+
+        def settled():
+            ours = len([conn for conn in kernel.poller.connections() if conn.peer_id == TWIN_ID and not conn.dead])
+            return self.twin.execute(connections_from, kernel.twin_id) == ours
+        self.assertTrue(support.wait_until(settled))
+        self.assertGreater(self.twin.execute(hold_every_descriptor), 0)
+        try:
+            results = in_threads(2, lambda n, barrier: (box.get(), box.get(), Box(n).get()))
+        finally:
+            self.twin.execute(release_descriptors)
+        self.assertEqual(results, [(3, 3, 0), (3, 3, 1)])
+        self.assertEqual(in_threads(1, lambda n, barrier: box.get()), [3])
 
     @guarded()
     def test_main_thread_is_not_slowed_into_the_shared_path(self):

@@ -72,6 +72,12 @@ _BYTES_LIKE = (bytes, bytearray, memoryview)
 #: whether threads other than the main one call a peer over a connection of their own
 #: (CPY2PY_THREAD_CONNECTIONS=0: all share the peer's connection)
 THREAD_CONNECTIONS = os.environ.get('CPY2PY_THREAD_CONNECTIONS', '1').strip() != '0'
+#: seconds a thread waits for the handshake of a connection of its own before it calls over
+#: the peer's shared one instead: a peer out of file descriptors cannot accept it, and the
+#: call hung until the peer closed some files
+THREAD_CONNECT_PATIENCE = 3.0
+#: seconds a thread then calls over the shared connection before it tries again
+THREAD_CONNECT_RETRY = 30.0
 #: the one-way request a thread's own connection sends before it closes (see _dispatch)
 _GOODBYE = 'goodbye'
 
@@ -278,11 +284,14 @@ class Kernel(object):
                 executable = None
         return executable
 
-    def _connect(self, peer_id, bound=None):
+    def _connect(self, peer_id, bound=None, patience=None):
         """A new connection to ``peer_id``; under a ``bound`` with a deadline, socket.timeout
         if the peer does not complete the handshake by then (it is stopped, say): a call
-        under a deadline does not wait past it for a twin that does not answer"""
+        under a deadline does not wait past it for a twin that does not answer; likewise
+        after ``patience`` seconds, if given"""
         timeout = None if bound is None else bound.remaining()
+        if patience is not None:
+            timeout = patience if timeout is None else min(timeout, patience)
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         set_cloexec(sock.fileno())
         try:
@@ -460,9 +469,16 @@ class Kernel(object):
                 return conn
             del conns[primary.peer_id]
             self.close_private(conn)
+        if holder.shunned and _clock() < holder.shunned.get(primary.peer_id, 0.0):
+            return primary
         self._close_for_ended_threads()
         try:
-            conn = self._connect(primary.peer_id, _bound_of(tls))
+            conn = self._connect(primary.peer_id, _bound_of(tls), THREAD_CONNECT_PATIENCE)
+        except socket.timeout:
+            # it accepts no connection now (out of descriptors, say): calls go through the
+            # shared one for a while, instead of each waiting for a handshake in vain first
+            holder.shunned[primary.peer_id] = _clock() + THREAD_CONNECT_RETRY
+            return primary
         except Exception:  # e.g. it is going away: the call reports that over ``primary``
             return primary
         conn.private = True
@@ -1095,6 +1111,8 @@ class _ThreadConnections(object):
         self.conns = {}
         #: the thread they belong to (see Kernel._close_for_ended_threads)
         self.thread = threading.current_thread()
+        #: peer id -> when to try to open a connection of its own again (see THREAD_CONNECT_RETRY)
+        self.shunned = {}
 
     def take_all(self):
         """The connections, which no longer belong to this thread"""
