@@ -235,9 +235,12 @@ void Twin::on_exit(pid_t pid, ExitStatus status) {
             process->err_tail->lines().empty()) {
             // A Python that cannot run the bootstrap says why on stderr; a program that ends
             // quietly (/bin/true, a shell script) is most likely not a Python interpreter.
-            reason += fmt::format(" before it was ready, without a word on stderr: is {} a Python interpreter? "
+            std::string args;
+            for (const auto& arg : spec_.args) args += (args.empty() ? "" : " ") + arg;
+            reason += fmt::format(" before it was ready, without a word on stderr: is {} a Python interpreter{}? "
                                   "(`cpy2py-run --check` runs each interpreter once and says)",
-                                  spec_.interpreter.path);
+                                  spec_.interpreter.path,
+                                  args.empty() ? "" : fmt::format(", and do its arguments ({}) let it run {}", args, script()));
         }
         report_start_failure(reason);
         const bool unreachable = spec_.remote && at_launch_ && status.exited() && status.code() == 127;

@@ -148,6 +148,13 @@ class NotPythonTest(SupervisorTestCase):
             self.assertIn("exit code 0 before it was ready", answers[0])
             self.assertIn("is %s a Python interpreter?" % program, answers[0])
 
+    def test_arguments_that_stop_it_are_suspected_too(self):
+        self.manifest({"tw": {"start": "lazy", "args": ["-c", "pass"]}})
+        result = self.run_app(["start", "tw"])
+        answers = self.answers(result.stdout)
+        self.assertTrue(answers and answers[0].startswith("ERROR tw "), result.stdout + result.stderr)
+        self.assertIn("and do its arguments (-c pass) let it run ", answers[0])
+
     def test_a_python_that_says_why_is_not_suspected(self):
         self.manifest({"tw": {"start": "lazy", "env": {"FAKE_STDERR": "ImportError: no cpy2py\\n",
                                                       "FAKE_EXIT_BEFORE_READY": "1"}}})
