@@ -5,11 +5,13 @@
 #include "core/interpreter_list.hpp"
 #include "core/logging.hpp"
 #include "core/plan_builder.hpp"
+#include "core/shebang_options.hpp"
 #include "core/supervisor.hpp"
 
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <vector>
 
 int main(int argc, char** argv) {
     CLI::App app{"Run a Python application whose objects live in several interpreters (twins).",
@@ -18,7 +20,11 @@ int main(int argc, char** argv) {
     try {
         cpy2py::setup_logging(cpy2py::choose_log_level(std::nullopt, std::getenv("CPY2PY_DEBUG")));
         cpy2py::cli::declare_options(app, options);
-        app.parse(argc, argv);
+        // `#!/usr/bin/cpy2py-run --twin pypy=pypy3` gives its options as one argument
+        std::vector<std::string> args = cpy2py::split_shebang_options(std::vector<std::string>(argv + 1, argv + argc));
+        std::vector<char*> words{argv[0]};
+        for (auto& arg : args) words.push_back(arg.data());
+        app.parse(static_cast<int>(words.size()), words.data());
         cpy2py::cli::finish_command_line(app, options);
         // Every process reads the switch from its environment, the supervisor included.
         if (options.stats) ::setenv("CPY2PY_STATS", "1", 1);

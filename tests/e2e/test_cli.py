@@ -96,6 +96,23 @@ class PassThroughTest(CliTestCase):
         self.assertStatus(result, 0)
         self.assertEqual(json.loads(result.stdout), [script] + args)
 
+    def test_shebang_line_with_options(self):
+        """`#!/path/cpy2py-run --twin ... --log-level ...`: Linux passes the options as one
+        argument; they are taken as the words they are (before: "unknown option")"""
+        binary = shutil.which(BINARY) or os.path.abspath(BINARY)
+        script = self.write("shebang_app.py",
+                            "#!%s --twin helper=%s  --log-level warn\n"
+                            "import json, sys\n"
+                            "from cpy2py import TwinMaster\n"
+                            "if __name__ == '__main__':\n"
+                            "    pid = TwinMaster('helper').execute(__import__('os').getpid)\n"
+                            "    print(json.dumps([sys.argv[1:], pid != __import__('os').getpid()]))\n"
+                            % (binary, sys.executable), mode=0o755)
+        result = subprocess.run([script, "a b", "--twin"], cwd=self.tmp, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, universal_newlines=True, timeout=TIMEOUT)
+        self.assertStatus(result, 0)
+        self.assertEqual(json.loads(result.stdout), [["a b", "--twin"], True])
+
     def test_twin_options_right_after_the_script_are_ours(self):
         script = self.write("argv_short.py", "import json, os, sys; print(json.dumps([sys.argv, os.environ.get('CPY2PY_TWINS')]))\n")
         result = self.run_cli(script, "--twin", "helper=python3", "--twin=other=python3", "x", "--twin", "y=z")
