@@ -113,6 +113,18 @@ class PassThroughTest(CliTestCase):
         self.assertStatus(result, 0)
         self.assertEqual(json.loads(result.stdout), [["a b", "--twin"], True])
 
+    def test_class_defined_by_c_code_says_twins_cannot_import_it(self):
+        """A TwinObject class defined in `-c` code: twins cannot import it, and the error says
+        why (before: "module '__cpy2py_main__' has no attribute" and advice about a script)"""
+        code = ("from cpy2py import TwinObject\n"
+                "class Remote(TwinObject):\n"
+                "    __twin_id__ = 'helper'\n"
+                "Remote()\n")
+        result = self.run_cli("--twin", "helper=" + sys.executable, "-c", code)
+        self.assertStatus(result, 1)
+        self.assertIn("cannot find Remote: it was defined by the main program, which has no file", result.stderr)
+        self.assertIn("code given with -c", result.stderr)
+
     def test_twin_options_right_after_the_script_are_ours(self):
         script = self.write("argv_short.py", "import json, os, sys; print(json.dumps([sys.argv, os.environ.get('CPY2PY_TWINS')]))\n")
         result = self.run_cli(script, "--twin", "helper=python3", "--twin=other=python3", "x", "--twin", "y=z")

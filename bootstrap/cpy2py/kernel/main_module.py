@@ -56,7 +56,16 @@ class LazyMainModule(types.ModuleType):
         try:
             return self.__dict__[name]
         except KeyError:
-            raise AttributeError("module %r has no attribute %r" % (ALIAS, name))
+            pass
+        path, module_name, twin_id = self._cpy2py_spec
+        if not path and not module_name and self.__name__ == ALIAS:
+            # `cpy2py-run -c CODE`, or a main reading its program from stdin
+            raise TwinImportError(
+                "%s cannot find %s: it was defined by the main program, which has no file (code "
+                "given with -c, or read from standard input), so twins cannot import it. What helps: "
+                "define the classes and functions twins use in a module, or run the program from a "
+                "script file." % (import_errors.describe_twin(twin_id), name))
+        raise AttributeError("module %r has no attribute %r" % (ALIAS, name))
 
     def _cpy2py_load(self, looking_for=None):
         """Execute the main module once; other threads wait until it is done"""
