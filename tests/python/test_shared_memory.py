@@ -366,6 +366,14 @@ class SharedMemoryTest(support.TwinTestCase):
         self.assertEqual(dev_shm(), shm_files)
 
 
+def _is_open(fd):
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
+
+
 class HandshakeTest(unittest.TestCase):
     """Shared memory is agreed only between the two processes themselves, never through a
     relay (the main plays both ends over a socketpair, the client in a thread)"""
@@ -423,6 +431,38 @@ class HandshakeTest(unittest.TestCase):
         self.assertEqual(server.side.recv(1), b'x')
         result['client'].side.close()
         server.side.close()
+
+    def test_a_server_one_descriptor_short_still_takes_the_side_socket(self):
+        # (before: taking it duplicated the descriptor, which failed with EMFILE; the acceptor
+        # dropped the connection after its OK, and the client's first call failed)
+        import resource
+        from cpy2py.protocol import handshake
+        result = {}
+
+        def client():
+            result['client'] = handshake.client_handshake(self.client, 'secret', 'a', 'aaaaaaaaaaaa', 5)[0]
+        thread = threading.Thread(target=client)
+        thread.start()
+        data = b''
+        while b'\n' not in data:
+            data += self.server.recv(1024)
+        line, _, rest = data.partition(b'\n')
+        info, reply = handshake.answer(line, 'secret', 'b', 'bbbbbbbbbbbb', 5, self.server, rest)
+        self.server.sendall(reply)
+        thread.join(support.HANG_TIMEOUT)  # its side socket is on its way now
+        self.assertTrue(info.shm_offered)
+        # only the lowest free descriptor number is left: receiving takes it
+        free = [fd for fd in range(4096) if not _is_open(fd)]
+        limits = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (free[1], limits[1]))
+        try:
+            handshake.finish_server(self.server, info)
+        finally:
+            resource.setrlimit(resource.RLIMIT_NOFILE, limits)
+        self.assertIsNotNone(info.side)
+        self.assertIsNotNone(result['client'].side)
+        info.side.close()
+        result['client'].side.close()
 
     def test_relay_claiming_another_pid_gets_none(self):
         other = os.getppid()  # a pid that is not at the other end of this socket

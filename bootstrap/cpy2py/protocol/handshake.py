@@ -175,8 +175,10 @@ def finish_server(sock, info):
     from cpy2py.wire import shm
     tag, side = shm.recv_fd(sock)
     if tag == b'S' and side is not None:
-        info.side = socket.fromfd(side, socket.AF_UNIX, socket.SOCK_STREAM)
-        os.close(side)  # fromfd duplicated it
+        # the socket takes the descriptor itself (shared memory needs Python 3.8+): fromfd
+        # would duplicate it, which a process one descriptor short of its limit cannot do,
+        # and its acceptor dropped the connection after the OK (the client's first call failed)
+        info.side = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, 0, side)
     elif side is not None:
         os.close(side)
 
