@@ -30,7 +30,8 @@ int run_application(const LaunchPlan& plan) noexcept {
     } catch (const std::system_error& e) {  // out of fds or processes: not a bug
         return refused(e.what());
     } catch (const boost::system::system_error& e) {  // the same, from the event loop's setup
-        return refused(e.what());
+        // (its what() names asio's internals: "eventfd_select_interrupter: ... [system:24]")
+        return refused("cannot set up its event loop: " + e.code().message());
     } catch (const std::bad_alloc&) {
         log_fatal("out of memory while starting the application");
         return exit_status::os_error;
