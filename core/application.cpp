@@ -32,8 +32,10 @@ namespace cpy2py {
 namespace {
 
 /// Read through the signalfd; blocked before anything exists that their default action
-/// (death) would leave behind: the run directory, the watchdog, any child.
-constexpr int kHandledSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGPIPE};
+/// (death) would leave behind: the run directory, the watchdog, any child. SIGUSR1/SIGUSR2
+/// only go to the main (a program's own signals: reopen logs, dump state); before, their
+/// default action killed cpy2py-run and left the main to the watchdog.
+constexpr int kHandledSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD, SIGPIPE};
 
 sigset_t prepare_process() {
     ensure_standard_fds_open();

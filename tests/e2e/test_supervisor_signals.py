@@ -1,4 +1,4 @@
-"""Supervisor: SIGTERM/SIGINT/SIGHUP sent to cpy2py-run reach the main and the status is
+"""Supervisor: SIGTERM/SIGINT/SIGHUP/SIGUSR1/SIGUSR2 sent to cpy2py-run reach the main and the status is
 the main's (128+N); a terminal's Ctrl-C reaches the main once and no twin; SIGKILL of
 cpy2py-run leaves no process behind (checked in /proc) and no run directory."""
 import fcntl
@@ -37,6 +37,20 @@ class ForwardTest(SupervisorTestCase):
         self.assertIn("GOT TERM", rest)
         self.assertIn("[tw] bye", rest)  # the twin was stopped politely, not signalled
         self.assertFalse(os.path.exists(run_dir))
+
+    def test_sigusr1_and_sigusr2_are_forwarded(self):
+        """A program's own signals reach the main (before: their default action killed
+        cpy2py-run, status 138, and the main was left to the watchdog)"""
+        self.manifest({"tw": {"start": "eager"}})
+        for name, sig in (("USR1", signal.SIGUSR1), ("USR2", signal.SIGUSR2)):
+            proc, run_dir = self.start_and_wait(["info", "start", "tw", "handle", name, "7", "mark", "ready", "pause"])
+            proc.send_signal(sig)
+            rest = proc.stdout.read()
+            self.assertEqual(proc.wait(timeout=30), 7, name)
+            self.assertIn("GOT " + name, rest)
+            self.assertFalse(os.path.exists(run_dir))
+            for name_ in os.listdir(self.pid_dir):
+                os.unlink(os.path.join(self.pid_dir, name_))
 
     def test_default_actions_give_128_plus_n(self):
         self.manifest({"tw": {"start": "eager"}})
