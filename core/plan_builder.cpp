@@ -62,6 +62,13 @@ Interpreter resolve_for(const InterpreterRequest& request, const Resolver& resol
     }
 }
 
+/// `python3:`: a VENV separator with nothing after it (a typo, or a variable that expanded
+/// to nothing), which would silently mean "no virtualenv".
+bool ends_with_empty_venv(std::string_view spec) {
+    const auto colon = venv_separator(spec);
+    return colon != std::string_view::npos && colon + 1 == spec.size();
+}
+
 /// A malformed version range or an empty conda:/pyenv: is a usage error naming `context`.
 void check_spec_syntax(const InterpreterRequest& request, const std::string& context) {
     if (!request.venv.empty()) return;
@@ -122,6 +129,9 @@ MainSpec build_main(const CommandLine& cl, const std::optional<Manifest>& manife
         where.clear();
         if (request.interpreter.empty() && request.venv.empty())
             throw UsageError("--main-interpreter needs INTERPRETER[:VENV], got '" + *cl.main_interpreter + "'");
+        if (ends_with_empty_venv(*cl.main_interpreter))
+            throw UsageError("--main-interpreter " + *cl.main_interpreter +
+                             " has nothing after its ':' (expected INTERPRETER[:VENV]; drop the ':' for no virtualenv)");
         if (!request.venv.empty() && request.interpreter.find('/') != std::string::npos)
             throw UsageError("--main-interpreter " + *cl.main_interpreter +
                              ": INTERPRETER must be a plain name when VENV is given (it is looked up in VENV/bin)");
@@ -246,6 +256,9 @@ TwinArgument parse_twin_argument(std::string_view text, const std::string& cwd) 
     twin.interpreter = split_interpreter_spec(text.substr(eq + 1), cwd);
     if (twin.interpreter.interpreter.empty() && twin.interpreter.venv.empty())
         throw UsageError("--twin " + shown + ": missing INTERPRETER after '=' (expected ID=INTERPRETER[:VENV])");
+    if (ends_with_empty_venv(text.substr(eq + 1)))
+        throw UsageError("--twin " + shown + " has nothing after its ':' (expected ID=INTERPRETER[:VENV]; drop "
+                         "the ':' for no virtualenv)");
     check_spec_syntax(twin.interpreter, "--twin " + shown);
     if (!twin.interpreter.venv.empty() && twin.interpreter.interpreter.find('/') != std::string::npos)
         throw UsageError("--twin " + shown +

@@ -91,6 +91,13 @@ TEST_CASE("twin argument: malformed values are usage errors") {
     CHECK_NOTHROW(parse_twin_argument(std::string(64, 'a') + "=pypy3", "/"));
 }
 
+TEST_CASE("twin argument: a ':' with no VENV after it is refused, not taken as no virtualenv") {
+    CHECK_THROWS_WITH_AS(parse_twin_argument("tw=python3:", "/"),
+                         doctest::Contains("has nothing after its ':'"), UsageError);
+    CHECK_NOTHROW(parse_twin_argument("tw=conda:base", "/"));  // a scheme's colon is no VENV separator
+    CHECK_NOTHROW(parse_twin_argument("tw=python3:./venv", "/"));
+}
+
 TEST_CASE("plan: script, arguments untouched, twins eager, defaults") {
     World w;
     const LaunchPlan plan = build_plan(script({"pypy=pypy3", "v=:../venv"}), w.host);
