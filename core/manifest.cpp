@@ -7,13 +7,14 @@
 #include "core/twin_id.hpp"
 
 #include <toml++/toml.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <initializer_list>
 #include <sstream>
 
@@ -378,8 +379,8 @@ std::optional<Manifest> parse_pyproject(std::string_view text, const std::string
 std::string read_manifest_file(const std::string& path, const std::filesystem::path& file) {
     std::error_code ec;
     if (std::filesystem::is_directory(file, ec)) throw ConfigError("cannot read manifest '" + path + "': it is a directory");
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
         const int err = errno;
         // Say where it was looked for: a relative --manifest is taken from the current directory.
         const auto absolute = std::filesystem::absolute(file, ec);
@@ -389,10 +390,23 @@ std::string read_manifest_file(const std::string& path, const std::filesystem::p
                                            "--no-manifest reads none"
                                          : ""));
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) throw ConfigError("cannot read manifest '" + path + "': read error");
-    return text.str();
+    // read(2) itself: an iostream turns a failing read (EIO, say) into a silent end of file,
+    // and the manifest would be taken as empty
+    std::string text;
+    char chunk[65536];
+    for (;;) {
+        const ssize_t got = ::read(fd, chunk, sizeof chunk);
+        if (got == 0) break;
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            const int err = errno;
+            ::close(fd);
+            throw ConfigError("cannot read manifest '" + path + "': " + std::strerror(err));
+        }
+        text.append(chunk, static_cast<std::size_t>(got));
+    }
+    ::close(fd);
+    return text;
 }
 
 bool is_pyproject(const std::string& path) { return std::filesystem::path(path).filename() == "pyproject.toml"; }

@@ -180,3 +180,8 @@ TEST_CASE("manifest: parse_manifest works on text") {
     CHECK_THROWS_AS(parse_manifest("[main]\nid = \"\"\n", "t.toml", "/"), ConfigError);
     CHECK_THROWS_AS(parse_manifest("[main]\nid = \"a b\"\n", "t.toml", "/"), ConfigError);
 }
+
+TEST_CASE("manifest: a file that fails to read is an error, not an empty manifest") {
+    // /proc/self/mem opens, but reading at offset 0 fails with EIO
+    CHECK_THROWS_WITH_AS(load_manifest("/proc/self/mem", "/"), doctest::Contains("Input/output error"), ConfigError);
+}
