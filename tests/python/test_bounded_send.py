@@ -73,29 +73,6 @@ class BoundedSendTest(support.TwinTestCase):
                     self.twin.execute(size_of, b'small')
         self.assertEqual(self.twin.execute(size_of, b'small'), 5)
 
-    def test_many_small_calls_to_a_stopped_twin_each_end_at_their_deadline(self):
-        """Small requests and their interrupts fill the socket buffer of a twin that reads
-        nothing; before, the next small frame (request or interrupt) then blocked in
-        ``sendall`` for as long as the twin stayed stopped, deadlines notwithstanding (in
-        the main thread: not guarded, which would call from another thread; a hang ends
-        the process with the stacks of its threads instead)"""
-        import faulthandler  # (not at the top: Python 2 twins import this module too)
-        faulthandler.dump_traceback_later(120, exit=True)
-        self.addCleanup(faulthandler.cancel_dump_traceback_later)
-        self.twin.execute(size_of, b'connected')
-        timeouts = 0
-        with self.stopped():
-            for index in range(300):
-                try:
-                    with cpy2py.deadline(0.002):
-                        self.twin.execute(size_of, b'y' * (16000 + index % 500))
-                except CallTimeout:
-                    timeouts += 1
-        self.assertEqual(timeouts, 300)
-        # the twin reads again: everything queued arrives whole, the framing is intact
-        with cpy2py.deadline(60):
-            self.assertEqual(self.twin.execute(size_of, b'abc'), 3)
-
     @support.guarded(60)
     def test_a_new_thread_does_not_wait_past_its_deadline_to_connect(self):
         errors = []
