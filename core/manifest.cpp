@@ -24,6 +24,9 @@ namespace {
 using Keys = std::vector<std::string_view>;
 
 const Keys top_keys{"main", "twins", "supervisor", "env"};
+/// The shortest heartbeat_timeout a manifest may set.
+constexpr std::chrono::milliseconds kMinHeartbeatTimeout{500};
+
 const Keys main_keys{"id", "interpreter", "venv", "env", "script", "module", "args"};
 const Keys twin_keys{"interpreter", "venv", "env", "args", "restart", "start", "host", "ssh_options", "heartbeat_timeout"};
 const Keys supervisor_keys{"shutdown_grace",      "ready_timeout", "output",        "restart_backoff_base",
@@ -266,8 +269,15 @@ void read_remote(const Reader& r, const toml::table& table, const std::string& s
                                    port + "/INTERPRETER)");
     }
     if (auto options = table.get("ssh_options")) remote.ssh_options = r.strings(*options, "ssh_options");
-    if (auto heartbeat = table.get("heartbeat_timeout"))
+    if (auto heartbeat = table.get("heartbeat_timeout")) {
         remote.heartbeat_timeout = r.seconds(*heartbeat, "heartbeat_timeout", true);
+        // heartbeats go out several times per timeout: below this a busy but healthy link
+        // (or a loaded host) would be declared dead at once
+        if (remote.heartbeat_timeout < kMinHeartbeatTimeout)
+            r.fail(heartbeat->source(), "heartbeat_timeout must be at least 0.5 seconds (a link silent for less "
+                                        "is not dead yet), not " +
+                                            std::to_string(remote.heartbeat_timeout.count()) + " ms");
+    }
     twin.remote = std::move(remote);
 }
 

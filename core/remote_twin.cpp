@@ -5,6 +5,7 @@
 #include "core/remote_interpreter.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 
@@ -33,7 +34,13 @@ std::string seconds(std::chrono::milliseconds ms) {
 
 }  // namespace
 
-bool is_ssh_url(std::string_view text) { return text.substr(0, kScheme.size()) == kScheme; }
+bool is_ssh_url(std::string_view text) {
+    // URL schemes are case-insensitive: "SSH://host/python3" is no local path to a venv
+    if (text.size() < kScheme.size()) return false;
+    for (std::size_t i = 0; i < kScheme.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(text[i])) != kScheme[i]) return false;
+    return true;
+}
 
 RemoteSpec parse_ssh_url(std::string_view url, const std::string& shown) {
     const std::string expected = ": expected ssh://[USER@]HOST[:PORT]/INTERPRETER[:VENV], e.g. ssh://box/python3";
@@ -49,6 +56,8 @@ RemoteSpec parse_ssh_url(std::string_view url, const std::string& shown) {
         remote.user = std::string(authority.substr(0, at));
         authority = authority.substr(at + 1);
         if (remote.user.empty()) throw UsageError(shown + ": empty user before '@'" + expected);
+        if (remote.user.find('@') != std::string::npos)
+            throw UsageError(shown + ": more than one '@' before the host" + expected);
     }
     std::string_view host = authority;
     std::string_view port;

@@ -107,6 +107,20 @@ TEST_CASE("manifest: host, ssh_options, heartbeat_timeout") {
     CHECK_THROWS_AS(parse_manifest("[twins.x]\ninterpreter = \"p\"\nssh_options = []\n", "m.toml", "/b"), ConfigError);
     CHECK_THROWS_AS(parse_manifest("[twins.x]\nhost = \"-oX\"\n", "m.toml", "/b"), ConfigError);
     CHECK_THROWS_AS(parse_manifest("[twins.x]\nhost = \"h\"\nheartbeat_timeout = 0\n", "m.toml", "/b"), ConfigError);
+    // a link silent for a millisecond is not dead: the run would fail at once
+    CHECK_THROWS_WITH_AS(parse_manifest("[twins.x]\nhost = \"h\"\nheartbeat_timeout = 0.001\n", "m.toml", "/b"),
+                         doctest::Contains("at least 0.5 seconds"), ConfigError);
+    CHECK(parse_manifest("[twins.x]\nhost = \"h\"\nheartbeat_timeout = 0.5\n", "m.toml", "/b")
+              .twins[0].remote->heartbeat_timeout.count() == 500);
+}
+
+TEST_CASE("ssh URL: the scheme in any case, one '@' at most") {
+    const auto upper = parse_twin_argument("r=SSH://box/python3", "/");
+    REQUIRE(upper.remote);
+    CHECK(upper.remote->destination == "box");
+    CHECK(parse_twin_argument("r=Ssh://ann@box/python3", "/").remote->user == "ann");
+    CHECK_THROWS_WITH_AS(parse_twin_argument("r=ssh://a@b@box/python3", "/"),
+                         doctest::Contains("more than one '@'"), UsageError);
 }
 
 TEST_CASE("manifest: a host with a port, white space or nothing after '@' is refused with what to write") {
