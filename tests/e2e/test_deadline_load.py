@@ -45,11 +45,7 @@ class DeadlineLoadTest(unittest.TestCase):
 
     def test_small_calls_to_a_stopped_twin(self):
         out = self.run_app("stopped", sys.executable)
-        # (the point is that the run ends: before, the main hung in sendall; a call or two
-        # may still be answered before the twin is really stopped)
-        timeouts = [int(line.split()[1]) for line in out.splitlines() if line.startswith("TIMEOUTS ")]
-        self.assertEqual(len(timeouts), 1, out)
-        self.assertGreater(timeouts[0], 250, out)
+        self.assertIn("TIMEOUTS 300", out)
         self.assertIn("RESULT 3", out)
 
     def check_imports(self, twin):

@@ -49,11 +49,23 @@ def import_another(directory):
     return importlib.import_module(PREFIX + 'after').VALUE
 
 
+def wait_stopped(pid):
+    """Until /proc says ``pid`` is stopped (a loaded machine may let it answer a few calls
+    after the signal was sent); at most 10 s"""
+    end = time.time() + 10
+    while time.time() < end:
+        with open('/proc/%d/stat' % pid) as stat:
+            if stat.read().rsplit(')', 1)[1].split()[0] == 'T':
+                return
+        time.sleep(0.001)
+
+
 def stopped(twin):
     pid = twin.execute(os.getpid)
     twin.execute(size_of, b'connected')
     timeouts = 0
     os.kill(pid, signal.SIGSTOP)
+    wait_stopped(pid)
     try:
         for index in range(300):
             try:
