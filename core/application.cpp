@@ -251,6 +251,14 @@ void Application::on_signal(const signalfd_siginfo& info) {
         return;
     }
     if (sig == SIGPIPE) return;  // blocked only so writes to a vanished reader fail with EPIPE
+    if (shutting_down_ && main_pid_ <= 0 && ends_the_run(sig)) {
+        // The main has ended and twins are being stopped: whoever sends this (a second
+        // Ctrl-C, a container's stop) wants it over sooner than the grace periods allow
+        spdlog::warn("{} during shutdown: twins still running go on to SIGTERM, then SIGKILL, now",
+                     signal_name(sig));
+        for (const auto& [id, twin] : twins_) twin->hurry();
+        return;
+    }
     if (!main_started_ && ends_the_run(sig)) {
         // Before the main exists nobody else got it, not even a terminal's SIGINT.
         if (early_signal_ == 0) early_signal_ = sig;

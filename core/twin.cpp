@@ -381,8 +381,16 @@ void Twin::begin_stop() {
     stop_step(0);
 }
 
+void Twin::hurry() {
+    // only a twin already asked to stop; each call skips what is left of one grace period
+    if (state_ != State::stopping || !process_ || stop_step_ >= 2) return;
+    stop_timer_.cancel();
+    stop_step(stop_step_ + 1);
+}
+
 void Twin::stop_step(int step) {
     if (!process_) return;
+    stop_step_ = step;
     const pid_t pid = process_->pid;
     const auto grace = context_.settings.shutdown_grace;
     switch (step) {

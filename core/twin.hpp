@@ -67,6 +67,9 @@ public:
     void stop(const std::shared_ptr<ControlChannel>& requester);
     /// The application ends: stop for good; `finished` runs once no process is left.
     void shutdown(std::function<void()> finished);
+    /// While stopping: go on to the next step of the cascade (SIGTERM, then SIGKILL) now
+    /// instead of at the end of the grace period (a signal to cpy2py-run during shutdown).
+    void hurry();
 
 private:
     enum class State {
@@ -108,6 +111,7 @@ private:
     std::vector<std::weak_ptr<ControlChannel>> start_waiters_;  ///< want UP/ERROR
     std::vector<std::weak_ptr<ControlChannel>> stop_waiters_;   ///< want DOWN
     bool shutting_down_ = false;         ///< shutdown() was called: never spawn again
+    int stop_step_ = 0;                  ///< the stop cascade's current step (see stop_step)
     std::function<void()> on_finished_;  ///< shutdown()'s callback, until it ran
     std::string last_error_;             ///< why the twin was given up; sent with ERROR
     bool at_launch_ = false;             ///< launch() spawned the current process, not READY yet

@@ -3,9 +3,11 @@ another), STOP of a stubborn twin, the main's exit status passed through (128+N 
 signal), the run directory removed in every case."""
 import os
 import re
+import signal
+import time
 import unittest
 
-from supervisor_support import SupervisorTestCase, alive
+from supervisor_support import SupervisorTestCase, alive, wait_until
 
 
 class ShutdownTest(SupervisorTestCase):
@@ -38,6 +40,32 @@ class ShutdownTest(SupervisorTestCase):
         for pid in self.starts("stubborn") + self.twin_children("stubborn"):
             self.assertFalse(alive(pid), pid)
         self.assertFalse(os.path.exists(self.run_dir(result.stdout)))
+
+    def test_signals_during_shutdown_skip_the_grace_periods(self):
+        """The main ended, a twin ignores SHUTDOWN and SIGTERM, the grace is long: each
+        SIGTERM (or Ctrl-C) sent to cpy2py-run meanwhile moves it to the next step at once
+        (before: ignored, the run took both grace periods whatever one did)"""
+        self.manifest({"stubborn": {"start": "eager", "env": {"FAKE_IGNORE_SHUTDOWN": "1", "FAKE_IGNORE_TERM": "1",
+                                                              "FAKE_IGNORE_EOF": "1", "FAKE_CHILD": "1"}}},
+                      shutdown_grace=600)
+        proc = self.start_app(["info", "start", "stubborn", "exit", "3"], extra=["--log-level", "info"])
+        self.read_until(proc, "INFO ")
+
+        def stderr_has(text):
+            with open(self.stderr_path) as f:
+                return text in f.read()
+        self.assertTrue(wait_until(lambda: stderr_has("main (pid"), 60), "the main did not end")
+        for _ in range(2):
+            proc.send_signal(signal.SIGTERM)
+            time.sleep(0.2)
+        # (a guard against a hang, not a measure: without the signals this takes 20 minutes)
+        self.assertEqual(proc.wait(timeout=60), 3)
+        with open(self.stderr_path) as f:
+            err = f.read()
+        self.assertIn("SIGTERM during shutdown", err)
+        self.assertIn("sending SIGKILL", err)
+        for pid in self.starts("stubborn") + self.twin_children("stubborn"):
+            self.assertFalse(alive(pid), pid)
 
     def test_stop_of_a_stubborn_twin_answers_down_after_the_cascade(self):
         self.manifest({"stubborn": {"env": {"FAKE_IGNORE_SHUTDOWN": "1", "FAKE_IGNORE_TERM": "1"}}},
