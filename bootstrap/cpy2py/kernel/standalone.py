@@ -20,7 +20,7 @@ import time
 
 from cpy2py.kernel.control import LineReader, encode_line
 from cpy2py.exceptions import TwinterpreterUnavailable
-from cpy2py.kernel import launch_env, observe
+from cpy2py.kernel import launch_env, observe, stale_run_dirs
 from cpy2py.kernel.exit_notices import ExitNotices
 from cpy2py.kernel.kernel import SOCKET_PATH_MAX
 from cpy2py.kernel.main_module import main_module_env
@@ -53,6 +53,7 @@ def make_run_dir(master_id):
             problems.append('%s is too long for the sockets in it (a socket path would have %d '
                             'bytes, at most %d work)' % (base, longest, SOCKET_PATH_MAX))
             continue
+        stale_run_dirs.sweep(base)
         try:
             run_dir = tempfile.mkdtemp(prefix='cpy2py-', dir=base)
             os.chmod(run_dir, 0o700)
