@@ -232,15 +232,8 @@ def check(spec, bootstrap_dir):
             result['found'] = json.loads(payload.decode('utf-8'))
             loop.stop()
 
-    def fail(status, message):
-        result['fail'] = (status, message)
-        loop.stop()
-
-    link = Link(loop, spec, bootstrap_dir, ready, on_frame, fail)
-    link.start({'host': spec['host'], 'heartbeat': spec.get('heartbeat', 10.0), 'elsewhere': [],
-                'here': [spec.get('id') or '']})
-    loop.run()
-    link.close(patience=2.0)
+    link = Link(loop, spec, bootstrap_dir, ready, on_frame, _failure_into(result, loop))
+    _run_alone(link, loop, spec)
     if 'fail' in result:
         return _check_failed(*result['fail'])
     if search:
@@ -255,6 +248,22 @@ def check(spec, bootstrap_dir):
     pid, implementation, version, protocol, executable = result['info']
     sys.stdout.write('location: %s:%s\n%s %s %d\n' % (spec['host'], executable, implementation, version, protocol))
     return 0
+
+
+def _failure_into(result, loop):
+    """A link's failure handler for a one-off link: ``(status, message)`` into ``result['fail']``"""
+    def fail(status, message):
+        result['fail'] = (status, message)
+        loop.stop()
+    return fail
+
+
+def _run_alone(link, loop, spec):
+    """Run a one-off ``link`` (no other twin shares it) until a handler stops ``loop``"""
+    link.start({'host': spec['host'], 'heartbeat': spec.get('heartbeat', 10.0), 'elsewhere': [],
+                'here': [spec.get('id') or '']})
+    loop.run()
+    link.close(patience=2.0)
 
 
 def check_import(spec, bootstrap_dir):
@@ -284,15 +293,8 @@ def check_import(spec, bootstrap_dir):
             result['exit'] = payload.decode('utf-8', 'replace')
             loop.stop()
 
-    def fail(status, message):
-        result['fail'] = (status, message)
-        loop.stop()
-
-    link = Link(loop, spec, bootstrap_dir, ready, on_frame, fail)
-    link.start({'host': spec['host'], 'heartbeat': spec.get('heartbeat', 10.0), 'elsewhere': [],
-                'here': [spec.get('id') or '']})
-    loop.run()
-    link.close(patience=2.0)
+    link = Link(loop, spec, bootstrap_dir, ready, on_frame, _failure_into(result, loop))
+    _run_alone(link, loop, spec)
     if 'fail' in result:
         sys.stderr.write(result['fail'][1] + '\n')
         return result['fail'][0]
