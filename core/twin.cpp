@@ -252,7 +252,7 @@ void Twin::on_exit(pid_t pid, ExitStatus status) {
         }
     } else {
         reason = fmt::format("twin '{}' (pid {}) exited with {}", spec_.id, pid, status.describe());
-        if (context_.on_exited) context_.on_exited(spec_.id, status.describe());
+        if (context_.on_exited) context_.on_exited(spec_.id, status.describe() + standin_words(*process));
         if (status.failed()) {
             spdlog::warn("{}", reason);
         } else {
@@ -260,6 +260,16 @@ void Twin::on_exit(pid_t pid, ExitStatus status) {
         }
     }
     apply_restart_policy(status.failed(), process->started, reason);
+}
+
+std::string Twin::standin_words(const Process& process) const {
+    // A remote twin's stand-in says why it ends as its last stderr line ("cpy2py-run: lost
+    // the link to host 'x': ..."): callers in the main see that, not only "exit code 1"
+    if (!spec_.remote || !process.err_tail || process.err_tail->lines().empty()) return {};
+    constexpr std::string_view prefix = "cpy2py-run: ";
+    const std::string& last = process.err_tail->lines().back();
+    if (last.rfind(prefix, 0) != 0) return {};
+    return " (" + last.substr(prefix.size()) + ")";
 }
 
 std::string Twin::describe_failure(const std::string& what, const Process& process) const {

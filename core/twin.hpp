@@ -97,6 +97,8 @@ private:
     /// Logs a failed start (as an error only when no START waits for the answer) and answers ERROR.
     void report_start_failure(const std::string& message);
     std::string describe_failure(const std::string& what, const Process& process) const;
+    /// " (why)" from a remote twin's stand-in, to follow its exit status; "" otherwise.
+    std::string standin_words(const Process& process) const;
     std::string command_line() const;
     const std::string& script() const;
 

@@ -95,6 +95,8 @@ class TestHeartbeat(unittest.TestCase):
         result = json.loads(lines[0][len("RESULT "):])
         self.assertEqual(result["failed"], "TwinterpreterTerminated", err.decode())
         self.assertIn("no heartbeat", err.decode())
+        # the main's own errors say why too, not only "exit code 1" (the stand-in's last words)
+        self.assertTrue(any("no heartbeat" in message for message in result["messages"]), result["messages"])
         self.assertTrue(wait_until(lambda: not alive(info["pid"]), 10), "remote twin still runs")
         self.assertTrue(wait_until(lambda: not os.path.exists(info["run_dir"]), 10), "remote run dir left")
 

@@ -234,17 +234,20 @@ if __name__ == '__main__':
         with open(sys.argv[2] + '.tmp', 'w') as f:
             json.dump(info, f)
         os.rename(sys.argv[2] + '.tmp', sys.argv[2])
+        messages = []
         try:
             nap(120)
             failed = None
         except TwinterpreterTerminated as err:
             failed = type(err).__name__
+            messages.append(str(err))
         try:
             where()
             again = None
         except Exception as err:
             again = type(err).__name__
-        result(info=info, failed=failed, again=again)
+            messages.append(str(err))
+        result(info=info, failed=failed, again=again, messages=messages)
     elif mode == 'hold':
         info = where()
         with open(sys.argv[2] + '.tmp', 'w') as f:
