@@ -100,7 +100,10 @@ std::optional<VersionRequest> parse_request(std::string_view text) {
         {"cpython", Implementation::cpython}, {"python", Implementation::any}, {"pypy", Implementation::pypy},
         {"py", Implementation::any},          {"cp", Implementation::cpython}};
     VersionRequest request;
-    std::string_view rest = text;
+    // implementation names in any case, as uv takes them ("CPython>=3.9", "PyPy3.9")
+    std::string lowered(text);
+    for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string_view rest = lowered;
     std::string_view prefix;
     for (const auto& [name, impl] : prefixes) {
         if (rest.substr(0, name.size()) == name) {
@@ -110,7 +113,24 @@ std::optional<VersionRequest> parse_request(std::string_view text) {
             break;
         }
     }
-    const bool command_prefix = prefix == "python" || prefix == "pypy";
+    bool command_prefix = (prefix == "python" || prefix == "pypy") && lowered == text;
+    if (!prefix.empty() && rest.size() > 1 && (rest.front() == '@' || rest.front() == '-') &&
+        std::isdigit(static_cast<unsigned char>(rest[1]))) {
+        // uv's forms: "cpython@3.12", "pypy@3.10", and its installation keys
+        // "cpython-3.12.3-linux-x86_64-gnu" (what follows the version is the platform)
+        const bool key = rest.front() == '-';
+        rest.remove_prefix(1);
+        if (key) rest = rest.substr(0, rest.find('-'));
+        command_prefix = false;
+    } else if (!prefix.empty() && rest.size() > 1 && rest.front() == '@') {
+        rest.remove_prefix(1);  // "cpython@>=3.9"
+        command_prefix = false;
+    }
+    if (rest.size() > 2 && rest.substr(rest.size() - 2) == ".*" &&
+        rest.find_first_not_of("0123456789.*") == std::string_view::npos) {
+        rest.remove_suffix(2);  // "3.11.*": any 3.11, as "==3.11.*" and "3.11" are
+        command_prefix = false;
+    }
     if (rest.empty()) {
         if (prefix.empty()) return std::nullopt;
         request.command_form = command_prefix;

@@ -135,3 +135,31 @@ TEST_CASE("interpreter spec: descriptions name implementation and versions") {
     CHECK(parse_interpreter_spec("pypy").request.describe() == "PyPy of any version");
     CHECK(parse_interpreter_spec(">=3.8,<3.12").request.describe() == "Python (any implementation) >=3.8,<3.12");
 }
+
+TEST_CASE("interpreter spec: uv's forms, implementation names in any case, a bare VERSION.*") {
+    check_table({
+        {"cpython@3.11", "CPython", "3.11.7", true},
+        {"cpython@3.11", "PyPy", "3.11.7", false},
+        {"pypy@3.9", "PyPy", "3.9.16", true},
+        {"pypy@3.9", "CPython", "3.9.18", false},
+        {"cpython@>=3.9", "CPython", "3.13.0", true},
+        {"cpython-3.12.3-linux-x86_64-gnu", "CPython", "3.12.3", true},
+        {"cpython-3.12.3-linux-x86_64-gnu", "CPython", "3.12.1", false},
+        {"pypy-3.9", "PyPy", "3.9.16", true},
+        {"CPython>=3.9", "CPython", "3.11.7", true},
+        {"CPython>=3.9", "PyPy", "3.11.7", false},
+        {"PyPy3.9", "PyPy", "3.9.16", true},
+        {"3.11.*", "CPython", "3.11.7", true},
+        {"3.11.*", "CPython", "3.12.1", false},
+        {"3.*", "PyPy", "3.9.16", true},
+        {"py3.11.*", "CPython", "3.11.2", true},
+    });
+    // only the exact command names are tried on PATH as they are
+    CHECK_FALSE(parse_interpreter_spec("PyPy3").request.command_form);
+    CHECK_FALSE(parse_interpreter_spec("cpython@3.11").request.command_form);
+    CHECK(parse_interpreter_spec("pypy3").request.command_form);
+    // still command names: a free-threaded build's name, anything with other characters
+    CHECK(parse_interpreter_spec("3.13t").kind == Kind::name);
+    CHECK(parse_interpreter_spec("cpython@").kind == Kind::name);
+    CHECK_THROWS_AS(parse_interpreter_spec("cpython@>=3."), std::invalid_argument);
+}
