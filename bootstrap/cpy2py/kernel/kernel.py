@@ -124,7 +124,6 @@ def _guard_against_fork(kernel):
     register = getattr(os, 'register_at_fork', None)
     if register is None:  # Python 2.7 and 3.6: a forked child's call fails in connection() only
         return
-    import weakref
     ref = weakref.ref(kernel)
 
     def in_child():

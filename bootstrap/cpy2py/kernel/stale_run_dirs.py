@@ -9,32 +9,17 @@ removes such directories of earlier ones: ours, named as :py:func:`make_run_dir`
 (cpy2py-run's own are named otherwise and have a watchdog), a while old, holding nothing
 but sockets, on every one of which nobody listens.
 """
-import errno
 import os
 import re
 import shutil
-import socket
 import time
+
+from cpy2py.kernel.peer_liveness import still_listening
 
 #: what tempfile.mkdtemp(prefix='cpy2py-') makes (cpy2py-run's own: 6 characters, mixed case)
 _NAME = re.compile(r'^cpy2py-[a-z0-9_]{8}$')
 #: younger ones may belong to a main that is still starting
 MIN_AGE = 60.0
-#: a connection attempt failing with these: nobody listens
-_NOBODY = (errno.ECONNREFUSED, errno.ENOENT)
-
-
-def _abandoned_socket(path):
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        sock.setblocking(False)
-        try:
-            sock.connect(path)
-        except (OSError, socket.error) as err:
-            return getattr(err, 'errno', None) in _NOBODY
-        return False
-    finally:
-        sock.close()
 
 
 def _is_stale(path, now):
@@ -42,7 +27,7 @@ def _is_stale(path, now):
     if info.st_uid != os.getuid() or now - info.st_mtime < MIN_AGE:
         return False
     entries = os.listdir(path)
-    return all(name.endswith('.sock') and _abandoned_socket(os.path.join(path, name)) for name in entries)
+    return all(name.endswith('.sock') and not still_listening(os.path.join(path, name)) for name in entries)
 
 
 def sweep(base):
