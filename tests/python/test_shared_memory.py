@@ -389,15 +389,27 @@ class HandshakeTest(unittest.TestCase):
         self.client.close()
         self.server.close()
 
-    def serve(self, handshake):
-        """The server's side as the kernel's acceptor does it: check the line, answer, then
-        take the client's answer to a shared-memory offer"""
+    def start_client(self, handshake, result):
+        """The client's side, in a thread: its info goes to ``result['client']``"""
+        def client():
+            result['client'] = handshake.client_handshake(self.client, 'secret', 'a', 'aaaaaaaaaaaa', 5)[0]
+        thread = threading.Thread(target=client)
+        thread.start()
+        return thread
+
+    def answer(self, handshake):
+        """The server's first steps as the kernel's acceptor takes them: check the line, answer"""
         data = b''
         while b'\n' not in data:
             data += self.server.recv(1024)
         line, _, rest = data.partition(b'\n')
         info, reply = handshake.answer(line, 'secret', 'b', 'bbbbbbbbbbbb', 5, self.server, rest)
         self.server.sendall(reply)
+        return info
+
+    def serve(self, handshake):
+        """The server's side: answer, then take the client's answer to a shared-memory offer"""
+        info = self.answer(handshake)
         handshake.finish_server(self.server, info)
         return info
 
@@ -406,11 +418,7 @@ class HandshakeTest(unittest.TestCase):
         (claiming another process's pid). Returns (client info, server info or None)"""
         from cpy2py.protocol import handshake
         result = {}
-
-        def client():
-            result['client'] = handshake.client_handshake(self.client, 'secret', 'a', 'aaaaaaaaaaaa', 5)[0]
-        thread = threading.Thread(target=client)
-        thread.start()
+        thread = self.start_client(handshake, result)
         server = None
         if server_line is None:
             server = self.serve(handshake)
@@ -438,17 +446,8 @@ class HandshakeTest(unittest.TestCase):
         import resource
         from cpy2py.protocol import handshake
         result = {}
-
-        def client():
-            result['client'] = handshake.client_handshake(self.client, 'secret', 'a', 'aaaaaaaaaaaa', 5)[0]
-        thread = threading.Thread(target=client)
-        thread.start()
-        data = b''
-        while b'\n' not in data:
-            data += self.server.recv(1024)
-        line, _, rest = data.partition(b'\n')
-        info, reply = handshake.answer(line, 'secret', 'b', 'bbbbbbbbbbbb', 5, self.server, rest)
-        self.server.sendall(reply)
+        thread = self.start_client(handshake, result)
+        info = self.answer(handshake)
         thread.join(support.HANG_TIMEOUT)  # its side socket is on its way now
         self.assertTrue(info.shm_offered)
         # only the lowest free descriptor number is left: receiving takes it
