@@ -7,6 +7,13 @@ weakref callback that drops a dead module lock, which the garbage collector runs
 middle of anything) it left the global import lock held by a thread that had moved on:
 every later import in the twin, and every request that needed one, waited forever (seen
 with CPython and PyPy twins). See cpy2py.kernel.import_locks.
+
+The hang itself is reproduced by tests/e2e/test_deadline_load.py (calls from a main's main
+thread, python3 and PyPy twins); this suite's calls come from a guarded thread, and with
+the runtime before the fix they did not hang here. What this module adds is the same
+pattern with every twin interpreter the suites run (2.7, 3.6 and 3.13 too): the import
+handling (held-back interrupts, locks given back) must work, or at least do no harm, in
+each. Its twin-side functions repeat the e2e app's: the two trees do not import each other.
 """
 from __future__ import print_function
 
