@@ -93,7 +93,6 @@ class Agent(object):
         self.forward_dir = forward.link_run_dir(settings, run_dir)
         if self.forward_dir:
             self.janitor.note('link ' + self.forward_dir)
-        if self.forward_dir:
             self.probe = forward.ProbeServer(self.loop, run_dir)
         # a search probes interpreters while the loop waits: the hub must still hear from us
         self.finder = interpreters.Finder(self.keepalive)
