@@ -6,10 +6,13 @@
 #include "core/interpreter.hpp"
 #include "core/interpreter_search.hpp"
 #include "core/logging.hpp"
+#include "core/main_signal_reports.hpp"
 #include "core/output_sink.hpp"
+#include "core/pending_signals.hpp"
 #include "core/probe_cache.hpp"
 #include "core/process.hpp"
 #include "core/signal_source.hpp"
+#include "core/timer.hpp"
 #include "core/twin.hpp"
 #include "core/undeclared_twin.hpp"
 #include "core/variables.hpp"
@@ -59,6 +62,12 @@ std::string longest_socket_name(const LaunchPlan& plan) {
 /// How long the end of the run waits for a stdout or stderr nobody reads (no byte written).
 constexpr std::chrono::milliseconds kOutputStall{10000};
 
+/// How long a signal sent to us waits for the main to report it got the same one itself
+/// (core/forward_decisions.hpp): a signal to our process group reaches the main at once,
+/// so this only needs to cover the main's way to the CPU on a loaded machine. A signal
+/// sent to cpy2py-run alone reaches the main this much later.
+constexpr std::chrono::milliseconds kForwardWindow{100};
+
 bool ends_the_run(int sig) { return sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT; }
 
 /// The twin entry point; CPY2PY_TWIN_SCRIPT replaces it (tests use fake twins).
@@ -91,7 +100,9 @@ Application::Application(const LaunchPlan& plan)
       out_(std::make_shared<OutputSink>(STDOUT_FILENO)),
       err_(std::make_shared<OutputSink>(STDERR_FILENO)),
       environment_(plan, run_dir_.path(), token_, ChildEnvironment::current()),
-      stats_enabled_(stats_requested(std::getenv("CPY2PY_STATS"))) {
+      stats_enabled_(stats_requested(std::getenv("CPY2PY_STATS"))),
+      forward_decisions_(kForwardWindow),
+      forward_timer_(std::make_unique<Timer>(*io_)) {
     route_logging(err_);
     twin_context_ = std::make_unique<TwinContext>(TwinContext{
         *io_, plan.supervisor, environment_, reaper_, watchdog_, original_mask_, out_, err_, twin_script(plan),
@@ -185,8 +196,10 @@ void Application::spawn_main() {
     if (main.kind == MainKind::code) ps.argv.emplace_back("-c");
     ps.argv.push_back(main.target);
     ps.argv.insert(ps.argv.end(), main.args.begin(), main.args.end());
-    ps.env = environment_.for_main();
+    main_signals_ = open_signal_reports();
+    ps.env = environment_.for_main(main_signals_ != nullptr);
     ps.extra_fds.emplace_back(pair[1], kControlFd);
+    if (main_signals_) ps.extra_fds.emplace_back(main_signals_->child_end(), kSignalReportFd);
     ps.death_signal = SIGKILL;  // stays in our process group, so the terminal reaches it
     ps.signal_mask = original_mask_;
 
@@ -194,6 +207,7 @@ void Application::spawn_main() {
     ::close(pair[1]);
     if (!spawned) {
         ::close(pair[0]);
+        main_signals_.reset();
         spdlog::error("cannot start the main program {}: {}", main.interpreter.path,
                       describe_spawn_error(spawned.what, spawned.error));
         status_ = spawned.error == ENOENT ? 127 : 126;
@@ -201,6 +215,7 @@ void Application::spawn_main() {
         return;
     }
     main_pid_ = spawned.pid;
+    if (main_signals_) main_signals_->main_started();
     watchdog_.set_main(main_pid_);
     reaper_.watch(main_pid_, false, [this](ExitStatus status) { on_main_exit(status); });
     main_control_ = ControlChannel::open(*io_, pair[0], "main",
@@ -214,6 +229,8 @@ void Application::on_main_exit(ExitStatus status) {
     spdlog::info("main (pid {}) exited with {}", main_pid_, status.describe());
     if (!unreachable_) status_ = status.shell_status();
     main_pid_ = -1;
+    forward_timer_->cancel();
+    main_signals_.reset();
     watchdog_.clear_main();
     main_control_->drain();  // its last lines (STATS) may still wait in the socket
     main_control_->close();
@@ -274,8 +291,58 @@ void Application::on_signal(const signalfd_siginfo& info) {
         spdlog::debug("{} from pid {} ignored: the main has ended", signal_name(sig), info.ssi_pid);
         return;
     }
-    spdlog::info("forwarding {} from pid {} to the main (pid {})", signal_name(sig), info.ssi_pid, main_pid_);
-    ::kill(main_pid_, sig);
+    forward_to_main(sig, static_cast<pid_t>(info.ssi_pid));
+}
+
+void Application::forward_to_main(int sig, pid_t sender) {
+    switch (forward_decisions_.on_signal(sig, ForwardDecisions::Clock::now())) {
+    case ForwardDecisions::Verdict::forward:
+        spdlog::info("forwarding {} from pid {} to the main (pid {})", signal_name(sig), sender, main_pid_);
+        ::kill(main_pid_, sig);
+        return;
+    case ForwardDecisions::Verdict::drop:
+        spdlog::info("{} from pid {} reached the main (pid {}) directly: not forwarded", signal_name(sig), sender,
+                     main_pid_);
+        return;
+    case ForwardDecisions::Verdict::wait:
+        spdlog::debug("{} from pid {}: forwarded unless the main reports it got it itself", signal_name(sig),
+                      sender);
+        if (!forward_timer_->pending()) forward_timer_->start(kForwardWindow, [this] { forward_due(); });
+        return;
+    }
+}
+
+void Application::forward_due() {
+    if (main_signals_) main_signals_->drain();  // a report written just now still counts
+    const auto now = ForwardDecisions::Clock::now();
+    for (int sig : forward_decisions_.due(now)) {
+        if (main_pid_ <= 0) return;
+        if (signal_pending(main_pid_, sig)) {
+            // The group's copy waits for a main that has not been on a CPU since (a loaded
+            // machine): it will get that one.
+            spdlog::info("{} is pending in the main (pid {}) already: not forwarded", signal_name(sig), main_pid_);
+            continue;
+        }
+        spdlog::info("forwarding {} to the main (pid {})", signal_name(sig), main_pid_);
+        ::kill(main_pid_, sig);
+    }
+    if (const auto next = forward_decisions_.next_due()) {
+        const auto wait = std::chrono::ceil<std::chrono::milliseconds>(*next - now);
+        forward_timer_->start(std::max(wait, std::chrono::milliseconds{1}), [this] { forward_due(); });
+    }
+}
+
+std::unique_ptr<MainSignalReports> Application::open_signal_reports() {
+    try {
+        return std::make_unique<MainSignalReports>(*io_, [this](int sig) {
+            spdlog::debug("the main caught signal {}", sig);
+            forward_decisions_.on_report(sig, ForwardDecisions::Clock::now());
+        });
+    } catch (const std::exception& e) {
+        // Only costs the main a second copy of a signal sent to our whole process group.
+        spdlog::debug("{}: every signal for the main is forwarded at once", e.what());
+        return nullptr;
+    }
 }
 
 void Application::on_twin_exited(const std::string& id, const std::string& how) {
@@ -293,10 +360,15 @@ void Application::on_main_line(ControlChannel& channel, std::string_view line) {
         if (auto answer = answer_to_refused_line(line)) channel.send(*answer);
         return;
     }
+    if (request->kind == ControlRequest::Kind::signals) {
+        if (main_signals_) forward_decisions_.enable();
+        return;
+    }
     on_request(channel, *request);
 }
 
 void Application::on_request(ControlChannel& channel, const ControlRequest& request) {
+    if (request.kind == ControlRequest::Kind::signals) return;  // only the main's reports count
     if (request.kind == ControlRequest::Kind::stats) {
         if (!stats_.merge(request.payload)) {
             spdlog::warn("{} sent a STATS line that is not the documented JSON: {:.200}", channel.peer(),

@@ -5,6 +5,7 @@
 #include "core/child_env.hpp"
 #include "core/control_protocol.hpp"
 #include "core/exit_status.hpp"
+#include "core/forward_decisions.hpp"
 #include "core/plan.hpp"
 #include "core/reaper.hpp"
 #include "core/run_dir.hpp"
@@ -26,8 +27,10 @@ class InterpreterFinder;
 class ProbeCache;
 
 class ControlChannel;
+class MainSignalReports;
 class OutputSink;
 class SignalSource;
+class Timer;
 class Twin;
 struct TwinContext;
 
@@ -48,6 +51,12 @@ private:
     void spawn_main();
     void on_main_exit(ExitStatus status);
     void on_signal(const signalfd_siginfo& info);
+    /// Forwards `sig` to the main, or waits to see whether the main got it itself.
+    void forward_to_main(int sig, pid_t sender);
+    /// Forwards the waiting signals the main did not report in time.
+    void forward_due();
+    /// The signal report pipe for the main, or null (the main's reports are then never live).
+    std::unique_ptr<MainSignalReports> open_signal_reports();
     void on_main_line(ControlChannel& channel, std::string_view line);
     void on_request(ControlChannel& channel, const ControlRequest& request);
     void begin_shutdown();
@@ -77,6 +86,9 @@ private:
     std::unique_ptr<InterpreterFinder> finder_;       ///< see finder()
     pid_t main_pid_ = -1;                             ///< the running main; -1 before it starts and once reaped
     std::shared_ptr<ControlChannel> main_control_;    ///< the main's control channel
+    std::unique_ptr<MainSignalReports> main_signals_;  ///< the signals the main caught itself
+    ForwardDecisions forward_decisions_;              ///< which signals still go to the main
+    std::unique_ptr<Timer> forward_timer_;            ///< due time of the next waiting signal
     int status_ = 0;                                  ///< what run() returns: valid once the main ended
     bool main_started_ = false;                       ///< spawn_main() ran: signals are forwarded from now on
     int early_signal_ = 0;                            ///< INT/TERM/HUP/QUIT that came before: nothing is spawned

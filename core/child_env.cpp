@@ -14,7 +14,7 @@ namespace {
 constexpr const char* kOwned[] = {
     "CPY2PY_RUN_DIR", "CPY2PY_TOKEN", "CPY2PY_TWIN_ID", "CPY2PY_MAIN_ID", "CPY2PY_CONTROL_FD",
     "CPY2PY_TWINS", "CPY2PY_MAIN_FILE", "CPY2PY_MAIN_MODULE", "CPY2PY_BOOTSTRAP", "CPY2PY_TWIN_SCRIPT",
-    "CPY2PY_SSH_TWIN",
+    "CPY2PY_SSH_TWIN", "CPY2PY_SIGNAL_FD",
 };
 
 std::string absolute_path(const std::string& path) {
@@ -76,8 +76,10 @@ std::vector<std::string> ChildEnvironment::finish(Vars vars, const std::string& 
     return out;
 }
 
-std::vector<std::string> ChildEnvironment::for_main() const {
-    return finish(common_, main_.id, main_.interpreter, main_.env);
+std::vector<std::string> ChildEnvironment::for_main(bool signal_reports) const {
+    Vars vars = common_;
+    if (signal_reports) vars["CPY2PY_SIGNAL_FD"] = std::to_string(kSignalReportFd);
+    return finish(std::move(vars), main_.id, main_.interpreter, main_.env);
 }
 
 std::vector<std::string> ChildEnvironment::for_twin(const TwinSpec& twin) const {

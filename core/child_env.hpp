@@ -11,6 +11,9 @@ namespace cpy2py {
 
 /// The fd number at which every child finds its control socket.
 inline constexpr int kControlFd = 3;
+/// The fd number at which the main finds the write end of its signal report pipe
+/// (core/main_signal_reports.hpp), when it gets one.
+inline constexpr int kSignalReportFd = 4;
 
 class ChildEnvironment {
 public:
@@ -18,7 +21,8 @@ public:
     ChildEnvironment(const LaunchPlan& plan, const std::string& run_dir, const std::string& token,
                      const std::vector<std::string>& inherited);
 
-    std::vector<std::string> for_main() const;
+    /// `signal_reports`: the main gets the signal report pipe at kSignalReportFd.
+    std::vector<std::string> for_main(bool signal_reports = false) const;
     std::vector<std::string> for_twin(const TwinSpec& twin) const;
 
     /// The supervisor's environment as "NAME=value" entries.

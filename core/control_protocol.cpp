@@ -33,6 +33,11 @@ std::optional<ControlRequest> parse_control_line(std::string_view line) {
         request.pid = static_cast<pid_t>(value);
         return request;
     }
+    if (verb == "SIGNALS") {
+        if (!rest.empty()) return std::nullopt;
+        request.kind = ControlRequest::Kind::signals;
+        return request;
+    }
     if (verb == "STATS") {
         if (rest.empty()) return std::nullopt;
         request.kind = ControlRequest::Kind::stats;

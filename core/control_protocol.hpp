@@ -9,7 +9,7 @@
 namespace cpy2py {
 
 struct ControlRequest {
-    enum class Kind { ready, start, stop, stats };
+    enum class Kind { ready, start, stop, stats, signals };
     Kind kind = Kind::ready;  ///< the verb
     pid_t pid = 0;           ///< READY: the sender's pid
     std::string id;          ///< START/STOP: the twin id
@@ -17,6 +17,9 @@ struct ControlRequest {
     std::string payload;     ///< STATS: the JSON text, unparsed (core/call_stats.hpp reads it)
 };
 
+/// SIGNALS (no argument): the main reports the signals it catches from now on
+/// (core/forward_decisions.hpp).
+///
 /// Parses one line (without its '\n'); nullopt for anything malformed or unknown.
 std::optional<ControlRequest> parse_control_line(std::string_view line);
 

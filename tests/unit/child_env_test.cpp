@@ -36,7 +36,8 @@ LaunchPlan plan() {
 
 const std::vector<std::string> inherited = {
     "PATH=/usr/bin:/bin", "HOME=/root", "PYTHONPATH=/user/lib", "CPY2PY_TOKEN=stale",
-    "CPY2PY_CONTROL_FD=9", "CPY2PY_MAIN_MODULE=old", "CPY2PY_TWIN_SCRIPT=/t.py", "CPY2PY_DEBUG=1"};
+    "CPY2PY_CONTROL_FD=9", "CPY2PY_MAIN_MODULE=old", "CPY2PY_TWIN_SCRIPT=/t.py", "CPY2PY_DEBUG=1",
+    "CPY2PY_SIGNAL_FD=8"};
 
 }  // namespace
 
@@ -58,6 +59,14 @@ TEST_CASE("the main gets the application context and its own extra variables") {
     CHECK(get(env, "APP_MODE") == "test");
     CHECK(get(env, "HOME") == "/root");
     CHECK(get(env, "VIRTUAL_ENV") == "<unset>");
+    CHECK(get(env, "CPY2PY_SIGNAL_FD") == "<unset>");
+}
+
+TEST_CASE("only a main handed the signal report pipe is told its fd; twins never are") {
+    const auto p = plan();
+    const ChildEnvironment environment(p, "/tmp/r", "t", inherited);
+    CHECK(get(environment.for_main(true), "CPY2PY_SIGNAL_FD") == "4");
+    CHECK(get(environment.for_twin(p.twins[0]), "CPY2PY_SIGNAL_FD") == "<unset>");
 }
 
 TEST_CASE("a twin gets its id, its venv and the bootstrap in front of its own PYTHONPATH") {

@@ -65,3 +65,10 @@ TEST_CASE("answers are single lines") {
     CHECK(format_shutdown() == "SHUTDOWN\n");
     CHECK(format_error("x", "bad\\thing\nline 2\r\n") == "ERROR x bad\\\\thing\\nline 2\\n\n");
 }
+
+TEST_CASE("control_protocol: SIGNALS announces the main's signal reports, without arguments") {
+    const auto request = cpy2py::parse_control_line("SIGNALS");
+    REQUIRE(request);
+    CHECK(request->kind == cpy2py::ControlRequest::Kind::signals);
+    CHECK_FALSE(cpy2py::parse_control_line("SIGNALS 2"));
+}

@@ -13,6 +13,7 @@ from cpy2py.exceptions import ControlChannelLost
 from cpy2py.kernel import main_module
 from cpy2py.kernel.kernel import Kernel
 from cpy2py.kernel import observe
+from cpy2py.kernel import signal_reports
 from cpy2py.kernel import user_tracebacks
 
 
@@ -85,6 +86,7 @@ def _create_kernel(twin_id, master_id, control_fd):
                         os.environ['CPY2PY_RUN_DIR'], os.environ['CPY2PY_TOKEN'], control)
         if kernel.is_master:
             control.serve_in_thread()
+            signal_reports.install(control)
             if observe.STATS:
                 # a twin reports on SHUTDOWN (twin_main); the main when it exits
                 atexit.register(lambda: control.report(observe.stats_line(twin_id)))
