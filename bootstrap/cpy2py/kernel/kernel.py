@@ -33,7 +33,7 @@ from cpy2py.kernel.poller import Poller, WorkerPool
 from cpy2py.kernel.acceptor import Acceptor
 from cpy2py.kernel.peer_liveness import still_listening
 from cpy2py.kernel import observe
-from cpy2py.kernel import deadlines, remote_errors
+from cpy2py.kernel import by_reference, deadlines, remote_errors
 from cpy2py.protocol import handshake
 from cpy2py.protocol.serializer import (
     Serializer, HIGHEST_PROTOCOL, NESTED_LARGE as _NESTED_LARGE, has_large_buffer as _has_large_buffer,
@@ -597,10 +597,13 @@ class Kernel(object):
         serializer = conn.serializer
         previous, tls.destination = getattr(tls, 'destination', None), conn
         try:
-            if large_values or not serializer.direct:
-                body, buffers = serializer.dumps((chain, op, data), large_values)
-            else:
-                body, buffers = _dumps((chain, op, data), serializer.protocol), None
+            try:
+                if large_values or not serializer.direct:
+                    body, buffers = serializer.dumps((chain, op, data), large_values)
+                else:
+                    body, buffers = _dumps((chain, op, data), serializer.protocol), None
+            except by_reference.PICKLING_ERRORS as err:
+                body, buffers = by_reference.encode(serializer, chain, op, data, large_values, err)
         finally:
             tls.destination = previous
         chains = self._chains
