@@ -7,6 +7,7 @@ The original library's module names for them (``cpy2py.kernel.exceptions``,
 ``cpy2py.ipyc.ipyc_exceptions``) name this module (see :py:mod:`cpy2py.aliases`).
 Processes of one run share this bootstrap, so the classes pickle by this module's path.
 """
+import pickle as _pickle
 
 
 class CPy2PyException(Exception):
@@ -123,6 +124,12 @@ TwinterpeterTerminated = TwinterpreterTerminated
 
 class UndecodableValue(CPy2PyException):
     """A value another twin sent cannot be decoded here; the message says which and why"""
+
+
+class UnpicklableCall(CPy2PyException, _pickle.PicklingError):
+    """A call cannot be sent: what ``execute()`` was given to run cannot be pickled (it must
+    be importable in the twin), or an argument's pickling failed in a way no reference helps;
+    the message says which and what helps"""
 
 
 class TwinImportError(ImportError):

@@ -3,11 +3,13 @@ such results: the twin gets a proxy and its calls come back here (before: a Pick
 from the runtime's internals)"""
 from __future__ import print_function
 
+import pickle
 import threading
 import unittest
 
 import cpy2py
 from cpy2py import TwinObject, kernel_state
+from cpy2py.exceptions import UnpicklableCall
 
 import support
 from support import TWIN_ID, guarded
@@ -100,10 +102,15 @@ class UnpicklableArgumentTest(support.TwinTestCase):
 
     @guarded()
     def test_what_execute_runs_is_never_a_reference(self):
-        # it must run in the twin: an unpicklable function stays an error
-        with self.assertRaises(Exception) as caught:
+        # it must run in the twin: an unpicklable function is an error that says what helps
+        with self.assertRaises(UnpicklableCall) as caught:
             self.twin.execute(lambda: kernel_state.TWIN_ID)
-        self.assertNotEqual(type(caught.exception).__name__, 'RemoteException')
+        self.assertIsInstance(caught.exception, pickle.PicklingError)
+        self.assertIn("in twin '%s'" % TWIN_ID, str(caught.exception))
+        self.assertIn('module level', str(caught.exception))
+        with self.assertRaises(UnpicklableCall):
+            with cpy2py.deadline(support.HANG_TIMEOUT):
+                self.twin.execute(lambda: None)
 
     @guarded()
     def test_a_container_holding_a_lambda_is_a_reference_as_a_whole(self):

@@ -11,6 +11,7 @@ by reference: it must run in the twin.
 """
 import pickle as _python_pickle
 
+from cpy2py.exceptions import UnpicklableCall
 from cpy2py.kernel.references import RemoteHandle, thread_state
 from cpy2py.utility.compat import pickle
 
@@ -24,13 +25,40 @@ _ARGUMENTS = {'call': (1, 2), 'new': (1, 2), 'method': (3, 4), 'class_method': (
 _VALUE = {'setattr': 3, 'class_set': 2}
 
 
-def encode(serializer, chain, op, data, large_values, error):
-    """The request ``(chain, op, data)`` pickled with its unpicklable arguments sent by
-    reference; raises ``error`` (what pickling it failed with) when none of them was"""
-    data = _referenced(op, data, serializer.protocol)
-    if data is None:
-        raise error
-    return serializer.dumps((chain, op, data), large_values)
+def encode(serializer, chain, op, data, large_values, error, peer_id):
+    """The request ``(chain, op, data)`` for twin ``peer_id`` pickled with its unpicklable
+    arguments sent by reference; ``error`` is what pickling it failed with. Raises
+    UnpicklableCall when references do not help."""
+    referenced = _referenced(op, data, serializer.protocol)
+    if referenced is not None:
+        try:
+            return serializer.dumps((chain, op, referenced), large_values)
+        except PICKLING_ERRORS as err:
+            error = err
+    raise _unpicklable(op, data, error, peer_id)
+
+
+def _unpicklable(op, data, error, peer_id):
+    while op == 'bounded':
+        op, data = data[2], data[3]
+    if op == 'call':
+        function = data[0]
+        try:
+            pickle.dumps(function)
+        except PICKLING_ERRORS:
+            message = ('cannot run %r in twin %r: it cannot be pickled (%s: %s); what a twin runs must '
+                       'be importable there: a function defined at module level, not a lambda or a '
+                       'function defined inside another one'
+                       % (function, peer_id, type(error).__name__, error))
+            return _without_context(UnpicklableCall(message))
+    return _without_context(UnpicklableCall('cannot send this call to twin %r: %s: %s'
+                                            % (peer_id, type(error).__name__, error)))
+
+
+def _without_context(exc):
+    # the message says what the pickling error said
+    exc.__suppress_context__ = True
+    return exc
 
 
 def _referenced(op, data, protocol):

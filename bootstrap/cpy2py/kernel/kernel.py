@@ -603,7 +603,8 @@ class Kernel(object):
                 else:
                     body, buffers = _dumps((chain, op, data), serializer.protocol), None
             except by_reference.PICKLING_ERRORS as err:
-                body, buffers = by_reference.encode(serializer, chain, op, data, large_values, err)
+                body, buffers = by_reference.encode(serializer, chain, op, data, large_values, err,
+                                                    conn.peer_id)
         finally:
             tls.destination = previous
         chains = self._chains
