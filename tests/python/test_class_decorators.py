@@ -13,7 +13,7 @@ import unittest
 from cpy2py import TwinObject, kernel_state
 
 import support
-from support import TWIN_ID
+from support import TWIN_ID, PEER_ID
 
 try:
     import dataclasses
@@ -60,6 +60,29 @@ if dataclasses is not None:
     Point = dataclasses.dataclass(Point)
 
 
+def _hash_point(self):
+    return 7
+
+
+# a hash of its own: dataclass leaves it (it looks in the class's __dict__, on the proxy
+# class too)
+HashedPoint = type(TwinObject)('HashedPoint', (TwinObject,), {
+    '__twin_id__': TWIN_ID, '__module__': __name__, '__hash__': _hash_point,
+    '__annotations__': {'x': int}})
+if dataclasses is not None:
+    HashedPoint = dataclasses.dataclass(HashedPoint)
+
+
+class OrderedInPeer(Ordered):
+    """Lives in the peer, where Ordered is a proxy class changed by the decorators: real
+    objects there must not find what they set on it (it calls the twin)"""
+    __twin_id__ = PEER_ID
+
+
+def compare_in_owner(low, high):
+    return (low < high, low == high, hash(low) == hash(low.value), repr(low)[:1], str(high)[:1])
+
+
 class TestClassDecorators(support.TwinTestCase):
     def test_own_decorator(self):
         self.assertEqual(repr(Ordered(3)), '<Ordered 3 in %s>' % TWIN_ID)
@@ -85,6 +108,17 @@ class TestClassDecorators(support.TwinTestCase):
         self.assertNotEqual(Point(1), Point(2))
         self.assertTrue(dataclasses.is_dataclass(point))
         self.assertRaises(TypeError, hash, point)  # eq without frozen: unhashable, as there
+
+    def test_dataclass_keeps_a_hash_of_its_own(self):
+        if dataclasses is None:
+            self.skipTest('no dataclasses in this main')
+        if support.twin_version() < (3, 7):
+            self.skipTest('no dataclasses in the twin')
+        self.assertEqual(hash(HashedPoint(1)), 7)
+
+    def test_subclass_of_a_decorated_class_in_another_twin(self):
+        low, high = OrderedInPeer(1), OrderedInPeer(2)
+        self.assertEqual(self.peer.execute(compare_in_owner, low, high), (True, False, True, '<', '<'))
 
     def test_class_attributes_still_reach_the_twin(self):
         Ordered.shared = 5

@@ -183,6 +183,52 @@ class MovedBackToTwin(MovedToMain):
     __twin_id__ = TWIN_ID
 
 
+# -- inherited methods that name their class, run where that name is a proxy class ---------
+class NamedSuperMovedToPeer(GrandChild):
+    """Base, Child and GrandChild live in the twin; in the peer, where this class lives, their
+    names are proxy classes, and their methods say super(Child, self)"""
+    __twin_id__ = PEER_ID
+
+
+class ZeroArgSuperMovedToPeer(ZeroArgSuper):
+    """super() without arguments in an inherited method: its __class__ is the proxy class too"""
+    __twin_id__ = PEER_ID
+
+
+class MainBase(TwinObject):
+    __twin_id__ = kernel_state.MASTER_ID
+
+    def __init__(self, value=1):
+        self.value = value
+
+    def describe(self):
+        return 'MainBase'
+
+    @classmethod
+    def lineage(cls):
+        return ['MainBase', cls.__name__, kernel_state.TWIN_ID]
+
+
+class MainChild(MainBase):
+    def __init__(self, value=1):
+        super(MainChild, self).__init__(value * 10)
+
+    def describe(self):
+        return 'MainChild<%s>' % super(MainChild, self).describe()
+
+    @classmethod
+    def lineage(cls):
+        return ['MainChild'] + super(MainChild, cls).lineage()
+
+
+class MainChildInTwin(MainChild):
+    """Lives in the twin under test (Python 2.7 among them, where super needs its class)"""
+    __twin_id__ = TWIN_ID
+
+    def where(self):
+        return kernel_state.TWIN_ID
+
+
 class NativeObject(TwinObject):
     """No __twin_id__ anywhere: native to the main interpreter"""
 
@@ -337,6 +383,35 @@ class MovedClassTest(support.TwinTestCase):
     def test_main_object_used_from_the_twin(self):
         moved = MovedToMain(4)
         self.assertEqual(self.twin.execute(call_where, moved), kernel_state.MASTER_ID)
+
+
+class NamedClassInInheritedMethodTest(support.TwinTestCase):
+    """super(Base, self) and super(Base, cls) in methods inherited by a subclass that lives
+    in another twin, where Base is a proxy class (Python 2 has no other super)"""
+
+    def test_named_super_in_the_peer(self):
+        moved = NamedSuperMovedToPeer(3, extra='x')
+        self.assertEqual(moved.where(), PEER_ID)
+        self.assertEqual((moved.value, moved.extra), (3, 'x'))
+        self.assertEqual(moved.describe(), 'GrandChild<Child<Base>>')
+
+    def test_zero_argument_super_in_the_peer(self):
+        self.assertEqual(ZeroArgSuperMovedToPeer().describe(), 'ZeroArgSuper<Base>')
+
+    def test_named_super_in_the_twin(self):
+        moved = MainChildInTwin(2)
+        self.assertEqual(moved.where(), TWIN_ID)
+        self.assertEqual(moved.value, 20)
+        self.assertEqual(moved.describe(), 'MainChild<MainBase>')
+
+    def test_named_super_in_a_classmethod_in_the_twin(self):
+        self.assertEqual(MainChildInTwin.lineage(),
+                         ['MainChild', 'MainBase', 'MainChildInTwin', TWIN_ID])
+
+    def test_the_bases_are_unchanged(self):
+        self.assertEqual(MainChild(2).describe(), 'MainChild<MainBase>')
+        self.assertEqual(MainChild.lineage(), ['MainChild', 'MainBase', 'MainChild', kernel_state.MASTER_ID])
+        self.assertEqual(GrandChild().describe(), 'GrandChild<Child<Base>>')
 
 
 class GenericTest(support.TwinTestCase):

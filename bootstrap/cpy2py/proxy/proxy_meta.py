@@ -2,8 +2,11 @@
 TwinMeta: the metaclass that gives each TwinObject class a real and a proxy version
 
 For every class statement it builds the *real* class (the user's class, with real
-bases) and, on demand, a *proxy* class (same name and module, deriving from the proxies
-of the TwinObject bases and from ``TwinProxy``). The class statement binds the real class
+bases) and, on demand, a *proxy* class (same name and module, deriving from its members
+class, the proxies of the TwinObject bases and ``TwinProxy``; in the method resolution
+order of real subclasses made where the class is foreign, the proxy class stands right
+after the real one, so ``super(Base, self)`` works there: see
+:py:mod:`cpy2py.proxy.class_order`). The class statement binds the real class
 in the twin the class belongs to (``__twin_id__``) and the proxy class everywhere else,
 so ``Cls()`` and ``Cls.some_classmethod()`` run in the right interpreter. ``isinstance``
 and ``issubclass`` compare real classes, so proxies and real objects pass the same checks.
@@ -21,6 +24,7 @@ from cpy2py.kernel.references import (
     class_ref, import_class, export_reference, current_destination, register_proxy_layer)
 from cpy2py.proxy.members import ProxyMethod, RemoteAttribute, PROXY_CORE, class_call, proxy_repr
 from cpy2py.proxy.handle import RemoteObject
+from cpy2py.proxy.class_order import MEMBERS, HOLDER, is_face, arrange
 
 #: attributes of a real class that never become remote descriptors on its proxy class
 _NOT_FORWARDED = frozenset((
@@ -78,21 +82,28 @@ def _build_proxy_class(real, classcell=None):
             bases.append(base)
     if not any(issubclass(base, TwinProxy) for base in bases):
         bases.insert(0, TwinProxy)
-    namespace = dict(PROXY_CORE)
-    seen = set(namespace)
+    # the proxy class is a face and its members class (see cpy2py.proxy.class_order)
+    members = dict(PROXY_CORE)
     for klass in real.__mro__:
-        if klass is object or klass.__dict__.get('__cpy2py_base__'):
+        if klass is object or is_face(klass) or klass.__dict__.get('__cpy2py_base__'):
             continue
         for name, raw in klass.__dict__.items():
-            if name in seen or name in _NOT_FORWARDED or name.startswith('__cpy2py'):
+            if name in members or name in _NOT_FORWARDED or name.startswith('__cpy2py'):
                 continue
-            seen.add(name)
-            namespace[name] = _proxy_member(name, raw, RemoteAttribute(name))
+            members[name] = _proxy_member(name, raw, RemoteAttribute(name))
+    # the face holds what the real class holds itself, as the real class does: class
+    # decorators look there (dataclass: is __hash__ the class's own?)
+    namespace = dict((name, members[name]) for name in real.__dict__
+                     if name in members and name not in PROXY_CORE)
+    members.update({'__module__': real.__module__, '__slots__': (), HOLDER: True,
+                    '__doc__': 'What instances of the proxy class %s find' % real.__name__})
+    holder = type('%s.members' % real.__name__, (object,), members)
     namespace.update({
         '__module__': real.__module__,
         '__doc__': real.__doc__,
         '__twin_id__': real.__dict__['__twin_id__'],
         '__cpy2py_class_ref__': class_ref(real),
+        MEMBERS: holder,
     })
     if hasattr(real, '__qualname__'):
         namespace['__qualname__'] = real.__qualname__
@@ -104,7 +115,7 @@ def _build_proxy_class(real, classcell=None):
         namespace['__classcell__'] = classcell
     # not a proxy class until __cpy2py_real__ is set: what the metaclasses set while
     # creating it (ABCMeta: _abc_impl, __abstractmethods__) stays local
-    proxy = _create_class(type(real), real.__name__, tuple(bases), namespace)
+    proxy = _create_class(type(real), real.__name__, (holder,) + tuple(bases), namespace)
     type.__setattr__(proxy, '__cpy2py_real__', real)
     for name in _ABC_REGISTRIES:  # ABCMeta.register on the proxy registers with the real class
         if name in real.__dict__:
@@ -178,6 +189,10 @@ class TwinMeta(type):
         real = _create_class(mcs, name, real_bases, namespace)
         return _build_proxy_class(real, classcell)
 
+    def mro(cls):
+        # proxy classes of foreign bases stand in the order (see cpy2py.proxy.class_order)
+        return arrange(super(TwinMeta, cls).mro())
+
     def __call__(cls, *args, **kwargs):
         twin_id = cls.__twin_id__
         if twin_id is None or twin_id == kernel_state.TWIN_ID or cls.__dict__.get('__cpy2py_base__'):
@@ -208,9 +223,11 @@ class TwinMeta(type):
             # set by class decorators (dataclass, total_ordering), which run in every
             # process: on the real class in its twin, on this proxy class here. What they
             # add stays here, a method as a call of the twin's own (decorated) method;
-            # sending it would fail for the functions they make, or decorate twice
+            # sending it would fail for the functions they make, or decorate twice.
+            # What the real class does not hold itself goes to the members class, where
+            # real subclasses made here do not find it
             if name not in PROXY_CORE:
-                type.__setattr__(cls, name, _proxy_member(name, value, value))
+                type.__setattr__(_holder_of(cls, name), name, _proxy_member(name, value, value))
             return
         type.__setattr__(cls, name, value)
 
@@ -218,10 +235,29 @@ class TwinMeta(type):
         if is_proxy_class(cls) and not name.startswith('__cpy2py'):
             if not _is_dunder(name):
                 return class_call(cls, 'class_del', (name,))
-            if name not in PROXY_CORE and name in cls.__dict__:
-                type.__delattr__(cls, name)  # as __setattr__: the protocol stays local
+            holder = _holder_of(cls, name)
+            if name not in PROXY_CORE and name in holder.__dict__:
+                type.__delattr__(holder, name)  # as __setattr__: the protocol stays local
             return
         type.__delattr__(cls, name)
+
+
+#: what a class decorator may set that describes the class rather than its instances: it
+#: stays on the proxy class itself (the interpreter reads ``__abstractmethods__`` there)
+_CLASS_METADATA = frozenset((
+    '__doc__', '__module__', '__qualname__', '__abstractmethods__', '__annotations__',
+    '__parameters__', '__orig_bases__', '__type_params__',
+))
+
+
+def _holder_of(cls, name):
+    """Where a class decorator's ``name`` goes on the proxy class ``cls``: class metadata
+    and names the real class holds itself (which ``cls`` holds too, and which hide what
+    its members class holds) on ``cls``, anything else in its members class: real
+    subclasses made here must not find it (see cpy2py.proxy.class_order)"""
+    if name in _CLASS_METADATA or name in cls.__dict__:
+        return cls
+    return cls.__dict__[MEMBERS]
 
 
 def _twin_reduce_ex(self, protocol):
