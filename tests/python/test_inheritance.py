@@ -229,6 +229,18 @@ class MainChildInTwin(MainChild):
         return kernel_state.TWIN_ID
 
 
+class ExplicitBaseCallInTwin(MainChild):
+    """Calls the method it overrides by its base's name (Base.method(self), the other Python 2
+    idiom); Python looks it up on MainChild, here a proxy class"""
+    __twin_id__ = TWIN_ID
+
+    def describe(self):
+        return 'InTwin<%s>' % MainChild.describe(self)
+
+    def only_base(self):
+        return MainBase.describe(self)
+
+
 class NativeObject(TwinObject):
     """No __twin_id__ anywhere: native to the main interpreter"""
 
@@ -386,8 +398,8 @@ class MovedClassTest(support.TwinTestCase):
 
 
 class NamedClassInInheritedMethodTest(support.TwinTestCase):
-    """super(Base, self) and super(Base, cls) in methods inherited by a subclass that lives
-    in another twin, where Base is a proxy class (Python 2 has no other super)"""
+    """super(Base, self), super(Base, cls) and Base.method(self) in methods of a subclass that
+    lives in another twin, where Base is a proxy class (Python 2 has no other super)"""
 
     def test_named_super_in_the_peer(self):
         moved = NamedSuperMovedToPeer(3, extra='x')
@@ -403,6 +415,11 @@ class NamedClassInInheritedMethodTest(support.TwinTestCase):
         self.assertEqual(moved.where(), TWIN_ID)
         self.assertEqual(moved.value, 20)
         self.assertEqual(moved.describe(), 'MainChild<MainBase>')
+
+    def test_explicit_base_method_in_the_twin(self):
+        # before: the proxy class called self.describe(), this very method: endless recursion
+        self.assertEqual(ExplicitBaseCallInTwin().describe(), 'InTwin<MainChild<MainBase>>')
+        self.assertEqual(ExplicitBaseCallInTwin().only_base(), 'MainBase')
 
     def test_named_super_in_a_classmethod_in_the_twin(self):
         self.assertEqual(MainChildInTwin.lineage(),

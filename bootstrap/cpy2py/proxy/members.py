@@ -76,6 +76,12 @@ class ProxyMethod(object):
         name = self.name
         if self.is_plain_function:
             def unbound(self_, *args, **kwargs):
+                if '__cpy2py_real__' not in type(self_).__dict__:
+                    # Base.method(self) in a method of a subclass that lives here, where
+                    # Base is foreign: self is a real object, and the method is the one
+                    # Base resolves to, not self's own (which would be the caller itself)
+                    real = owner.__dict__.get('__cpy2py_real__', owner)
+                    return getattr(real, name)(self_, *args, **kwargs)
                 return getattr(self_, name)(*args, **kwargs)
             unbound.__name__ = name
             return unbound
