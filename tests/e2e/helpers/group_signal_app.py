@@ -52,8 +52,8 @@ def count_with_handler(name):
 
 def interrupt():
     Counter().pid()
-    say('ready')
     try:
+        say('ready')  # (inside: the signal may come as soon as the line is out)
         wait(30)
     except KeyboardInterrupt:
         wait(1.0)  # a second KeyboardInterrupt would land here
