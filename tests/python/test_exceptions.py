@@ -59,6 +59,14 @@ def raise_with_unpicklable_argument():
     raise ValueError(threading.Lock())
 
 
+def raise_large(size):
+    """A 2 MiB argument and attribute: they would travel out-of-band as values"""
+    # (not ASCII: a Python 2 twin's str then arrives as bytes)
+    error = DetailedError(b'\xff' * size, 7)
+    error.blob = bytearray(b'\xfe' * size)
+    raise error
+
+
 def raise_in_peer(message):
     """Runs in the twin, calls the peer which raises"""
     return support.start_twin(PEER_ID).execute(raise_custom, message)
@@ -109,6 +117,15 @@ class ExceptionTypeTest(support.TwinTestCase):
             self.twin.execute(raise_detailed, 'detailed', 42)
         self.assertEqual(context.exception.code, 42)
         self.assertIsInstance(context.exception, ValueError)
+
+    def test_large_arguments_and_attributes_keep_the_type(self):
+        # pieces of an error payload pickled out-of-band were dropped: the exception
+        # arrived as RemoteException ("its arguments could not be pickled in the twin")
+        size = 2 << 20
+        with self.assertRaises(DetailedError) as context:
+            self.twin.execute(raise_large, size)
+        self.assertTrue(context.exception.args == (b'\xff' * size, 7))
+        self.assertTrue(context.exception.blob == bytearray(b'\xfe' * size))
 
     def test_from_methods_and_properties(self):
         faulty = Faulty()

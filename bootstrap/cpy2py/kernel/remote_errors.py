@@ -38,7 +38,11 @@ def _dumps(value):
     try:
         if conn is not None:
             payload, buffers = conn.serializer.dumps(value)
-            return payload if not buffers else None
+            if buffers:
+                # large bytes or arrays went out-of-band, but a piece is one blob: pickle
+                # them in-band (before, such an exception arrived as RemoteException)
+                payload = pickle.dumps(value, conn.serializer.protocol)
+            return payload
         return pickle.dumps(value, 2)
     except Exception:
         return None
