@@ -41,7 +41,7 @@ from cpy2py.protocol.serializer import (
 from cpy2py.wire.bounded_send import SendTimeout
 from cpy2py.wire.transport import (
     ChannelClosed, InterruptsDeferred, is_main_thread, clock as _clock, SPIN as _SPIN)
-from cpy2py.utility.compat import thread_ident, set_cloexec, pickle
+from cpy2py.utility.compat import set_cloexec, pickle
 
 #: a worker that served a request this long (seconds) waits for the next one asleep instead
 #: of spinning: a spinning thread gives the GIL back only for moments, too short for a thread
@@ -150,6 +150,9 @@ class Kernel(object):
         self.poller = Poller()
         self.pool = WorkerPool(self.poller, self._run_task)
         self._ids = itertools.count(1)
+        #: numbers of this process's call chains, one per thread that starts a chain: not the
+        #: thread's ident, which a later thread may get again (see _chain)
+        self._chain_ids = itertools.count(1)
         #: bounded requests running here, for their callers' interrupts
         self.interrupts = deadlines.Interrupts()
         self._lock = threading.RLock()
@@ -550,7 +553,11 @@ class Kernel(object):
         if chain is None:
             chain = getattr(_tls, 'own_chain', None)
             if chain is None:
-                chain = _tls.own_chain = '%s:%x' % (self.boot_id, thread_ident())
+                # a number of its own, not the thread ident: a peer may still send a callback
+                # of a chain whose thread ended (a call abandoned at its deadline), and a new
+                # thread with the same ident ran it as its own callback, in its own call
+                # (wrong thread-locals, and its call hung)
+                chain = _tls.own_chain = '%s:%x' % (self.boot_id, next(self._chain_ids))
         return chain
 
     def dumps(self, conn, message, large_values=()):
