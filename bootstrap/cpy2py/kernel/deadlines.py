@@ -99,7 +99,7 @@ def wait_time(bound):
 class _Running(object):
     """A bounded request running in a thread of this process"""
 
-    __slots__ = ('ident', 'waiter', 'token', 'issued', 'raised', 'outer')
+    __slots__ = ('ident', 'waiter', 'token', 'issued', 'raised', 'outer', 'calling')
 
     def __init__(self, ident, waiter):
         self.ident = ident
@@ -115,6 +115,9 @@ class _Running(object):
         self.raised = 0
         #: the bounded request this thread ran when it began this one (a callback), if any
         self.outer = None
+        #: the bounded calls of its own this thread waited in when it began this one (a
+        #: callback of their chain): ``waiter.calling`` again once it ends
+        self.calling = 0
 
 
 class Interrupts(object):
@@ -142,6 +145,11 @@ class Interrupts(object):
             running = self._running[key] = _Running(thread_ident(), waiter)
             running.outer = self._by_thread.get(running.ident)
             self._by_thread[running.ident] = running
+            # the thread runs its own code now, even when it waits in calls of its own (it
+            # runs a callback of their chain): an interrupt must be raised in it, not only
+            # wake those calls (see _deliver); before, such a callback ran on to its end
+            # past its caller's deadline
+            running.calling, waiter.calling = waiter.calling, 0
             return running
 
     def end(self, key, running):
@@ -149,6 +157,9 @@ class Interrupts(object):
         interrupt was raised in it (it was taken or dropped here)"""
         interrupted = False
         try:
+            # back to waiting in its own calls (before the token goes: from then on an
+            # interrupt of an outer request only wakes them)
+            running.waiter.calling = running.calling
             try:
                 running.token.pop()  # from now on nothing is raised here
             except IndexError:
