@@ -752,6 +752,11 @@ class Kernel(object):
                     raise TwinterpreterTerminated(conn.peer_id, conn.death_reason or 'connection lost')
                 if bound is not None and deadlines.over(bound):
                     self._abandon(conn, request_id)
+                    # the peer may run the abandoned request for a while yet (blocked in C,
+                    # or not reached by the interrupt): this thread's next calls start a chain
+                    # of their own, or the peer would deliver them as callbacks to the thread
+                    # that still runs it, which does not look at them until it is done
+                    _tls.own_chain = None
                     deadlines.check(bound, conn.peer_id)
                 if not reading:
                     reading = self._shielded(shield, conn.take_role, waiter)
