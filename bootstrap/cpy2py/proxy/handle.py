@@ -11,7 +11,7 @@ import operator
 from cpy2py.exceptions import StaleProxy
 from cpy2py.kernel.kernel_state import get_kernel
 from cpy2py.kernel.references import proxy_reference, current_destination, REF_ATTRIBUTE
-from cpy2py.proxy.members import remote_call
+from cpy2py.proxy.members import remote_call, copy_in_owner
 
 
 def _call(target, *args, **kwargs):
@@ -68,6 +68,12 @@ class RemoteObject(object):
 
     def __reduce_ex__(self, protocol):
         return proxy_reference(self, current_destination())
+
+    def __copy__(self):
+        return copy_in_owner(self, False)  # a copy made by the owner, as for TwinObject proxies
+
+    def __deepcopy__(self, memo):
+        return copy_in_owner(self, True)
 
     def __next__(self):
         return remote_call(self, 'next', ())

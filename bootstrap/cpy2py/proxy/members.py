@@ -134,6 +134,33 @@ def _proxy_reduce(self):
     return proxy_reference(self, current_destination())
 
 
+def _copy_here(target, deep):
+    """Runs in the owner of ``target``: the copy ``copy.copy``/``copy.deepcopy`` would make"""
+    import copy
+    return copy.deepcopy(target) if deep else copy.copy(target)
+
+
+def copy_in_owner(proxy, deep):
+    """``copy.copy(proxy)`` and ``copy.deepcopy(proxy)``: the owner copies the object and the
+    caller gets a proxy of the copy. Without this, copying goes through ``__reduce_ex__``,
+    which makes a reference: the "copy" was the same object, and changing it changed the
+    original. A deep copy starts a memo of its own in the owner (a memo cannot cross);
+    ``copy.deepcopy`` still records the proxy's copy in the caller's memo."""
+    owner, boot, _ = object.__getattribute__(proxy, REF_ATTRIBUTE)
+    kernel = get_kernel()
+    if boot in kernel.dead_boots:
+        raise StaleProxy(owner, 'the object lived in a process of twin %r that has terminated' % owner)
+    return kernel.request(owner, 'call', (_copy_here, (proxy, deep), {}), ())
+
+
+def _proxy_copy(self):
+    return copy_in_owner(self, False)
+
+
+def _proxy_deepcopy(self, memo):
+    return copy_in_owner(self, True)
+
+
 def proxy_repr(self):
     try:
         owner, boot, iid = object.__getattribute__(self, REF_ATTRIBUTE)
@@ -155,7 +182,9 @@ PROXY_CORE = {
     '__reduce_ex__': _proxy_reduce_ex,
     '__reduce__': _proxy_reduce,
     '__init__': _proxy_init,
+    '__copy__': _proxy_copy,
+    '__deepcopy__': _proxy_deepcopy,
 }
 
 __all__ = ['ProxyMethod', 'RemoteAttribute', 'RemoteBoundMethod', 'PROXY_CORE', 'remote_call',
-           'class_call', 'proxy_repr']
+           'class_call', 'proxy_repr', 'copy_in_owner']
