@@ -31,7 +31,13 @@ def _load_proxy_layer():
     from cpy2py.proxy import proxy_meta  # noqa: F401  (registers its hooks with the kernel)
 
 
+def _run_cancellable(function):
+    from cpy2py.twinterpreter.futures import run_cancellable
+    return run_cancellable(function)
+
+
 kernel_state.proxy_layer_loader = _load_proxy_layer
+kernel_state.run_cancellable = _run_cancellable
 
 #: public names and the modules that define them
 _PUBLIC = {

@@ -46,6 +46,10 @@ TWIN_GROUP_STATE = None
 #: () -> None: imports the proxy layer, for a process that receives a reference before it
 #: used a proxy (set by cpy2py; handed to cpy2py.kernel.references with the kernel)
 proxy_layer_loader = None
+#: (function) -> future of function(), run in a thread whose twin calls the future's
+#: cancel() interrupts (TwinMaster.submit's; set by cpy2py, used by the proxy layer to
+#: await a remote coroutine, see cpy2py.proxy.awaiting)
+run_cancellable = None
 
 
 def is_twinterpreter(kernel_id=None):

@@ -12,6 +12,7 @@ from cpy2py.exceptions import StaleProxy
 from cpy2py.kernel.kernel_state import get_kernel
 from cpy2py.kernel.references import proxy_reference, current_destination, REF_ATTRIBUTE
 from cpy2py.proxy.members import remote_call, copy_in_owner
+from cpy2py.proxy.awaiting import remote_await
 
 
 def _call(target, *args, **kwargs):
@@ -74,6 +75,10 @@ class RemoteObject(object):
 
     def __deepcopy__(self, memo):
         return copy_in_owner(self, True)
+
+    def __await__(self):
+        # a coroutine an async method returned: it runs in its owner (cpy2py.proxy.awaiting)
+        return remote_await(self)
 
     def __next__(self):
         return remote_call(self, 'next', ())
