@@ -162,6 +162,8 @@ def has_large_buffer(values, depth=1):
 def _attributes(value):
     """The instance dict of ``value``, or None; never runs the object's own attribute hooks
     (``__getattr__`` of a proxy, say)"""
+    if isinstance(type(value).__dict__.get('__dict__'), property):
+        return None  # a class that computes __dict__: a proxy's is read from its twin
     try:
         attributes = object.__getattribute__(value, '__dict__')
     except Exception:

@@ -161,6 +161,38 @@ def _proxy_deepcopy(self, memo):
     return copy_in_owner(self, True)
 
 
+def _instance_dict_slot(obj):
+    """The interpreter's own ``__dict__`` descriptor for ``obj`` (the one of the class nearest
+    to ``object`` that has instances with a dict: TwinObject)"""
+    for klass in reversed(type(obj).__mro__):
+        slot = klass.__dict__.get('__dict__')
+        if slot is not None and not isinstance(slot, property):
+            return slot
+    raise AttributeError('__dict__')
+
+
+def _is_proxy(obj):
+    return '__cpy2py_real__' in type(obj).__dict__
+
+
+def _proxy_vars(self):
+    # vars(proxy) and proxy.__dict__: a copy of the object's attributes, read from its owner
+    # (the proxy's own dict holds nothing but its reference); AttributeError, as for an
+    # object with __slots__ only, makes vars() raise TypeError as in one process. A real
+    # object whose class derives from a proxy class (a subclass living here) finds this
+    # property too: it gets its own dict.
+    if not _is_proxy(self):
+        return _instance_dict_slot(self).__get__(self, type(self))
+    return remote_call(self, 'getattr', ('__dict__',))
+
+
+def _proxy_set_vars(self, value):
+    if not _is_proxy(self):
+        _instance_dict_slot(self).__set__(self, value)
+    else:
+        remote_call(self, 'setattr', ('__dict__', value), (value,))
+
+
 def proxy_repr(self):
     try:
         owner, boot, iid = object.__getattribute__(self, REF_ATTRIBUTE)
@@ -182,6 +214,7 @@ PROXY_CORE = {
     '__reduce_ex__': _proxy_reduce_ex,
     '__reduce__': _proxy_reduce,
     '__init__': _proxy_init,
+    '__dict__': property(_proxy_vars, _proxy_set_vars),
     '__copy__': _proxy_copy,
     '__deepcopy__': _proxy_deepcopy,
 }

@@ -104,6 +104,8 @@ def _build_proxy_class(real, classcell=None):
         '__twin_id__': real.__dict__['__twin_id__'],
         '__cpy2py_class_ref__': class_ref(real),
         MEMBERS: holder,
+        # the class's own __dict__ slot would hide the proxy's (vars(proxy): see members.py)
+        '__dict__': members['__dict__'],
     })
     if hasattr(real, '__qualname__'):
         namespace['__qualname__'] = real.__qualname__
