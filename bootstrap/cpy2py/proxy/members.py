@@ -30,12 +30,36 @@ def class_call(cls, op, tail, large_values=()):
 
 
 class RemoteBoundMethod(object):
-    """``proxy.name`` for a method: calling it runs the method remotely"""
-    __slots__ = ('_proxy', '__name__')
+    # ``proxy.name`` for a method: calling it runs the method remotely. Its __doc__ and
+    # __signature__ are the method's (help(), inspect.signature, CLI builders read them)
+    __slots__ = ('_proxy', '__name__', '_member')
 
-    def __init__(self, proxy, name):
+    def __init__(self, proxy, name, member=None):
         self._proxy = proxy
         self.__name__ = name
+        self._member = member  # the ProxyMethod: the real function, for __doc__/__signature__
+
+    @property
+    def __doc__(self):
+        return self._member.__doc__ if self._member is not None else None
+
+    @property
+    def __signature__(self):
+        """The method's signature as a bound method has it (without self or cls)"""
+        member = self._member
+        if member is None:
+            return None
+        try:
+            from inspect import signature
+        except ImportError:  # Python 2: no signatures (hasattr() is then False)
+            raise AttributeError('__signature__')
+        try:
+            found = signature(member.__wrapped__)
+        except (TypeError, ValueError):  # a callable without one: inspect looks further
+            return None
+        if member.binds_first:
+            found = found.replace(parameters=list(found.parameters.values())[1:])
+        return found
 
     def __call__(self, *args, **kwargs):
         if self.__name__ == '__exit__' and len(args) == 3:
@@ -66,13 +90,27 @@ class ProxyMethod(object):
     def __init__(self, name, raw):
         self.name = name
         self.is_plain_function = not isinstance(raw, (classmethod, staticmethod))
+        self.binds_first = not isinstance(raw, staticmethod)  # self or cls
         function = getattr(raw, '__func__', raw)
         self.__doc__ = getattr(function, '__doc__', None)
         self.__wrapped__ = function
 
+    def _describe(self, local, owner, wrapped=True):
+        """Give ``local`` (what the proxy class hands out) the method's name, doc and,
+        through __wrapped__, its signature"""
+        local.__name__ = self.name
+        local.__doc__ = self.__doc__
+        qualname = getattr(self.__wrapped__, '__qualname__', None)
+        if qualname is not None:
+            local.__qualname__ = qualname
+        local.__module__ = owner.__module__
+        if wrapped:
+            local.__wrapped__ = self.__wrapped__
+        return local
+
     def __get__(self, instance, owner):
         if instance is not None:
-            return RemoteBoundMethod(instance, self.name)
+            return RemoteBoundMethod(instance, self.name, self)
         name = self.name
         if self.is_plain_function:
             def unbound(self_, *args, **kwargs):
@@ -83,13 +121,12 @@ class ProxyMethod(object):
                     real = owner.__dict__.get('__cpy2py_real__', owner)
                     return getattr(real, name)(self_, *args, **kwargs)
                 return getattr(self_, name)(*args, **kwargs)
-            unbound.__name__ = name
-            return unbound
+            return self._describe(unbound, owner)
 
         def class_level(*args, **kwargs):
             return class_call(owner, 'class_method', (name, args, kwargs), args)
-        class_level.__name__ = name
-        return class_level
+        # a classmethod's __wrapped__ would show cls, which is bound here: doc and name only
+        return self._describe(class_level, owner, wrapped=not self.binds_first)
 
 
 class RemoteAttribute(object):
