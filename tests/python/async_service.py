@@ -33,6 +33,13 @@ class Service(TwinObject):
             raise StopAsyncIteration
         return self.count
 
+    async def countdown(self, start):
+        # an async generator method: what it returns is a handle, iterated with async for
+        while start > 0:
+            await asyncio.sleep(0)
+            yield start
+            start -= 1
+
     async def times_ten(self, value):
         await asyncio.sleep(0.01)
         return value * 10

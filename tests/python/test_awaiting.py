@@ -53,6 +53,13 @@ class AwaitTest(support.TwinTestCase):
         self.assertEqual(self.run_async(main), [1, 2, 3])
         self.assertEqual(service.log, ['enter', 'exit'])
 
+    def test_async_generator_method(self):
+        service = self.service
+
+        async def main():
+            return [value async for value in service.countdown(3)]
+        self.assertEqual(self.run_async(main), [3, 2, 1])
+
     def test_exception_keeps_its_type(self):
         async def main():
             await self.service.fail()

@@ -1,6 +1,6 @@
 """
 ``await`` on a handle of a coroutine: ``await proxy.async_method()``, ``async with proxy``,
-``async for x in proxy``
+``async for x in proxy``, ``async for x in proxy.async_generator()``
 
 A coroutine cannot be pickled, so an ``async def`` method called through a proxy returns a
 handle (:py:class:`~cpy2py.proxy.handle.RemoteObject`). Awaiting it runs the coroutine to
@@ -37,13 +37,15 @@ def await_here(awaitable):
     """Runs in the owner of ``awaitable``: its result, once it ran on this process's loop"""
     try:
         import asyncio
-        is_coroutine = asyncio.iscoroutine(awaitable)
+        import concurrent.futures
+        from inspect import isawaitable
     except ImportError:  # Python 2: nothing there can be awaited
-        is_coroutine = False
-    if not is_coroutine:
+        isawaitable = None
+    if isawaitable is None or not isawaitable(awaitable):
         raise TypeError("object %s can't be used in 'await' expression" % type(awaitable).__name__)
-    import concurrent.futures
-    future = asyncio.run_coroutine_threadsafe(awaitable, _owner_loop())
+    # wait_for(..., None) is a coroutine that awaits any awaitable (a coroutine, or what an
+    # async generator's __anext__ returns), which run_coroutine_threadsafe alone refuses
+    future = asyncio.run_coroutine_threadsafe(asyncio.wait_for(awaitable, None), _owner_loop())
     try:
         while not future.done():
             # short waits: the interrupt of a cancelled call (CallCancelled) is raised at

@@ -91,5 +91,6 @@ class RemoteObject(object):
 
 for _name in ('__call__', '__len__', '__getitem__', '__setitem__', '__delitem__', '__contains__',
               '__enter__', '__exit__', '__eq__', '__ne__', '__lt__', '__le__', '__gt__', '__ge__',
-              '__add__', '__sub__', '__mul__', '__str__', '__bool__', '__nonzero__', '__iter__'):
+              '__add__', '__sub__', '__mul__', '__str__', '__bool__', '__nonzero__', '__iter__',
+              '__aiter__', '__anext__'):  # an async generator: __anext__ gives an awaitable
     setattr(RemoteObject, _name, _forward(_name))
