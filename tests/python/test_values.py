@@ -87,6 +87,12 @@ def read_from(handle):
     return handle.read()
 
 
+def io_open_this_file(mode):
+    """A file of the io module (Python 2: not the built-in file type)"""
+    import io
+    return io.open(__file__.replace('.pyc', '.py'), mode)
+
+
 class UnpicklableResultTest(support.TwinTestCase):
     def test_a_file_comes_back_as_a_reference(self):
         """Python 2's protocol 2 once "pickled" a file into something Python 3 cannot load
@@ -94,6 +100,16 @@ class UnpicklableResultTest(support.TwinTestCase):
         handle = self.twin.execute(open_devnull)
         self.assertEqual(type(handle).__name__, 'RemoteObject')
         self.assertEqual(self.twin.execute(read_from, handle), '')
+
+    def test_io_module_files_come_back_as_references(self):
+        """Python 2 "pickled" io.open's files as empty objects: iterating one here raised
+        "I/O operation on uninitialized object"; now they cross as references"""
+        for mode in ('r', 'rb'):
+            handle = self.twin.execute(io_open_this_file, mode)
+            self.assertEqual(type(handle).__name__, 'RemoteObject', mode)
+            first = next(iter(handle))
+            self.assertIn('Values cross with their types', first if isinstance(first, str) else first.decode())
+            handle.close()
 
 
 class RoundTripTest(support.TwinTestCase):

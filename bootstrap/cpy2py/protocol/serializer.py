@@ -189,6 +189,13 @@ if not PY3:  # pragma: no cover - Python 2 only
         # 0 and 1 refuse it): refusing makes it cross as a reference, as on Python 3
         raise TypeError("can't pickle file objects")
     copy_reg.pickle(file, _refuse_file)  # noqa: F821 - Python 2's built-in file type
+    # the same for the io module's files (io.open): an empty object arrived, and using it
+    # raised "I/O operation on uninitialized object"; Python 3 refuses them too. (BytesIO
+    # and StringIO pickle their contents and stay values.)
+    import _io
+    for _kind in (_io.FileIO, _io.BufferedReader, _io.BufferedWriter, _io.BufferedRandom,
+                  _io.BufferedRWPair, _io.TextIOWrapper):
+        copy_reg.pickle(_kind, _refuse_file)
 
     class _Py3CompatiblePickler(_pure_pickle.Pickler):
         """Python 2 pickler whose non-ASCII ``str`` values arrive in Python 3 as ``bytes``"""
