@@ -33,6 +33,11 @@ PROMOTER_TICK = 0.001
 PROMOTER_IDLE_TICKS = 100
 #: stack size of pool threads
 WORKER_STACK = 64 * 1024 * 1024
+try:  # what starting a thread raises when the system refuses one (Python 2: thread.error)
+    from thread import error as _thread_error
+except ImportError:
+    _thread_error = RuntimeError
+_THREAD_ERRORS = (_thread_error, RuntimeError, MemoryError)
 #: idle pool threads kept waiting for work without a time limit
 IDLE_CORE = 2
 #: seconds an idle pool thread beyond the core waits for work before it exits
@@ -157,7 +162,8 @@ class WorkerPool(object):
         self.parking = True
 
     def start(self):
-        self._spawn()
+        if not self._spawn():
+            raise RuntimeError('cannot start a thread to serve calls (%s)' % _no_thread_hint())
 
     def submit(self, task):
         with self._cond_lock:
@@ -175,18 +181,39 @@ class WorkerPool(object):
         sleeper.cond.notify()
 
     def _spawn(self):
+        """Start a pool thread; returns whether one started
+
+        A process at a limit (``ulimit -v`` counts every thread's stack, ``ulimit -u``
+        every thread) cannot start one: the pool then goes on with the threads it has,
+        which take queued tasks as they finish theirs, instead of the thread that tried
+        dying with the request it was handed (the caller would wait for ever).
+        """
         with self._cond_lock:
             self.threads += 1
-        thread = threading.Thread(target=daemon_target(self._work), name='cpy2py-worker')
-        thread.daemon = True
-        # callbacks bounce A -> B -> A hundreds of levels deep on these threads
-        previous = threading.stack_size(WORKER_STACK)
         try:
-            thread.start()
+            # callbacks bounce A -> B -> A hundreds of levels deep on these threads; a
+            # smaller stack is better than no thread when the address space is limited
+            for stack in (WORKER_STACK, 0):
+                try:
+                    self._start_thread(stack)
+                    return True
+                except _THREAD_ERRORS as err:
+                    failure = err
+            _warn_no_thread(failure, self.threads - 1)
         except BaseException:
             with self._cond_lock:
                 self.threads -= 1
             raise
+        with self._cond_lock:
+            self.threads -= 1
+        return False
+
+    def _start_thread(self, stack):
+        thread = threading.Thread(target=daemon_target(self._work), name='cpy2py-worker')
+        thread.daemon = True
+        previous = threading.stack_size(stack)
+        try:
+            thread.start()
         finally:
             threading.stack_size(previous)
 
@@ -348,6 +375,29 @@ class WorkerPool(object):
                 self._run_task(holder)
             finally:
                 self.end_unled(token)
+
+
+#: whether this process already said it cannot start pool threads
+_warned_no_thread = []
+
+
+def _no_thread_hint():
+    return ('the process is at a limit: its address space (`ulimit -v`), its processes '
+            'and threads (`ulimit -u`), or the system\'s threads-max')
+
+
+def _warn_no_thread(err, threads):
+    """Say once per process that the pool cannot grow, and what helps"""
+    if _warned_no_thread:
+        return
+    _warned_no_thread.append(True)
+    import os
+    import sys
+    from cpy2py.utility.notices import warn
+    warn('process %d (%s) cannot start another thread to serve calls (%s: %s): its %d '
+         'thread(s) serve the requests in turn, and calls that wait for each other may '
+         'hang; %s' % (os.getpid(), sys.executable, type(err).__name__, err, threads,
+                       _no_thread_hint()))
 
 
 class _Retire(Exception):
