@@ -59,13 +59,6 @@ def is_application_file(path):
     return 'site-packages' in path or 'dist-packages' in path
 
 
-def execute_file(path, namespace):
-    """Run the script ``path`` in ``namespace`` (a module's dict)"""
-    with open(path, 'rb') as source:
-        code = compile(source.read(), path, 'exec')
-    exec(code, namespace)
-
-
 class CapturedOutput(object):
     """
     Holds back what the current thread prints while importing the application's code

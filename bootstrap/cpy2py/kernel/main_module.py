@@ -33,7 +33,7 @@ import threading
 import types
 
 from cpy2py.exceptions import CallCancelled, TwinImportError
-from cpy2py.kernel import import_errors
+from cpy2py.kernel import import_errors, runnable_main
 
 ALIAS = '__cpy2py_main__'
 
@@ -124,7 +124,9 @@ class LazyMainModule(types.ModuleType):
         if path:
             if os.path.basename(sys.argv[0] if sys.argv else '') in ('cpy2py_twin.py', 'cpy2py_check.py'):
                 sys.argv[0] = path  # what the script's own messages (argparse's usage) name
-            import_errors.execute_file(path, self.__dict__)
+            # a directory or zipapp runs its __main__.py, as `python PATH` does
+            self.__file__ = runnable_main.main_file(path)
+            runnable_main.execute(path, self.__dict__)
 
 
 def install_in_twin(twin_id=None):
@@ -135,7 +137,7 @@ def install_in_twin(twin_id=None):
     module_name = os.environ.get('CPY2PY_MAIN_MODULE')
     run_main = os.environ.get('CPY2PY_RUN_MAIN') == '1'
     # the main's import path: its script directory, or the working directory for -m/-c
-    first = os.path.dirname(path) if path else ''
+    first = runnable_main.import_path_entry(path) if path else ''
     if first not in sys.path:
         sys.path.insert(0, first)
     if os.environ.get('CPY2PY_ARGV'):
