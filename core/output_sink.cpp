@@ -8,6 +8,7 @@
 #include <deque>
 #include <mutex>
 #include <string_view>
+#include <system_error>
 #include <thread>
 
 namespace cpy2py {
@@ -143,10 +144,14 @@ bool OutputSink::write(const std::shared_ptr<Source>& from, std::string data) {
     Source& source = *from;
     if (data.empty()) return !full(source);
     std::lock_guard lock(state_->mutex);
-    if (!state_->thread.joinable()) {
-        // Signals the supervisor reads through its signalfd are blocked in this thread
-        // too: it inherits the mask.
-        state_->thread = std::thread([state = state_] { state->run(); });
+    if (!state_->thread.joinable() && !start_writer()) {
+        // No thread (the system refused one): nothing is queued, so writing here keeps
+        // the order. It blocks on a reader that stopped, but a message that says why the
+        // run failed (fork refused, say) must not be lost.
+        if (!state_->broken) state_->broken = !state_->write_whole(data);
+        ++state_->progress;
+        state_->changed.notify_all();
+        return true;
     }
     const std::size_t size = data.size();
     source.queued += size;
@@ -156,6 +161,18 @@ bool OutputSink::write(const std::shared_ptr<Source>& from, std::string data) {
     if (source.queued < source.limit) return true;
     source.waiting = true;
     return false;
+}
+
+bool OutputSink::start_writer() {
+    try {
+        // Signals the supervisor reads through its signalfd are blocked in this thread
+        // too: it inherits the mask.
+        state_->thread = std::thread([state = state_] { state->run(); });
+        return true;
+    } catch (const std::system_error&) {
+        // EAGAIN under `ulimit -u` or with memory short; the next write() tries again
+        return false;
+    }
 }
 
 bool OutputSink::full(const Source& source) const {

@@ -21,7 +21,8 @@ public:
     /// against its own limit, so one flooding twin pauses alone.
     struct Source;
 
-    /// Writes to `fd` (not owned). The thread starts with the first write().
+    /// Writes to `fd` (not owned). The thread starts with the first write() (without one,
+    /// when the system refuses threads, write() writes itself).
     explicit OutputSink(int fd);
     /// Stops the thread after it wrote everything queued; when flush() gave up on a stalled
     /// reader, leaves it blocked (detached) instead: the process ends around it.
@@ -52,6 +53,10 @@ public:
     bool flush(std::chrono::milliseconds stall);
 
 private:
+    /// Starts the writer thread (with State::mutex held); false when the system refuses
+    /// one (`ulimit -u`): write() then writes in the caller, blocking, rather than throw.
+    bool start_writer();
+
     struct State;
     std::shared_ptr<State> state_;  ///< shared with the writer thread, which may outlive us
 };
