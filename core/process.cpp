@@ -123,6 +123,20 @@ std::string describe_spawn_error(const std::string& step, int error, unsigned lo
                "or variable at most 128 KiB, all together `getconf ARG_MAX` bytes): shorten large values in "
                "[env], env, args or --env";
     }
+    if (error == EAGAIN && (step == "fork" || step == "exec")) {
+        // fork() and, after a setuid over the limit, execve() say EAGAIN for RLIMIT_NPROC,
+        // which counts every process and thread of the user, other programs' too
+        std::string message = "too many processes (" + step + ": " + std::strerror(error) + "): ";
+        if (soft == RLIM_INFINITY) return message + "the system cannot start another one (kernel.threads-max, pid_max)";
+        message += "this user may run " + std::to_string(soft) +
+                   " processes and threads (`ulimit -u`), those of all its programs together";
+        if (hard == RLIM_INFINITY || hard > soft) return message + ": end some, or raise the limit";
+        return message + ", which is also the hard limit (`ulimit -Hu`): end some, or only root can raise it";
+    }
+    if (error == ENOMEM && step == "fork") {
+        return "out of memory (fork: " + std::string(std::strerror(error)) +
+               "): free some memory, or raise the address-space limit (`ulimit -v`)";
+    }
     if (error != EMFILE) return step + ": " + std::strerror(error);
     std::string message = "too many open files (" + step + "): the limit is ";
     if (soft == RLIM_INFINITY) return message + "unlimited";
@@ -134,7 +148,7 @@ std::string describe_spawn_error(const std::string& step, int error, unsigned lo
 
 std::string describe_spawn_error(const std::string& step, int error) {
     struct rlimit limit {};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return step + ": " + std::strerror(error);
+    if (::getrlimit(error == EAGAIN ? RLIMIT_NPROC : RLIMIT_NOFILE, &limit) != 0) return step + ": " + std::strerror(error);
     return describe_spawn_error(step, error, limit.rlim_cur, limit.rlim_max);
 }
 

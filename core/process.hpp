@@ -52,10 +52,13 @@ struct SpawnResult {
 /// "STEP: strerror" for a failed step of starting a child (`error` is its errno); when the
 /// process is out of file descriptors (EMFILE), says the limit and how to raise it: "too
 /// many open files (dup): the limit is 20 (`ulimit -n`); raise it, e.g. `ulimit -n 4096`";
-/// ENFILE (the whole system) is said as such. `soft` and `hard` are RLIMIT_NOFILE's.
+/// ENFILE (the whole system) is said as such. A fork or exec refused with EAGAIN is the
+/// user's process limit: "too many processes (fork: ...): this user may run 20 processes
+/// and threads (`ulimit -u`) ..."; a fork refused with ENOMEM names memory and `ulimit -v`.
+/// `soft` and `hard` are RLIMIT_NOFILE's, or RLIMIT_NPROC's for EAGAIN.
 std::string describe_spawn_error(const std::string& step, int error, unsigned long long soft,
                                  unsigned long long hard);
-/// The same with this process's current RLIMIT_NOFILE.
+/// The same with this process's current RLIMIT_NOFILE (RLIMIT_NPROC for EAGAIN).
 std::string describe_spawn_error(const std::string& step, int error);
 
 /// Starts the child and returns once it has called execve (or failed to). Never throws

@@ -128,6 +128,17 @@ TEST_CASE("running out of file descriptors is said with the limit and how to rai
     CHECK(describe_spawn_error("dup", EMFILE).find("the limit is ") != std::string::npos);
 }
 
+TEST_CASE("running out of processes is said with the limit (ulimit -u)") {
+    // before: "fork: Resource temporarily unavailable" alone
+    CHECK(describe_spawn_error("fork", EAGAIN, 12, RLIM_INFINITY) ==
+          std::string("too many processes (fork: ") + std::strerror(EAGAIN) +
+              "): this user may run 12 processes and threads (`ulimit -u`), those of all its programs "
+              "together: end some, or raise the limit");
+    CHECK(describe_spawn_error("exec", EAGAIN, 12, 12).find("the hard limit (`ulimit -Hu`)") != std::string::npos);
+    CHECK(describe_spawn_error("fork", EAGAIN, RLIM_INFINITY, RLIM_INFINITY).find("threads-max") != std::string::npos);
+    CHECK(describe_spawn_error("fork", ENOMEM, 20, 4096).find("`ulimit -v`") != std::string::npos);
+}
+
 TEST_CASE("find_executable searches PATH and makes paths absolute") {
     const auto sh = find_executable("sh");
     REQUIRE(sh);
