@@ -9,12 +9,13 @@ import os
 import stat
 import sys
 
-from cpy2py.exceptions import ControlChannelLost
+from cpy2py.exceptions import ControlChannelLost, TwinterpreterUnavailable
 from cpy2py.kernel import main_module
 from cpy2py.kernel.kernel import Kernel
 from cpy2py.kernel import observe
 from cpy2py.kernel import signal_reports
 from cpy2py.kernel import user_tracebacks
+from cpy2py.utility.thread_limits import THREAD_ERRORS, describe
 
 
 def _control_fd(value):
@@ -67,10 +68,12 @@ def create_kernel(twin_id, master_id, control_fd=None):
         sys.setrecursionlimit(MIN_RECURSION_LIMIT)
     if control_fd is None:
         control_fd = os.environ.get('CPY2PY_CONTROL_FD')
+    if twin_id == master_id:
+        # first: an error creating the kernel (no thread, no socket) shows the user's frames
+        user_tracebacks.install()
     kernel = _create_kernel(twin_id, master_id, control_fd)
     if kernel.is_master:
         main_module.install_in_master()
-        user_tracebacks.install()
     return kernel
 
 
@@ -85,7 +88,13 @@ def _create_kernel(twin_id, master_id, control_fd):
         kernel = Kernel(twin_id, master_id,
                         os.environ['CPY2PY_RUN_DIR'], os.environ['CPY2PY_TOKEN'], control)
         if kernel.is_master:
-            control.serve_in_thread()
+            refused = None
+            try:
+                control.serve_in_thread()
+            except THREAD_ERRORS as err:  # `ulimit -u`: a clear error at the first call
+                refused = describe(err, 'the thread that reads the control channel of cpy2py-run')
+            if refused is not None:  # (raised here: not chained to the RuntimeError)
+                raise TwinterpreterUnavailable(twin_id, refused)
             signal_reports.install(control)
             if observe.STATS:
                 # a twin reports on SHUTDOWN (twin_main); the main when it exits

@@ -29,7 +29,7 @@ from cpy2py.kernel.handlers import HANDLERS
 from cpy2py.kernel.launch_env import EXECUTABLES
 from cpy2py.kernel.objects import ExportTable, ProxyTable
 from cpy2py.kernel.references import RemoteHandle, thread_state as _tls
-from cpy2py.kernel.poller import Poller, WorkerPool
+from cpy2py.kernel.poller import Poller, ThreadsRefused, WorkerPool
 from cpy2py.kernel.acceptor import Acceptor
 from cpy2py.kernel.peer_liveness import still_listening
 from cpy2py.kernel import observe
@@ -223,7 +223,18 @@ class Kernel(object):
             self._listener = listener
             self._socket_path = path
             self._acceptor = Acceptor(listener, self.poller, self._answer_handshake, self._accepted)
-            self.pool.start()
+            refused = None
+            try:
+                self.pool.start()
+            except ThreadsRefused as err:
+                refused = str(err)
+            if refused is not None:  # (raised here: not chained to the RuntimeError)
+                self._started = False  # the next use tries again: the limit may have eased
+                self.poller.unregister_fd(listener.fileno())
+                self.close_listener()
+                self._listener = None
+                listener.close()
+                raise TwinterpreterUnavailable(self.twin_id, refused)
 
     def close_listener(self):
         try:

@@ -14,6 +14,7 @@ import threading
 import weakref
 
 from cpy2py.utility.daemon import daemon_target
+from cpy2py.utility.thread_limits import THREAD_ERRORS, describe, warn_once
 
 
 class ExportTable(object):
@@ -138,9 +139,17 @@ class ProxyTable(object):
             pass
 
     def _start_releaser(self):
-        self._thread = thread = threading.Thread(target=daemon_target(self._release_loop), name='cpy2py-releaser')
+        thread = threading.Thread(target=daemon_target(self._release_loop), name='cpy2py-releaser')
         thread.daemon = True
-        thread.start()
+        try:
+            thread.start()
+        except THREAD_ERRORS as err:
+            # `ulimit -u`: the proxy still works (before, the value holding it failed to
+            # decode); released references wait for a later proxy to start the thread
+            warn_once('releaser', describe(err, 'the thread that returns released references') +
+                      '; the objects they name stay alive in their twins until it starts')
+            return
+        self._thread = thread
 
     def _release_loop(self):
         import time

@@ -24,6 +24,7 @@ import threading
 import time
 
 from cpy2py.utility.daemon import daemon_target
+from cpy2py.utility.thread_limits import THREAD_ERRORS, describe, warn_once
 
 
 _IN = select.EPOLLIN
@@ -33,11 +34,7 @@ PROMOTER_TICK = 0.001
 PROMOTER_IDLE_TICKS = 100
 #: stack size of pool threads
 WORKER_STACK = 64 * 1024 * 1024
-try:  # what starting a thread raises when the system refuses one (Python 2: thread.error)
-    from thread import error as _thread_error
-except ImportError:
-    _thread_error = RuntimeError
-_THREAD_ERRORS = (_thread_error, RuntimeError, MemoryError)
+
 #: idle pool threads kept waiting for work without a time limit
 IDLE_CORE = 2
 #: seconds an idle pool thread beyond the core waits for work before it exits
@@ -162,8 +159,8 @@ class WorkerPool(object):
         self.parking = True
 
     def start(self):
-        if not self._spawn():
-            raise RuntimeError('cannot start a thread to serve calls (%s)' % _no_thread_hint())
+        """Start the first pool thread; raises ThreadsRefused when the system refuses it"""
+        self._spawn(first=True)
 
     def submit(self, task):
         with self._cond_lock:
@@ -180,8 +177,8 @@ class WorkerPool(object):
         sleeper.taken = True
         sleeper.cond.notify()
 
-    def _spawn(self):
-        """Start a pool thread; returns whether one started
+    def _spawn(self, first=False):
+        """Start a pool thread; returns whether one started (the ``first`` one must)
 
         A process at a limit (``ulimit -v`` counts every thread's stack, ``ulimit -u``
         every thread) cannot start one: the pool then goes on with the threads it has,
@@ -197,8 +194,10 @@ class WorkerPool(object):
                 try:
                     self._start_thread(stack)
                     return True
-                except _THREAD_ERRORS as err:
+                except THREAD_ERRORS as err:
                     failure = err
+            if first:
+                raise ThreadsRefused(describe(failure, 'a thread to serve calls'))
             _warn_no_thread(failure, self.threads - 1)
         except BaseException:
             with self._cond_lock:
@@ -249,16 +248,28 @@ class WorkerPool(object):
         """Start a busy period of the promoter (a request runs unled, a socket is parked)"""
         with self._promoter_cond:
             self.promoter_awake = True
-            if self._promoter is None:
-                if not self.parking:
-                    return
-                self._promoter = threading.Thread(
-                    target=daemon_target(self._promote_loop), name='cpy2py-promoter')
-                self._promoter.daemon = True
-                self._promoter.start()
-                atexit.register(self.stop_promoter)
-            else:
+            if self._promoter is not None:
                 self._promoter_cond.notify()
+                return
+            if not self.parking:
+                return
+            promoter = threading.Thread(
+                target=daemon_target(self._promote_loop), name='cpy2py-promoter')
+            promoter.daemon = True
+            try:
+                promoter.start()
+                self._promoter = promoter
+                atexit.register(self.stop_promoter)
+                return
+            except THREAD_ERRORS as err:
+                refused = err
+        # The system refuses the thread (`ulimit -u`). Nobody would arm a parked socket,
+        # and a request on it would wait for ever: park no more, arm what is parked. (What
+        # runs long while no thread leads now holds up the other connections until done.)
+        self.parking = False
+        _warn_no_thread(refused, self.threads)
+        for conn in self._poller.connections():
+            conn.arm_if_unused(force=True)
 
     def stop_promoter(self):
         """At exit: end the promoter before Python tears modules down, arm every socket"""
@@ -377,27 +388,16 @@ class WorkerPool(object):
                 self.end_unled(token)
 
 
-#: whether this process already said it cannot start pool threads
-_warned_no_thread = []
-
-
-def _no_thread_hint():
-    return ('the process is at a limit: its address space (`ulimit -v`), its processes '
-            'and threads (`ulimit -u`), or the system\'s threads-max')
+class ThreadsRefused(RuntimeError):
+    """The system refused the pool its first thread: the process cannot serve calls"""
 
 
 def _warn_no_thread(err, threads):
     """Say once per process that the pool cannot grow, and what helps"""
-    if _warned_no_thread:
-        return
-    _warned_no_thread.append(True)
-    import os
     import sys
-    from cpy2py.utility.notices import warn
-    warn('process %d (%s) cannot start another thread to serve calls (%s: %s): its %d '
-         'thread(s) serve the requests in turn, and calls that wait for each other may '
-         'hang; %s' % (os.getpid(), sys.executable, type(err).__name__, err, threads,
-                       _no_thread_hint()))
+    warn_once('pool', '%s (%s); its %d thread(s) serve the requests in turn, and calls that wait '
+                      'for each other may hang' % (describe(err, 'another thread to serve calls'),
+                                                   sys.executable, threads))
 
 
 class _Retire(Exception):
