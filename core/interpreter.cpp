@@ -99,6 +99,11 @@ std::optional<std::string> find_on_path(std::string_view name, std::string_view 
     return std::nullopt;
 }
 
+std::string searched_path(std::string_view path_env) {
+    if (!path_env.empty()) return std::string(path_env);
+    return "nothing: PATH is empty; set PATH, or name the interpreter by its path, e.g. /usr/bin/python3";
+}
+
 Interpreter resolve_interpreter(const InterpreterRequest& request, std::string_view path_env) {
     if (!request.venv.empty()) return resolve_in_venv(request);
     if (request.interpreter.empty()) throw NotFoundError("no interpreter given (expected INTERPRETER[:VENV])");
@@ -106,7 +111,7 @@ Interpreter resolve_interpreter(const InterpreterRequest& request, std::string_v
     if (request.interpreter.find('/') == std::string::npos) {
         if (auto found = find_on_path(request.interpreter, path_env))
             return Interpreter{describe(request), *found, "", "PATH", "", "", ""};
-        throw NotFoundError(request.interpreter + " not found on PATH (searched: " + std::string(path_env) + ")");
+        throw NotFoundError(request.interpreter + " not found on PATH (searched: " + searched_path(path_env) + ")");
     }
 
     const fs::path path = absolute_from(request.base_dir, request.interpreter);

@@ -31,6 +31,10 @@ bool is_executable_file(const std::filesystem::path& p);
 /// The directories of a ':'-separated PATH, in order (an empty entry is ".").
 std::vector<std::filesystem::path> path_directories(std::string_view path_env);
 
+/// What "searched: ..." says for `path_env`: the PATH itself, or, when it is empty, that
+/// nothing was searched and what helps (a name alone finds nothing then).
+std::string searched_path(std::string_view path_env);
+
 /// The first executable regular file `name` in the ':'-separated `path_env`, made absolute.
 std::optional<std::string> find_on_path(std::string_view name, std::string_view path_env);
 

@@ -218,7 +218,7 @@ Interpreter InterpreterFinder::find_version(const InterpreterSpec& spec) {
             note = "the shim " + *path + (probe.ok ? " runs " + probe.implementation + " " + probe.version
                                                    : " does not run (" + brief(probe.error) + ")");
         } else {
-            note = spec.value + " not found on PATH (searched: " + places_.path_env + ")";
+            note = spec.value + " not found on PATH (searched: " + searched_path(places_.path_env) + ")";
         }
     }
     const Choice choice = choose_candidate(request, candidates());

@@ -63,6 +63,13 @@ TEST_CASE("interpreter: a missing name reports the PATH searched") {
     CHECK(contains(message, "/nonexistent/bin:/also/missing"));
 }
 
+TEST_CASE("interpreter: an empty PATH is said as such, with what helps") {
+    // before: "python3 not found on PATH (searched: )"
+    const std::string message = not_found({"python3", "", "/"}, "");
+    CHECK(contains(message, "python3 not found on PATH (searched: nothing: PATH is empty"));
+    CHECK(contains(message, "name the interpreter by its path"));
+}
+
 TEST_CASE("interpreter: paths are relative to the base directory") {
     ScratchDir dir;
     dir.write("tools/py", fake_python, true);
