@@ -5,6 +5,7 @@ Lines such as ``START pypy`` go to the supervisor, which answers ``UP pypy 1234`
 ``ERROR pypy <why>`` or ``DOWN pypy``; it may also send ``SHUTDOWN``. The supervisor is
 ``cpy2py-run``, or for twins of a standalone master, that master.
 """
+import errno
 import os
 import socket
 import threading
@@ -13,6 +14,7 @@ from cpy2py.exceptions import TwinterpreterUnavailable
 from cpy2py.kernel.exit_notices import ExitNotices
 from cpy2py.protocol.handshake import check_twin_id
 from cpy2py.utility.compat import PY3, set_cloexec
+from cpy2py.wire.transport import CLOSED_UNDER_US
 
 
 def encode_line(text):
@@ -97,6 +99,9 @@ class SupervisorControl(object):
         try:
             self.send(line)
         except (OSError, socket.error) as err:
+            if getattr(err, 'errno', None) == errno.EBADF:  # the supervisor lives on
+                raise TwinterpreterUnavailable(twin_id, 'the control channel to cpy2py-run (descriptor %d) '
+                                               'is closed (%s); %s' % (self.sock.fileno(), err, CLOSED_UNDER_US))
             raise TwinterpreterUnavailable(twin_id, 'the supervisor is gone (%s)' % err)
         with self._cond:
             while True:

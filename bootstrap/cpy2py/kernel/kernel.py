@@ -40,7 +40,7 @@ from cpy2py.protocol.serializer import (
     ATOMS as _ATOMS)
 from cpy2py.wire.bounded_send import SendTimeout
 from cpy2py.wire.transport import (
-    ChannelClosed, InterruptsDeferred, is_main_thread, clock as _clock, SPIN as _SPIN)
+    CLOSED_UNDER_US, ChannelClosed, InterruptsDeferred, is_main_thread, clock as _clock, SPIN as _SPIN)
 from cpy2py.utility.compat import set_cloexec, pickle
 
 #: a worker that served a request this long (seconds) waits for the next one asleep instead
@@ -341,7 +341,15 @@ class Kernel(object):
                 known = self._seen_boots = set()
             new_peer = conn.peer_boot not in known
             known.add(conn.peer_boot)
-        self.poller.register_connection(conn, lambda mask, conn=conn: self._on_readable(conn))
+        try:
+            self.poller.register_connection(conn, lambda mask, conn=conn: self._on_readable(conn))
+        except (OSError, IOError) as err:
+            if err.errno != errno.EBADF:
+                raise
+            reason = 'cannot watch its connection (the epoll descriptor %d: %s); %s' % (
+                self.poller.epoll.fileno(), err.strerror, CLOSED_UNDER_US)
+            conn.mark_dead(reason)
+            raise TwinterpreterUnavailable(conn.peer_id, reason)
         if conn.channel.has_buffered_frame():
             # frames that arrived together with the handshake: the socket will not report them
             self.pool.submit(lambda conn=conn: self._drain_buffered(conn))
@@ -503,7 +511,15 @@ class Kernel(object):
         with self._lock:
             self._private.add(conn)
         conns[primary.peer_id] = conn
-        self.poller.register_connection(conn, lambda mask, conn=conn: self._on_readable(conn))
+        try:
+            self.poller.register_connection(conn, lambda mask, conn=conn: self._on_readable(conn))
+        except (OSError, IOError) as err:
+            if err.errno != errno.EBADF:
+                raise
+            reason = 'cannot watch its connection (the epoll descriptor %d: %s); %s' % (
+                self.poller.epoll.fileno(), err.strerror, CLOSED_UNDER_US)
+            conn.mark_dead(reason)
+            raise TwinterpreterUnavailable(conn.peer_id, reason)
         if conn.channel.has_buffered_frame():
             self.pool.submit(lambda conn=conn: self._drain_buffered(conn))
         return conn

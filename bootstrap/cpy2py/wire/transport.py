@@ -32,6 +32,19 @@ from cpy2py.wire import bounded_send as _bounded
 from cpy2py.wire import receive_targets as _targets
 from cpy2py.wire import shm as _shm
 
+
+#: why EBADF on a descriptor of ours: the program closed it under us
+CLOSED_UNDER_US = ('this process closed a descriptor that cpy2py opened (os.closerange(3, ...) '
+                   'after the first call to a twin, say): close only the descriptors you opened')
+
+
+def lost_while_sending(err):
+    """The ChannelClosed message for ``err``, saying what happened when it is EBADF"""
+    if getattr(err, 'errno', None) == errno.EBADF:
+        return 'connection lost while sending: %s; %s' % (err, CLOSED_UNDER_US)
+    return 'connection lost while sending: %s' % err
+
+
 _HEADER = struct.Struct('<II')
 #: header plus the kernel's message prefix (kind, request id), packed in one go
 _MESSAGE_HEADER = struct.Struct('<IIBQ')
@@ -308,7 +321,7 @@ class FrameChannel(object):
                 self.sock.sendall(data)
         except (OSError, socket.error) as err:
             self.closed = True
-            raise ChannelClosed('connection lost while sending: %s' % err)
+            raise ChannelClosed(lost_while_sending(err))
 
     def send_frame(self, payload, buffers=None, deadline=None):
         """Send one frame; ``buffers`` are objects supporting the buffer protocol; see
@@ -385,7 +398,7 @@ class FrameChannel(object):
                 owned = False
         except (OSError, socket.error) as err:
             self.closed = True
-            raise ChannelClosed('connection lost while sending: %s' % err)
+            raise ChannelClosed(lost_while_sending(err))
         finally:
             if owned:
                 lock.release()
@@ -427,7 +440,7 @@ class FrameChannel(object):
                     sock.sendall(part)
         except (OSError, socket.error) as err:
             self.closed = True
-            raise ChannelClosed('connection lost while sending: %s' % err)
+            raise ChannelClosed(lost_while_sending(err))
 
     # -- reading -----------------------------------------------------------
     def has_buffered_frame(self):
