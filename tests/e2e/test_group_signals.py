@@ -4,12 +4,12 @@ forwarded: the main reports the signals it caught through its signal wakeup fd a
 cpy2py-run forwards only the others. A signal sent to cpy2py-run alone is still forwarded.
 Real mains (python3, 2.7, PyPy) with a real twin; several rounds each, since the order in
 which the two copies arrive varies."""
-import glob
 import os
-import shutil
 import signal
 import subprocess
 import unittest
+
+from first_day_support import interpreter
 
 BINARY = os.environ.get("CPY2PY_RUN_BINARY", "cpy2py-run")
 APP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "helpers", "group_signal_app.py")
@@ -17,29 +17,11 @@ ROUNDS = 4
 TIMEOUT = 90
 
 
-def find(name):
-    """A real interpreter binary: on PATH, else in pyenv's versions (pyenv shims may refuse)."""
-    root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
-    candidates = [shutil.which(name)] + sorted(glob.glob(os.path.join(root, "versions", "*", "bin", name)))
-    for path in candidates:
-        if not path:
-            continue
-        try:
-            if subprocess.run([path, "-c", "pass"], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, timeout=60).returncode == 0:
-                return path
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-    return None
-
-
 class GroupSignalTest(unittest.TestCase):
     def run_app(self, main, args, sig, to_group=True):
         """Starts the app in a session of its own, sends `sig` once it is ready; returns
         (exit status, stdout after 'ready', stderr)"""
-        main_path = find(main)
-        if main_path is None:
-            self.skipTest("interpreter not found: %s (looked on PATH and in pyenv versions)" % main)
+        main_path = interpreter(self, main)
         proc = subprocess.Popen(
             [BINARY, "--main-interpreter", main_path, "--twin", "tw=python3", APP] + args,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,

@@ -341,6 +341,17 @@ class Kernel(object):
                 known = self._seen_boots = set()
             new_peer = conn.peer_boot not in known
             known.add(conn.peer_boot)
+        self._watch(conn)
+        if conn.channel.has_buffered_frame():
+            # frames that arrived together with the handshake: the socket will not report them
+            self.pool.submit(lambda conn=conn: self._drain_buffered(conn))
+        if _DEBUG:
+            _logger().debug('connected to %r (boot %s)', conn.peer_id, conn.peer_boot)
+        return new_peer
+
+    def _watch(self, conn):
+        """Have the poller read ``conn`` when nobody else does; a poller whose epoll
+        descriptor the program closed (os.closerange) makes the connection unusable, said so"""
         try:
             self.poller.register_connection(conn, lambda mask, conn=conn: self._on_readable(conn))
         except (OSError, IOError) as err:
@@ -350,12 +361,6 @@ class Kernel(object):
                 self.poller.epoll.fileno(), err.strerror, CLOSED_UNDER_US)
             conn.mark_dead(reason)
             raise TwinterpreterUnavailable(conn.peer_id, reason)
-        if conn.channel.has_buffered_frame():
-            # frames that arrived together with the handshake: the socket will not report them
-            self.pool.submit(lambda conn=conn: self._drain_buffered(conn))
-        if _DEBUG:
-            _logger().debug('connected to %r (boot %s)', conn.peer_id, conn.peer_boot)
-        return new_peer
 
     def _drain_buffered(self, conn):
         for task in self._on_readable(conn) or ():
@@ -511,15 +516,7 @@ class Kernel(object):
         with self._lock:
             self._private.add(conn)
         conns[primary.peer_id] = conn
-        try:
-            self.poller.register_connection(conn, lambda mask, conn=conn: self._on_readable(conn))
-        except (OSError, IOError) as err:
-            if err.errno != errno.EBADF:
-                raise
-            reason = 'cannot watch its connection (the epoll descriptor %d: %s); %s' % (
-                self.poller.epoll.fileno(), err.strerror, CLOSED_UNDER_US)
-            conn.mark_dead(reason)
-            raise TwinterpreterUnavailable(conn.peer_id, reason)
+        self._watch(conn)
         if conn.channel.has_buffered_frame():
             self.pool.submit(lambda conn=conn: self._drain_buffered(conn))
         return conn
