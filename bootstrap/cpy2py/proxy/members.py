@@ -13,12 +13,23 @@ from cpy2py.kernel.kernel_state import get_kernel
 from cpy2py.kernel.references import REF_ATTRIBUTE, proxy_reference, current_destination, class_ref
 
 
-def remote_call(proxy, op, payload_tail, large_values=()):
-    """Send ``op`` about ``proxy`` to the twin that owns the object"""
+def is_proxy_class(cls):
+    """Whether ``cls`` is a proxy class (not a real class, not one deriving from a proxy class)"""
+    return '__cpy2py_real__' in cls.__dict__
+
+
+def live_reference(proxy):
+    """``(kernel, owner, boot, iid)`` of ``proxy``; StaleProxy when its process has ended"""
     owner, boot, iid = object.__getattribute__(proxy, REF_ATTRIBUTE)
     kernel = get_kernel()
     if boot in kernel.dead_boots:
         raise StaleProxy(owner, 'the object lived in a process of twin %r that has terminated' % owner)
+    return kernel, owner, boot, iid
+
+
+def remote_call(proxy, op, payload_tail, large_values=()):
+    """Send ``op`` about ``proxy`` to the twin that owns the object"""
+    kernel, owner, boot, iid = live_reference(proxy)
     return kernel.request(owner, op, (boot, iid) + payload_tail, large_values)
 
 
@@ -114,7 +125,7 @@ class ProxyMethod(object):
         name = self.name
         if self.is_plain_function:
             def unbound(self_, *args, **kwargs):
-                if '__cpy2py_real__' not in type(self_).__dict__:
+                if not is_proxy_class(type(self_)):
                     # Base.method(self) in a method of a subclass that lives here, where
                     # Base is foreign: self is a real object, and the method is the one
                     # Base resolves to, not self's own (which would be the caller itself)
@@ -183,10 +194,7 @@ def copy_in_owner(proxy, deep):
     which makes a reference: the "copy" was the same object, and changing it changed the
     original. A deep copy starts a memo of its own in the owner (a memo cannot cross);
     ``copy.deepcopy`` still records the proxy's copy in the caller's memo."""
-    owner, boot, _ = object.__getattribute__(proxy, REF_ATTRIBUTE)
-    kernel = get_kernel()
-    if boot in kernel.dead_boots:
-        raise StaleProxy(owner, 'the object lived in a process of twin %r that has terminated' % owner)
+    kernel, owner = live_reference(proxy)[:2]
     return kernel.request(owner, 'call', (_copy_here, (proxy, deep), {}), ())
 
 
@@ -208,23 +216,19 @@ def _instance_dict_slot(obj):
     raise AttributeError('__dict__')
 
 
-def _is_proxy(obj):
-    return '__cpy2py_real__' in type(obj).__dict__
-
-
 def _proxy_vars(self):
     # vars(proxy) and proxy.__dict__: a copy of the object's attributes, read from its owner
     # (the proxy's own dict holds nothing but its reference); AttributeError, as for an
     # object with __slots__ only, makes vars() raise TypeError as in one process. A real
     # object whose class derives from a proxy class (a subclass living here) finds this
     # property too: it gets its own dict.
-    if not _is_proxy(self):
+    if not is_proxy_class(type(self)):
         return _instance_dict_slot(self).__get__(self, type(self))
     return remote_call(self, 'getattr', ('__dict__',))
 
 
 def _proxy_set_vars(self, value):
-    if not _is_proxy(self):
+    if not is_proxy_class(type(self)):
         _instance_dict_slot(self).__set__(self, value)
     else:
         remote_call(self, 'setattr', ('__dict__', value), (value,))
@@ -257,4 +261,4 @@ PROXY_CORE = {
 }
 
 __all__ = ['ProxyMethod', 'RemoteAttribute', 'RemoteBoundMethod', 'PROXY_CORE', 'remote_call',
-           'class_call', 'proxy_repr', 'copy_in_owner']
+           'is_proxy_class', 'live_reference', 'class_call', 'proxy_repr', 'copy_in_owner']

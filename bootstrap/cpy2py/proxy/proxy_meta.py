@@ -22,7 +22,8 @@ Importing this module registers with the kernel how a reference becomes a proxy
 from cpy2py.kernel import kernel_state
 from cpy2py.kernel.references import (
     class_ref, import_class, export_reference, current_destination, register_proxy_layer)
-from cpy2py.proxy.members import ProxyMethod, RemoteAttribute, PROXY_CORE, class_call, proxy_repr
+from cpy2py.proxy.members import (
+    ProxyMethod, RemoteAttribute, PROXY_CORE, class_call, is_proxy_class, proxy_repr)
 from cpy2py.proxy.handle import RemoteObject
 from cpy2py.proxy.class_order import MEMBERS, HOLDER, is_face, arrange
 
@@ -56,10 +57,6 @@ def is_local_member(raw):
 def real_class(cls):
     """The real class behind ``cls`` (``cls`` itself if it is real)"""
     return cls.__dict__.get('__cpy2py_real__', cls) if isinstance(cls, TwinMeta) else cls
-
-
-def is_proxy_class(cls):
-    return '__cpy2py_real__' in cls.__dict__
 
 
 def proxy_class(cls):
