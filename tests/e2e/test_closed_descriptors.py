@@ -8,11 +8,10 @@ process closed a descriptor cpy2py opened, and what to do instead.
 """
 import os
 import shutil
-import subprocess
 import tempfile
 import unittest
 
-from first_day_support import BINARY, app_env
+from first_day_support import run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 APP = os.path.join(HERE, "helpers", "closed_fds", "close_everything.py")
@@ -25,11 +24,7 @@ class ClosedDescriptorsTest(unittest.TestCase):
     def test_calls_after_closerange_say_what_happened(self):
         tmp = tempfile.mkdtemp(prefix="cpy2py-closed-")
         self.addCleanup(shutil.rmtree, tmp, True)
-        env = app_env()
-        env["TMPDIR"] = tmp
-        result = subprocess.run([BINARY, "--no-manifest", "--main-interpreter", PYTHON, "--twin", "tw=" + PYTHON, APP],
-                                cwd=os.path.dirname(APP), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                universal_newlines=True, timeout=120)
+        result = run([APP], twins={"tw": PYTHON}, main=PYTHON, env={"TMPDIR": tmp}, cwd=os.path.dirname(APP))
         output = result.stdout + result.stderr
         self.assertEqual(result.returncode, 0, output)
         self.assertIn("FIRST 1", result.stdout)

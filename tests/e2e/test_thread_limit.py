@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 import unittest
 
-from first_day_support import BINARY, app_env
+from first_day_support import run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 APP = os.path.join(HERE, "helpers", "thread_limit", "no_more_threads.py")
@@ -25,12 +25,8 @@ class ThreadLimitTest(unittest.TestCase):
     def test_a_twin_that_cannot_start_threads_serves_every_call(self):
         tmp = tempfile.mkdtemp(prefix="cpy2py-threads-")
         self.addCleanup(shutil.rmtree, tmp, True)
-        env = app_env()
-        env["TMPDIR"] = tmp
         try:
-            result = subprocess.run([BINARY, "--no-manifest", "--main-interpreter", PYTHON, "--twin", "tw=" + PYTHON,
-                                     APP, "6"], cwd=os.path.dirname(APP), env=env, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
+            result = run([APP, "6"], twins={"tw": PYTHON}, main=PYTHON, env={"TMPDIR": tmp}, cwd=os.path.dirname(APP))
         except subprocess.TimeoutExpired as err:
             self.fail("the calls hung: %s" % (err.stderr,))
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
